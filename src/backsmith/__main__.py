@@ -1,0 +1,3 @@
+from backsmith.cli import main
+
+main()

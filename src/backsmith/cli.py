@@ -1,0 +1,157 @@
+"""The command line: thin commands over `backsmith.pipeline`, printed with Rich."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.syntax import Syntax
+from rich.table import Table
+
+from backsmith import __version__
+from backsmith.errors import EXIT_OK, BacksmithError
+from backsmith.plan import FeaturePlan
+
+app = typer.Typer(
+    name="backsmith",
+    help="A backend engineer you can run: feature documents in, tested FastAPI features out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DocumentArg = Annotated[
+    Path, typer.Argument(help="The feature document: PRP Markdown or YAML.", show_default=False)
+]
+ProjectOption = Annotated[
+    Path, typer.Option("--project", "-p", help="The project directory.", file_okay=False)
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"backsmith {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """backsmith reads a feature document and implements it in a FastAPI project."""
+
+
+def _print_plan(plan: FeaturePlan, title: str) -> None:
+    table = Table(title=title, show_lines=False)
+    table.add_column("action")
+    table.add_column("file")
+    table.add_column("why")
+    styles = {"create": "green", "update": "yellow", "unchanged": "dim"}
+    for file in plan.files:
+        table.add_row(f"[{styles.get(file.action, '')}]{file.action}[/]", file.path, file.reason)
+    out.print(table)
+    if plan.migration:
+        out.print(f"migration: {plan.migration}")
+
+
+@app.command()
+def validate(document: DocumentArg) -> None:
+    """Check a feature document; print what it declares."""
+    from backsmith.spec import load_feature
+
+    spec = load_feature(document)
+    entities = ", ".join(e.name for e in spec.entities)
+    out.print(f"[green]ok[/]: {document}: feature {spec.feature!r} with {entities}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of feature documents (for editors)."""
+    from backsmith.spec import feature_json_schema
+
+    sys.stdout.write(json.dumps(feature_json_schema(), indent=2) + "\n")
+
+
+@app.command()
+def plan(document: DocumentArg, project: ProjectOption = Path()) -> None:
+    """Print the files implementing the feature would create or change."""
+    from backsmith.pipeline import plan_feature
+
+    _print_plan(plan_feature(project, document), f"plan for {document}")
+
+
+@app.command()
+def implement(
+    document: DocumentArg,
+    project: ProjectOption = Path(),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan and the diff; write nothing.")
+    ] = False,
+) -> None:
+    """Implement a feature in a project made by `backsmith new`."""
+    from backsmith.pipeline import implement_feature
+
+    with err.status("implementing (render, format, migrate)..."):
+        result = implement_feature(project, document, dry_run=dry_run)
+    _print_plan(result.plan, f"{result.plan.feature}: {'dry run' if dry_run else 'implemented'}")
+    if dry_run:
+        out.print(Syntax(result.diff or "", "diff", theme="ansi_dark", word_wrap=False))
+        out.print("[yellow]dry run: nothing was written[/]")
+    elif result.written:
+        out.print(f"[green]wrote {len(result.written)} files[/]")
+    else:
+        out.print("nothing to do: the project already implements this document")
+
+
+@app.command()
+def new(
+    name: Annotated[str, typer.Argument(help="The project's name (snake_case) and directory.")],
+    feature: Annotated[
+        Path | None, typer.Option("--feature", "-f", help="Implement this feature document too.")
+    ] = None,
+    directory: Annotated[
+        Path,
+        typer.Option("--directory", "-C", help="Where to create the project.", file_okay=False),
+    ] = Path(),
+) -> None:
+    """Create a FastAPI + SQLAlchemy project, optionally with a feature."""
+    from backsmith.pipeline import create_project
+
+    with err.status(f"creating {name}..."):
+        result = create_project(name, directory, feature)
+    out.print(f"[green]created[/] {result.path} ({len(result.files)} files)")
+    if result.feature is not None:
+        _print_plan(result.feature.plan, f"{result.feature.plan.feature}: implemented")
+    out.print(f"next: cd {result.path} && pytest")
+
+
+def main() -> None:
+    """Entry point: runs the app, turning user errors into one line and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except BacksmithError as error:
+        err.print(f"[red]error[/]: {error}", highlight=False, soft_wrap=True)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing was written")
+        sys.exit(130)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except Exception as usage:  # click's usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(usage, click.ClickException):
+            usage.show()
+            sys.exit(usage.exit_code)
+        if isinstance(usage, click.exceptions.Abort):
+            sys.exit(1)
+        raise
+    sys.exit(EXIT_OK)

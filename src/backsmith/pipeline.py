@@ -1,0 +1,93 @@
+"""The commands' work, as plain functions: the CLI and the MCP server only call these."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from backsmith.errors import BacksmithError
+from backsmith.formatting import format_python
+from backsmith.migrations import autogenerate
+from backsmith.plan import FeaturePlan, describe, stage_feature
+from backsmith.project.profile import load_profile
+from backsmith.spec import load_feature
+from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_project
+from backsmith.workspace import Workspace
+
+PROJECT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ImplementResult(BaseModel):
+    plan: FeaturePlan
+    written: list[str]
+    diff: str | None = None  # set on a dry run
+
+
+class NewResult(BaseModel):
+    path: Path
+    files: list[str]
+    feature: ImplementResult | None = None
+
+
+def plan_feature(project: Path, document: Path) -> FeaturePlan:
+    spec = load_feature(document)
+    profile = load_profile(project)
+    workspace = stage_feature(spec, profile, with_migration=False)
+    return describe(spec, workspace, migration_pending=True)
+
+
+def implement_feature(project: Path, document: Path, *, dry_run: bool = False) -> ImplementResult:
+    """Implement the feature of `document` in `project`: all files or none."""
+    spec = load_feature(document)
+    profile = load_profile(project)
+    workspace = stage_feature(spec, profile)
+    plan = describe(spec, workspace, migration_pending=False)
+    if dry_run:
+        return ImplementResult(plan=plan, written=[], diff=workspace.diff())
+    written = workspace.commit()
+    return ImplementResult(plan=plan, written=[c.path for c in written])
+
+
+def create_project(name: str, parent: Path, document: Path | None = None) -> NewResult:
+    """A new project `parent/name`; with a document, the feature implemented in it."""
+    if not PROJECT_NAME.match(name):
+        raise BacksmithError(
+            f"invalid project name {name!r}", hint="use snake_case: lower-case letters, digits, _"
+        )
+    destination = (parent / name).resolve()
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        raise BacksmithError(
+            f"{destination} already exists and is not empty",
+            hint="choose another name, or `backsmith implement` inside the existing project",
+        )
+    if document is not None:
+        load_feature(document)  # a bad document stops us before anything is written
+    files = format_python(render_project(name), None)
+    revision = autogenerate(None, files, "create users")
+    if revision is not None:
+        files[revision[0]] = revision[1]
+    staging = destination.with_name(f".{name}.backsmith-tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        workspace = Workspace(staging)
+        for path, content in files.items():
+            workspace.stage(path, content, "new project")
+        workspace.commit()
+        if destination.exists():
+            destination.rmdir()
+        staging.rename(destination)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    result = NewResult(path=destination, files=sorted(files))
+    if document is not None:
+        try:
+            result.feature = implement_feature(destination, document)
+        except BaseException:
+            shutil.rmtree(destination, ignore_errors=True)
+            raise
+    return result

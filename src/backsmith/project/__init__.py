@@ -1,0 +1,1 @@
+"""The project stage: what the target project is (DESIGN.md §1)."""

@@ -1,0 +1,221 @@
+"""The feature IR: what a feature document means, independent of how it was written.
+
+Parsers (`load.py` for PRP Markdown and YAML) produce a `FeatureSpec`; blueprints read it.
+Every node keeps the `Location` it came from so later stages can point back into the
+document. The IR is already validated: a `FeatureSpec` that exists is consistent.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from backsmith.errors import Location
+
+
+class FieldType(StrEnum):
+    STR = "str"
+    TEXT = "text"
+    INT = "int"
+    BIGINT = "bigint"
+    FLOAT = "float"
+    DECIMAL = "decimal"
+    BOOL = "bool"
+    DATE = "date"
+    DATETIME = "datetime"
+    TIME = "time"
+    UUID = "uuid"
+    EMAIL = "email"
+    URL = "url"
+    JSON = "json"
+    ENUM = "enum"
+
+
+NUMERIC_TYPES = frozenset({FieldType.INT, FieldType.BIGINT, FieldType.FLOAT, FieldType.DECIMAL})
+ORDERED_TYPES = NUMERIC_TYPES | {FieldType.DATE, FieldType.DATETIME, FieldType.TIME}
+STRING_TYPES = frozenset({FieldType.STR, FieldType.TEXT, FieldType.EMAIL, FieldType.URL})
+
+
+class Action(StrEnum):
+    LIST = "list"
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class GrantKind(StrEnum):
+    PUBLIC = "public"
+    AUTHENTICATED = "authenticated"
+    OWNER = "owner"
+    ROLE = "role"
+
+
+class OnDelete(StrEnum):
+    RESTRICT = "restrict"
+    CASCADE = "cascade"
+    SET_NULL = "set_null"
+
+
+class RelationKind(StrEnum):
+    MANY_TO_ONE = "many_to_one"
+
+
+class _Node(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+
+class Grant(_Node):
+    kind: GrantKind
+    role: str | None = None  # set when kind is ROLE
+
+    def __str__(self) -> str:
+        return f"role:{self.role}" if self.kind is GrantKind.ROLE else self.kind.value
+
+
+class Field(_Node):
+    """A scalar column of an entity, with its validation rules."""
+
+    name: str
+    type: FieldType
+    nullable: bool = False  # `?` or `required: false`: may be null and omitted on create
+    default: Any = None
+    has_default: bool = False
+    unique: bool = False
+    index: bool = False
+    min: int | float | Decimal | None = None
+    max: int | float | Decimal | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    values: tuple[str, ...] = ()  # enum values, in declared order
+    precision: int | None = None
+    scale: int | None = None
+    description: str | None = None
+    example: Any = None
+    read_only: bool = False
+    write_only: bool = False
+    immutable: bool = False
+    location: Location | None = None
+
+    @property
+    def required_on_create(self) -> bool:
+        """A client must send it on create: not optional, no default, not server-set."""
+        return not (self.nullable or self.has_default or self.read_only)
+
+    @property
+    def writable_on_create(self) -> bool:
+        return not self.read_only
+
+    @property
+    def writable_on_update(self) -> bool:
+        return not (self.read_only or self.immutable)
+
+    @property
+    def readable(self) -> bool:
+        return not self.write_only
+
+
+class Relation(_Node):
+    """A many_to_one link: a foreign key `<name>_id` on the entity that declares it."""
+
+    name: str
+    target: str  # entity name
+    kind: RelationKind = RelationKind.MANY_TO_ONE
+    required: bool = True
+    on_delete: OnDelete = OnDelete.RESTRICT
+    location: Location | None = None
+
+    @property
+    def column(self) -> str:
+        return f"{self.name}_id"
+
+
+class SortKey(_Node):
+    name: str  # a field name, a relation's `<name>_id`, `id`, `created_at` or `updated_at`
+    descending: bool = False
+
+    def __str__(self) -> str:
+        return f"-{self.name}" if self.descending else self.name
+
+
+class PageSize(_Node):
+    default: int = 20
+    max: int = 100
+
+
+class ListOptions(_Node):
+    filter: tuple[str, ...] = ()  # field names and relation names
+    sort: tuple[SortKey, ...] = ()
+    search: tuple[str, ...] = ()
+    page_size: PageSize = PageSize()
+
+
+class Entity(_Node):
+    name: str  # PascalCase
+    fields: tuple[Field, ...]
+    relations: tuple[Relation, ...] = ()
+    owned: bool = False
+    unique: tuple[tuple[str, ...], ...] = ()  # member names: fields, relation names, `owner`
+    access: dict[Action, tuple[Grant, ...]]
+    list: ListOptions = ListOptions()
+    plural: str | None = None  # overrides the derived plural (`people` for Person)
+    description: str | None = None
+    location: Location | None = None
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def relation(self, name: str) -> Relation | None:
+        return next((r for r in self.relations if r.name == name), None)
+
+
+class FeatureSpec(_Node):
+    feature: str  # snake_case
+    title: str | None = None
+    roles: tuple[str, ...] = ("admin",)  # always contains "admin"
+    entities: tuple[Entity, ...]
+    source: str | None = None  # path of the document it was read from
+    description: str | None = None
+
+    def entity(self, name: str) -> Entity | None:
+        return next((e for e in self.entities if e.name == name), None)
+
+
+_WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def snake(name: str) -> str:
+    """`AppointmentSlot` -> `appointment_slot`."""
+    return _WORD_BOUNDARY.sub("_", name).lower()
+
+
+def pluralize(word: str) -> str:
+    """English plural of a snake_case word, for resource paths and table names."""
+    head, _, last = word.rpartition("_")
+    prefix = f"{head}_" if head else ""
+    irregular = {"person": "people", "child": "children", "man": "men", "woman": "women"}
+    if last in irregular:
+        return prefix + irregular[last]
+    if re.search(r"[^aeiou]y$", last):
+        return prefix + last[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", last):
+        return prefix + last + "es"
+    return prefix + last + "s"
+
+
+def enum_member_name(value: str) -> str:
+    """The Python enum member for an enum value: `in-progress` -> `IN_PROGRESS`.
+
+    Runs of characters that are not ASCII letters or digits become one `_`; a leading
+    digit gets a `V_` prefix. Returns "" when nothing usable is left; the spec parser
+    refuses such values and values whose member names collide.
+    """
+    name = re.sub(r"[^0-9A-Za-z]+", "_", value).strip("_").upper()
+    if name[:1].isdigit():
+        return f"V_{name}"
+    return name

@@ -1,0 +1,1440 @@
+"""Turn a composed feature document into the validated IR, one check per kind of mistake.
+
+Every check raises a one-line `SpecError` that points at the offending node and, where it
+can, says what to write instead. Fields are read in two steps: the short form, the long
+form and the `{enum: [...]}` shorthand are first turned into the same set of attributes,
+each with its own location, and one builder then checks and converts them, so both forms
+get exactly the same rules.
+"""
+
+from __future__ import annotations
+
+import difflib
+import keyword
+import math
+import re
+import uuid
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import ROUND_DOWN, Decimal, InvalidOperation, localcontext
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from backsmith.errors import Location, SpecError
+from backsmith.spec.load import (
+    STR_TAG,
+    Document,
+    Entry,
+    Source,
+    build_value,
+    compose,
+    describe,
+    entries,
+    inside,
+    is_null,
+    items_of,
+    quote_hint,
+    show,
+    text_of,
+)
+from backsmith.spec.model import (
+    NUMERIC_TYPES,
+    STRING_TYPES,
+    Action,
+    Entity,
+    FeatureSpec,
+    Field,
+    FieldType,
+    Grant,
+    GrantKind,
+    ListOptions,
+    OnDelete,
+    PageSize,
+    Relation,
+    RelationKind,
+    SortKey,
+    enum_member_name,
+    pluralize,
+    snake,
+)
+
+TOP_KEYS = ("feature", "title", "description", "roles", "entities")
+ENTITY_KEYS = ("fields", "relations", "owned", "unique", "access", "list", "plural", "description")
+FIELD_KEYS = (
+    "type", "required", "default", "unique", "index", "min", "max", "min_length",
+    "max_length", "pattern", "values", "precision", "scale", "description", "example",
+    "read_only", "write_only", "immutable", "enum",
+)  # fmt: skip
+RELATION_KEYS = ("to", "kind", "required", "on_delete")
+LIST_KEYS = ("filter", "sort", "search", "page_size")
+PAGE_SIZE_KEYS = ("default", "max")
+SHORT_FLAGS = ("unique", "index")
+
+RESERVED_FEATURES = frozenset(
+    {"app", "core", "auth", "main", "cli", "models", "tests", "migrations", "test"}
+)
+RESERVED_ENTITIES = {
+    "User": "backsmith's auth module defines it",
+    "Base": "it is the SQLAlchemy declarative base",
+    "Page": "it is the generic page type of list responses",
+}
+RESERVED_NAMES = {
+    "id": "every entity already has it",
+    "created_at": "every entity already has it",
+    "updated_at": "every entity already has it",
+    "owner": "use `owned: true` to give rows an owner",
+    "owner_id": "use `owned: true` to give rows an owner",
+    "q": "it is the search parameter of list requests",
+    "limit": "it is a pagination parameter of list requests",
+    "cursor": "it is a pagination parameter of list requests",
+    "sort": "it is the sort parameter of list requests",
+    "metadata": "SQLAlchemy models use this attribute",
+    "registry": "SQLAlchemy models use this attribute",
+}
+BUILTIN_SORT_KEYS = ("id", "created_at", "updated_at")
+OTHER_RELATION_KINDS = ("one_to_one", "one_to_many", "many_to_many")
+
+INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
+DEFAULT_PRECISION, DEFAULT_SCALE, MAX_PRECISION = 12, 2, 38
+MAX_PAGE_SIZE = 1000
+MAX_JSON_VALUES = 10_000
+ENUM_TYPE = FieldType.ENUM
+
+_SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+_PASCAL = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SHORT_FIELD = re.compile(
+    r"^\s*(?P<type>\w+)\s*(?:\((?P<args>[^()]*)\)\s*)?(?P<optional>\?)?(?P<flags>[^=]*)$"
+)
+_SHORT_RELATION = re.compile(r"^\s*(?P<target>\w+)\s*(?P<optional>\?)?\s*$")
+_NUMBER = r"[-+]?\d[\d_]*(?:\.\d+)?(?:[eE][-+]?\d+)?"
+_RANGE = re.compile(rf"^\s*(?P<lo>{_NUMBER})?\s*\.\.\s*(?P<hi>{_NUMBER})?\s*$")
+_SINGLE = re.compile(rf"^\s*(?P<value>{_NUMBER})\s*$")
+_PRECISION = re.compile(r"^\s*(?P<precision>\d+)\s*,\s*(?P<scale>\d+)\s*$")
+
+SHORT_FORM_HINT = (
+    "the short form is TYPE[(ARGS)][?] [unique] [index] [= DEFAULT], e.g. int(1..5)? = 3"
+)
+
+
+def parse_document(document: Document) -> FeatureSpec:
+    """Check a composed document and build its `FeatureSpec`."""
+    return _DocumentParser(document).parse()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """'did you mean `x`?' for a close match among `choices`, else None."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean `{matches[0]}`?" if matches else None
+
+
+def _choices_hint(word: str, choices: Sequence[str], label: str = "expected one of") -> str:
+    listed = ", ".join(choices)
+    return suggest(word, choices) or f"{label}: {listed}"
+
+
+def _check_keys(source: Source, found: Sequence[Entry], allowed: Sequence[str], what: str) -> None:
+    for entry in found:
+        if entry.key not in allowed:
+            source.fail(
+                entry.key_node,
+                f"unknown key `{show(entry.key)}` in {what}",
+                _choices_hint(entry.key, allowed),
+            )
+
+
+def _by_key(found: Sequence[Entry]) -> dict[str, Entry]:
+    return {entry.key: entry for entry in found}
+
+
+def _require(source: Source, node: Node, found: Mapping[str, Entry], key: str, what: str) -> Entry:
+    if key not in found:
+        source.fail(node, f"{what} has no `{key}`", f"add `{key}:`")
+    return found[key]
+
+
+def _bool_of(source: Source, node: Node, what: str) -> bool:
+    if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
+        return bool(build_value(source, node))
+    source.fail(node, f"{what} must be true or false, not {describe(node)}")
+
+
+def _optional_text(source: Source, entry: Entry | None, what: str) -> str | None:
+    return None if entry is None else text_of(source, entry.value, what)
+
+
+def _check_snake(source: Source, node: Node, name: str, what: str) -> None:
+    if not _SNAKE.match(name) or "__" in name or name.endswith("_"):
+        fixed = re.sub(r"_+", "_", snake(re.sub(r"[^0-9A-Za-z_]", "_", name))).strip("_")
+        hint = f"for example `{fixed}`" if fixed and _SNAKE.match(fixed) else None
+        source.fail(
+            node,
+            f"{what} `{show(name)}` must be snake_case "
+            "(lowercase letters, digits and single underscores, starting with a letter)",
+            hint,
+        )
+    if keyword.iskeyword(name):
+        source.fail(node, f"{what} `{name}` is a Python keyword", "choose another name")
+
+
+def _check_member_name(source: Source, node: Node, name: str, what: str) -> None:
+    """Field and relation names become columns, attributes and query parameters."""
+    _check_snake(source, node, name, what)
+    reason = RESERVED_NAMES.get(name)
+    if reason is None and name.startswith("model_"):
+        reason = "Pydantic reserves the `model_` prefix"
+    if reason is not None:
+        source.fail(node, f"{what} `{name}` is reserved: {reason}", "choose another name")
+
+
+# --------------------------------------------------------------------------- document
+
+
+class _DocumentParser:
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.source = document.source
+        self.roles: tuple[str, ...] = ("admin",)
+        self.entity_names: tuple[str, ...] = ()
+
+    def parse(self) -> FeatureSpec:
+        root = self.document.root
+        found = entries(self.source, root, "the document")
+        _check_keys(self.source, found, TOP_KEYS, "the document")
+        top = _by_key(found)
+        feature = self._feature(_require(self.source, root, top, "feature", "the document"))
+        title = _optional_text(self.source, top.get("title"), "`title`")
+        description = _optional_text(self.source, top.get("description"), "`description`")
+        self.roles = self._roles(top.get("roles"))
+        entities_entry = _require(self.source, root, top, "entities", "the document")
+        entities = self._entities(entities_entry)
+        return FeatureSpec(
+            feature=feature,
+            title=title,
+            description=description,
+            roles=self.roles,
+            entities=entities,
+            source=self.document.path,
+        )
+
+    def _feature(self, entry: Entry) -> str:
+        name = text_of(self.source, entry.value, "`feature`")
+        _check_snake(self.source, entry.value, name, "the feature name")
+        if name in RESERVED_FEATURES:
+            self.source.fail(
+                entry.value,
+                f"the feature name `{name}` is reserved: the generated project uses it",
+                f"choose another name; reserved are {', '.join(sorted(RESERVED_FEATURES))}",
+            )
+        return name
+
+    def _roles(self, entry: Entry | None) -> tuple[str, ...]:
+        if entry is None or is_null(entry.value):
+            return ("admin",)
+        roles: list[str] = []
+        for node in items_of(self.source, entry.value, "`roles`"):
+            role = text_of(self.source, node, "a role")
+            _check_snake(self.source, node, role, "the role")
+            if role in roles:
+                self.source.fail(node, f"the role `{role}` is listed twice", "remove one")
+            roles.append(role)
+        # "admin" always exists: the first user made with `create-user --role admin` is it.
+        return tuple(roles) if "admin" in roles else ("admin", *roles)
+
+    def _entities(self, entry: Entry) -> tuple[Entity, ...]:
+        found = entries(self.source, entry.value, "`entities`")
+        if not found:
+            self.source.fail(entry.value, "the document declares no entities", "add one")
+        for item in found:
+            self._check_entity_name(item)
+        self.entity_names = tuple(item.key for item in found)
+        entities = tuple(_EntityParser(self, item).parse() for item in found)
+        self._check_distinct_names(entities, found)
+        _check_required_cycles(entities)
+        return entities
+
+    def _check_entity_name(self, entry: Entry) -> None:
+        name = entry.key
+        if not _PASCAL.match(name):
+            parts = re.split(r"[^0-9A-Za-z]+", name)
+            fixed = "".join(part[:1].upper() + part[1:] for part in parts)
+            self.source.fail(
+                entry.key_node,
+                f"entity name `{show(name)}` must be PascalCase",
+                f"for example `{fixed}`" if _PASCAL.match(fixed) else None,
+            )
+        if name in RESERVED_ENTITIES or keyword.iskeyword(name):
+            reason = RESERVED_ENTITIES.get(name, "it is a Python keyword")
+            self.source.fail(
+                entry.key_node, f"entity name `{name}` is reserved: {reason}", "choose another"
+            )
+
+    def _check_distinct_names(self, entities: Sequence[Entity], found: Sequence[Entry]) -> None:
+        """Distinct entity names can still meet as modules, tables or resource paths."""
+        snakes: dict[str, str] = {}
+        plurals: dict[str, str] = {}
+        for entity, entry in zip(entities, found, strict=True):
+            key = snake(entity.name)
+            if key in snakes:
+                self.source.fail(
+                    entry.key_node,
+                    f"entities `{snakes[key]}` and `{entity.name}` both become `{key}` in code",
+                    "rename one",
+                )
+            snakes[key] = entity.name
+            plural = entity.plural or pluralize(key)
+            if plural in plurals:
+                self.source.fail(
+                    entry.key_node,
+                    f"entities `{plurals[plural]}` and `{entity.name}` share the plural "
+                    f"`{plural}` (their tables and resource paths would collide)",
+                    "set `plural:` on one of them",
+                )
+            plurals[plural] = entity.name
+
+
+def _check_required_cycles(entities: Sequence[Entity]) -> None:
+    """Required relations in a cycle make it impossible to create the first row of any."""
+    edges = {e.name: [r for r in e.relations if r.required] for e in entities}
+    done: set[str] = set()
+
+    def visit(name: str, path: list[tuple[str, Relation]]) -> None:
+        for relation in edges[name]:
+            names = [owner for owner, _ in path] + [name]
+            if relation.target in names:
+                start = names.index(relation.target)
+                steps = [*path[start:], (name, relation)]
+                chain = " -> ".join(f"{owner}.{rel.name}" for owner, rel in steps)
+                raise SpecError(
+                    f"required relations form a cycle ({chain} -> {relation.target}): "
+                    "no first row could ever be created",
+                    relation.location,
+                    hint=f"make one of them optional, e.g. `{relation.name}: {relation.target}?`",
+                )
+            if relation.target not in done:
+                visit(relation.target, [*path, (name, relation)])
+        done.add(name)
+
+    for entity in entities:
+        if entity.name not in done:
+            visit(entity.name, [])
+
+
+# --------------------------------------------------------------------------- entity
+
+
+class _EntityParser:
+    def __init__(self, document: _DocumentParser, entry: Entry) -> None:
+        self.document = document
+        self.source = document.source
+        self.name = entry.key
+        self.entry = entry
+        self.what = f"entity `{entry.key}`"
+        self.owned = False
+        self.fields: dict[str, Field] = {}
+        self.relations: dict[str, Relation] = {}
+
+    def parse(self) -> Entity:
+        node = self.entry.value
+        if is_null(node):
+            self.source.fail(node, f"{self.what} is empty", "give it `fields:`")
+        found = entries(self.source, node, self.what)
+        _check_keys(self.source, found, ENTITY_KEYS, self.what)
+        body = _by_key(found)
+        if "owned" in body:
+            self.owned = _bool_of(self.source, body["owned"].value, "`owned`")
+        self._fields(_require(self.source, node, body, "fields", self.what))
+        if "relations" in body:
+            self._relations(body["relations"])
+        return Entity(
+            name=self.name,
+            fields=tuple(self.fields.values()),
+            relations=tuple(self.relations.values()),
+            owned=self.owned,
+            unique=self._unique(body.get("unique")),
+            access=self._access(body.get("access")),
+            list=self._list(body.get("list")),
+            plural=self._plural(body.get("plural")),
+            description=_optional_text(self.source, body.get("description"), "`description`"),
+            location=self.source.of(self.entry.key_node),
+        )
+
+    # ---- fields and relations
+
+    def _fields(self, entry: Entry) -> None:
+        found = entries(self.source, entry.value, f"the fields of {self.what}")
+        if not found:
+            self.source.fail(entry.value, f"{self.what} has no fields", "add at least one")
+        for item in found:
+            _check_member_name(self.source, item.key_node, item.key, "field name")
+            builder = _FieldBuilder(self.source, item)
+            self.fields[item.key] = builder.build()
+
+    def _relations(self, entry: Entry) -> None:
+        if is_null(entry.value):
+            return
+        for item in entries(self.source, entry.value, f"the relations of {self.what}"):
+            _check_member_name(self.source, item.key_node, item.key, "relation name")
+            if item.key in self.fields:
+                self.source.fail(
+                    item.key_node,
+                    f"`{item.key}` is both a field and a relation of {self.name}",
+                    "rename one",
+                )
+            relation = self._relation(item)
+            self._check_columns(item, relation)
+            self.relations[item.key] = relation
+
+    def _check_columns(self, item: Entry, relation: Relation) -> None:
+        """`doctor` needs the column `doctor_id`: no other field or relation may have it."""
+        for other in self.relations.values():
+            if relation.name == other.column or relation.column == other.name:
+                self.source.fail(
+                    item.key_node,
+                    f"relations `{other.name}` and `{relation.name}` clash: "
+                    f"`{other.name}` is stored as `{other.column}`",
+                    "rename one",
+                )
+        if relation.column in self.fields:
+            self.source.fail(
+                item.key_node,
+                f"relation `{item.key}` needs the column `{relation.column}`, "
+                f"which is already a field of {self.name}",
+                "rename the field or the relation",
+            )
+
+    def _relation(self, entry: Entry) -> Relation:
+        node = entry.value
+        if isinstance(node, ScalarNode) and node.tag == STR_TAG:
+            match = _SHORT_RELATION.match(node.value)
+            if match is None:
+                self.source.fail(
+                    node,
+                    f"cannot read the relation `{show(node.value)}`",
+                    "write `doctor: Doctor`, `doctor: Doctor?` or the long form {to: Doctor}",
+                )
+            target = self._target(node, match["target"])
+            return Relation(
+                name=entry.key,
+                target=target,
+                required=not match["optional"],
+                location=self.source.of(entry.key_node),
+            )
+        if not isinstance(node, MappingNode):
+            self.source.fail(
+                node,
+                f"relation `{entry.key}` must be an entity name or a mapping, not {describe(node)}",
+                "write `doctor: Doctor` or {to: Doctor, required: false}",
+            )
+        return self._long_relation(entry)
+
+    def _long_relation(self, entry: Entry) -> Relation:
+        what = f"relation `{entry.key}`"
+        found = entries(self.source, entry.value, what)
+        _check_keys(self.source, found, RELATION_KEYS, what)
+        body = _by_key(found)
+        to = _require(self.source, entry.value, body, "to", what).value
+        target = self._target(to, text_of(self.source, to, "`to`"))
+        if "kind" in body:
+            self._check_kind(body["kind"].value)
+        required = True
+        if "required" in body:
+            required = _bool_of(self.source, body["required"].value, "`required`")
+        on_delete = OnDelete.RESTRICT
+        if "on_delete" in body:
+            on_delete = self._on_delete(body["on_delete"].value, required)
+        return Relation(
+            name=entry.key,
+            target=target,
+            kind=RelationKind.MANY_TO_ONE,
+            required=required,
+            on_delete=on_delete,
+            location=self.source.of(entry.key_node),
+        )
+
+    def _target(self, node: Node, target: str) -> str:
+        if target in self.document.entity_names:
+            return target
+        hint = suggest(target, self.document.entity_names)
+        if target == "User":
+            hint = "relations to users are not supported yet; `owned: true` links rows to a user"
+        self.source.fail(
+            node,
+            f"relation target `{show(target)}` is not an entity of this document",
+            hint or f"entities: {', '.join(self.document.entity_names)}",
+        )
+
+    def _check_kind(self, node: Node) -> None:
+        kind = text_of(self.source, node, "`kind`")
+        if kind == RelationKind.MANY_TO_ONE.value:
+            return
+        if kind in OTHER_RELATION_KINDS:
+            self.source.fail(
+                node,
+                f"relation kind `{kind}` is not supported yet",
+                "declare a many_to_one relation on the other entity instead",
+            )
+        self.source.fail(
+            node,
+            f"unknown relation kind `{show(kind)}`",
+            suggest(kind, [RelationKind.MANY_TO_ONE.value, *OTHER_RELATION_KINDS])
+            or "the supported kind is many_to_one",
+        )
+
+    def _on_delete(self, node: Node, required: bool) -> OnDelete:
+        value = text_of(self.source, node, "`on_delete`")
+        choices = [o.value for o in OnDelete]
+        if value not in choices:
+            self.source.fail(
+                node, f"unknown on_delete `{show(value)}`", _choices_hint(value, choices)
+            )
+        if value == OnDelete.SET_NULL.value and required:
+            self.source.fail(
+                node,
+                "on_delete: set_null needs an optional relation",
+                "add `required: false`, or use restrict or cascade",
+            )
+        return OnDelete(value)
+
+    # ---- members named by unique and list options
+
+    def _member(self, node: Node, what: str, *, builtins: Sequence[str] = ()) -> str:
+        """A field or relation named in `unique` or `list`; `NAME_id` means relation NAME."""
+        name = text_of(self.source, node, what)
+        if name in self.fields or name in builtins:
+            return name
+        if name in self.relations:
+            return name
+        column_of = {r.column: r.name for r in self.relations.values()}
+        if name in column_of:
+            return column_of[name]
+        if name in ("owner", "owner_id") and not self.owned:
+            self.source.fail(
+                node,
+                f"{what} names `{name}`, but {self.name} is not owned",
+                "add `owned: true` to the entity",
+            )
+        known = [*self.fields, *self.relations, *builtins]
+        self.source.fail(
+            node,
+            f"{what} names `{show(name)}`, which is not a field or relation of {self.name}",
+            _choices_hint(name, known, "known names"),
+        )
+
+    def _unique(self, entry: Entry | None) -> tuple[tuple[str, ...], ...]:
+        if entry is None or is_null(entry.value):
+            return ()
+        groups: list[tuple[str, ...]] = []
+        for group_node in items_of(self.source, entry.value, "`unique`"):
+            if isinstance(group_node, ScalarNode):
+                self.source.fail(
+                    group_node,
+                    "each item of `unique` must be a list of names",
+                    "write unique: [[a, b]] for one constraint over a and b",
+                )
+            group = self._unique_group(group_node)
+            if group in groups:
+                self.source.fail(group_node, "this unique constraint is listed twice")
+            groups.append(group)
+        return tuple(groups)
+
+    def _unique_group(self, node: Node) -> tuple[str, ...]:
+        members: list[str] = []
+        builtins = ("owner", "owner_id") if self.owned else ()
+        for item in items_of(self.source, node, "a unique constraint"):
+            name = self._member(item, "`unique`", builtins=builtins)
+            name = "owner" if name == "owner_id" else name
+            field = self.fields.get(name)
+            if field is not None and field.type is FieldType.JSON:
+                self.source.fail(item, f"`{name}` is a json field and cannot be unique")
+            if name in members:
+                self.source.fail(item, f"`{name}` appears twice in one unique constraint")
+            members.append(name)
+        if not members:
+            self.source.fail(node, "a unique constraint needs at least one name")
+        return tuple(members)
+
+    def _plural(self, entry: Entry | None) -> str | None:
+        if entry is None:
+            return None
+        plural = text_of(self.source, entry.value, "`plural`")
+        _check_snake(self.source, entry.value, plural, "the plural")
+        return plural
+
+    # ---- access
+
+    def _access(self, entry: Entry | None) -> dict[Action, tuple[Grant, ...]]:
+        access = _default_access(self.owned)
+        if entry is None or is_null(entry.value):
+            return access
+        found = entries(self.source, entry.value, "`access`")
+        _check_keys(self.source, found, [a.value for a in Action], "`access`")
+        for item in found:
+            action = Action(item.key)
+            access[action] = self._grants(action, item.value)
+        return access
+
+    def _grants(self, action: Action, node: Node) -> tuple[Grant, ...]:
+        nodes = list(node.value) if isinstance(node, SequenceNode) else [node]
+        if not nodes:
+            self.source.fail(
+                node,
+                f"`{action.value}` has an empty list of grants",
+                "name at least one grant; to forbid an action, use role:admin",
+            )
+        grants: list[Grant] = []
+        for item in nodes:
+            grant = self._grant(action, item)
+            if grant in grants:
+                self.source.fail(item, f"the grant `{grant}` is listed twice")
+            grants.append(grant)
+        return tuple(grants)
+
+    def _grant(self, action: Action, node: Node) -> Grant:
+        if isinstance(node, MappingNode) and len(node.value) == 1:
+            self.source.fail(node, "a grant must be text", 'write role grants quoted: "role:admin"')
+        text = text_of(self.source, node, "a grant")
+        if text.startswith("role:"):
+            return self._role_grant(node, text.removeprefix("role:").strip())
+        kinds = [GrantKind.PUBLIC.value, GrantKind.AUTHENTICATED.value, GrantKind.OWNER.value]
+        if text not in kinds:
+            self.source.fail(
+                node,
+                f"unknown grant `{show(text)}`",
+                suggest(text, [*kinds, "role:admin"])
+                or "a grant is public, authenticated, owner or role:NAME",
+            )
+        if text == GrantKind.OWNER.value:
+            self._check_owner_grant(action, node)
+        return Grant(kind=GrantKind(text))
+
+    def _role_grant(self, node: Node, role: str) -> Grant:
+        if role not in self.document.roles:
+            declared = [r for r in self.document.roles if r != "admin"]
+            hint = f"declare it: roles: [{', '.join([*declared, role])}]"
+            close = suggest(role, self.document.roles)
+            self.source.fail(
+                node,
+                f"the role `{show(role)}` is not declared in `roles`",
+                f"{close} or {hint}" if close else hint,
+            )
+        return Grant(kind=GrantKind.ROLE, role=role)
+
+    def _check_owner_grant(self, action: Action, node: Node) -> None:
+        if not self.owned:
+            self.source.fail(
+                node,
+                f"`owner` is only for owned entities and {self.name} is not owned",
+                "add `owned: true` to the entity",
+            )
+        if action is Action.CREATE:
+            self.source.fail(
+                node,
+                "`owner` cannot grant `create`: a row has no owner before it exists",
+                "use authenticated (the creator becomes the owner)",
+            )
+
+    # ---- list options
+
+    def _list(self, entry: Entry | None) -> ListOptions:
+        if entry is None or is_null(entry.value):
+            return ListOptions()
+        found = entries(self.source, entry.value, "`list`")
+        _check_keys(self.source, found, LIST_KEYS, "`list`")
+        body = _by_key(found)
+        return ListOptions(
+            filter=self._filter(body.get("filter")),
+            sort=self._sort(body.get("sort")),
+            search=self._search(body.get("search")),
+            page_size=self._page_size(body.get("page_size")),
+        )
+
+    def _names(self, entry: Entry | None, what: str) -> list[tuple[Node, str]]:
+        if entry is None or is_null(entry.value):
+            return []
+        return [
+            (n, text_of(self.source, n, what)) for n in items_of(self.source, entry.value, what)
+        ]
+
+    def _filter(self, entry: Entry | None) -> tuple[str, ...]:
+        names: list[str] = []
+        for node, _ in self._names(entry, "`list.filter`"):
+            name = self._member(node, "`list.filter`")
+            self._check_listable(node, name, "filtered")
+            if name in names:
+                self.source.fail(node, f"`{name}` is listed twice in `list.filter`")
+            names.append(name)
+        return tuple(names)
+
+    def _sort(self, entry: Entry | None) -> tuple[SortKey, ...]:
+        keys: list[SortKey] = []
+        for node, text in self._names(entry, "`list.sort`"):
+            descending = text.startswith("-")
+            bare = ScalarNode(STR_TAG, text.removeprefix("-"), node.start_mark, node.end_mark)
+            name = self._member(bare, "`list.sort`", builtins=BUILTIN_SORT_KEYS)
+            self._check_listable(node, name, "sorted")
+            if any(key.name == name for key in keys):
+                self.source.fail(node, f"`{name}` is listed twice in `list.sort`")
+            keys.append(SortKey(name=name, descending=descending))
+        return tuple(keys)
+
+    def _search(self, entry: Entry | None) -> tuple[str, ...]:
+        names: list[str] = []
+        text_fields = [f.name for f in self.fields.values() if f.type in STRING_TYPES]
+        for node, name in self._names(entry, "`list.search`"):
+            field = self.fields.get(name)
+            if field is None:
+                self.source.fail(
+                    node,
+                    f"`list.search` names `{show(name)}`, which is not a field of {self.name}",
+                    _choices_hint(name, text_fields, "text fields"),
+                )
+            if field.type not in STRING_TYPES:
+                self.source.fail(
+                    node,
+                    f"`{name}` is a {field.type.value} field; search works on str, text, "
+                    "email and url fields",
+                    "use list.filter for other fields",
+                )
+            self._check_listable(node, name, "searched")
+            if name in names:
+                self.source.fail(node, f"`{name}` is listed twice in `list.search`")
+            names.append(name)
+        return tuple(names)
+
+    def _check_listable(self, node: Node, name: str, verb: str) -> None:
+        field = self.fields.get(name)
+        if field is None:
+            return
+        if field.type is FieldType.JSON:
+            self.source.fail(node, f"`{name}` is a json field and cannot be {verb}")
+        if field.write_only:
+            self.source.fail(
+                node,
+                f"`{name}` is write_only and cannot be {verb}",
+                "results would reveal a value that is never returned",
+            )
+
+    def _page_size(self, entry: Entry | None) -> PageSize:
+        if entry is None or is_null(entry.value):
+            return PageSize()
+        found = entries(self.source, entry.value, "`page_size`")
+        _check_keys(self.source, found, PAGE_SIZE_KEYS, "`page_size`")
+        body = _by_key(found)
+        maximum = PageSize().max
+        if "max" in body:
+            maximum = self._page_number(body["max"].value, "max", MAX_PAGE_SIZE)
+        default = min(PageSize().default, maximum)
+        if "default" in body:
+            default = self._page_number(body["default"].value, "default", maximum)
+        return PageSize(default=default, max=maximum)
+
+    def _page_number(self, node: Node, key: str, upper: int) -> int:
+        value = build_value(self.source, node) if _is_scalar(node) else None
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.source.fail(
+                node, f"`page_size.{key}` must be a whole number, not {describe(node)}"
+            )
+        if not 1 <= value <= upper:
+            bound = "the page size max" if key == "default" else "the limit"
+            self.source.fail(
+                node,
+                f"`page_size.{key}` {value} must be between 1 and {upper} ({bound})",
+                "raise page_size.max too" if key == "default" and value > upper else None,
+            )
+        return value
+
+
+def _is_scalar(node: Node) -> bool:
+    return isinstance(node, ScalarNode)
+
+
+def _default_access(owned: bool) -> dict[Action, tuple[Grant, ...]]:
+    """SPEC §2: `authenticated` everywhere; owned rows are for their owner and admins."""
+    authenticated = (Grant(kind=GrantKind.AUTHENTICATED),)
+    if not owned:
+        return dict.fromkeys(Action, authenticated)
+    mine = (Grant(kind=GrantKind.OWNER), Grant(kind=GrantKind.ROLE, role="admin"))
+    return {action: authenticated if action is Action.CREATE else mine for action in Action}
+
+
+# --------------------------------------------------------------------------- fields
+
+
+@dataclass(frozen=True)
+class _Attr:
+    """One attribute of a field, from either form, with the place it was written."""
+
+    value: Any
+    location: Location
+    node: Node | None = None  # the YAML node, when the value has one of its own
+
+
+class _FieldBuilder:
+    """Reads one field (short form, long form or `{enum: [...]}`) and checks it."""
+
+    def __init__(self, source: Source, entry: Entry) -> None:
+        self.source = source
+        self.name = entry.key
+        self.entry = entry
+        self.attrs: dict[str, _Attr] = {}
+        self.type = FieldType.STR
+
+    def build(self) -> Field:
+        self._read(self.entry.value)
+        self.type = self._type()
+        self._check_applicable()
+        values = self._values()
+        precision, scale = self._precision_scale()
+        low, high = self._bounds()
+        min_length, max_length = self._lengths()
+        nullable = not self._flag("required", default=True)
+        field = Field(
+            name=self.name,
+            type=self.type,
+            nullable=nullable,
+            unique=self._flag("unique"),
+            index=self._flag("index"),
+            min=low,
+            max=high,
+            min_length=min_length,
+            max_length=max_length,
+            pattern=self._pattern(),
+            values=values,
+            precision=precision,
+            scale=scale,
+            description=self._text("description"),
+            read_only=self._flag("read_only"),
+            write_only=self._flag("write_only"),
+            immutable=self._flag("immutable"),
+            location=self.source.of(self.entry.key_node),
+        )
+        self._check_combinations(field)
+        field = self._with_value(field, "default")
+        field = self._with_value(field, "example")
+        self._check_server_can_fill(field)
+        return field
+
+    def fail(self, attr: _Attr, message: str, hint: str | None = None) -> NoReturn:
+        raise SpecError(message, attr.location, hint=hint)
+
+    # ---- reading the three forms into attributes
+
+    def _read(self, node: Node) -> None:
+        if isinstance(node, ScalarNode) and node.tag == STR_TAG:
+            self._read_short(node)
+        elif isinstance(node, MappingNode):
+            self._read_long(node)
+        else:
+            self.source.fail(
+                node,
+                f"field `{self.name}` must be a type or a mapping, not {describe(node)}",
+                quote_hint(node) or SHORT_FORM_HINT,
+            )
+
+    def _read_short(self, node: ScalarNode) -> None:
+        head, equals, default = node.value.partition("=")
+        match = _SHORT_FIELD.match(head)
+        if match is None:
+            self.source.fail(
+                node, f"cannot read the field `{self.name}`: `{show(node.value)}`", SHORT_FORM_HINT
+            )
+        self.attrs["type"] = _Attr(match["type"], inside(self.source, node, match.start("type")))
+        if match["args"] is not None:
+            self._read_args(
+                match["type"], match["args"], inside(self.source, node, match.start("args") - 1)
+            )
+        if match["optional"]:
+            self.attrs["required"] = _Attr(
+                False, inside(self.source, node, match.start("optional"))
+            )
+        self._read_flags(node, match)
+        if equals:
+            self._read_short_default(node, default, len(head) + 1)
+
+    def _read_flags(self, node: ScalarNode, match: re.Match[str]) -> None:
+        for word in re.finditer(r"\S+", match["flags"]):
+            location = inside(self.source, node, match.start("flags") + word.start())
+            flag = word[0]
+            if flag not in SHORT_FLAGS:
+                hint = _choices_hint(flag, SHORT_FLAGS, "the short form knows")
+                if "?" in flag or "(" in flag or ")" in flag:
+                    hint = SHORT_FORM_HINT
+                raise SpecError(
+                    f"unexpected `{show(flag)}` in the field `{self.name}`", location, hint=hint
+                )
+            if flag in self.attrs:
+                raise SpecError(f"`{flag}` is given twice for `{self.name}`", location)
+            self.attrs[flag] = _Attr(True, location)
+
+    def _read_short_default(self, node: ScalarNode, text: str, offset: int) -> None:
+        start = offset + len(text) - len(text.lstrip())
+        location = inside(self.source, node, start)
+        if not text.strip():
+            raise SpecError(
+                f"the field `{self.name}` has `=` but no default", location, hint="e.g. `int = 3`"
+            )
+        # The default is YAML in its own right (`= 3`, `= "x"`, `= [a, b]`); compose it
+        # with a source anchored at its place in the file so errors point inside the value.
+        sub = Source(
+            self.source.file, first_line=location.line - 1, first_column=location.column - 1
+        )
+        value_node = compose(text.strip(), sub)
+        if value_node is None:
+            raise SpecError(f"the field `{self.name}` has `=` but no default", location)
+        value = build_value(sub, value_node)
+        self.attrs["default"] = _Attr(value, sub.of(value_node), value_node)
+
+    def _read_args(self, type_name: str, args: str, location: Location) -> None:
+        """`(1..100)`, `(..100)`, `(100)` for text, `(0..)` for numbers, `(8,2)` for decimal."""
+        if type_name in {t.value for t in STRING_TYPES}:
+            keys = ("min_length", "max_length")
+        elif type_name in {t.value for t in NUMERIC_TYPES}:
+            keys = ("min", "max")
+        else:
+            return self._args_on_other_type(type_name, location)
+        if type_name == FieldType.DECIMAL.value and (precision := _PRECISION.match(args)):
+            self.attrs["precision"] = _Attr(int(precision["precision"]), location)
+            self.attrs["scale"] = _Attr(int(precision["scale"]), location)
+            return None
+        if single := _SINGLE.match(args):
+            if keys[0] == "min":
+                raise SpecError(
+                    f"`({args})` on `{type_name}`: a single number is a maximum length, "
+                    "which only text fields have",
+                    location,
+                    hint=f"for a value range write ({args}..) or (..{args})",
+                )
+            self.attrs["max_length"] = _Attr(_number(single["value"]), location)
+            return None
+        found = _RANGE.match(args)
+        if found is None or (found["lo"] is None and found["hi"] is None):
+            raise SpecError(
+                f"cannot read the arguments `({show(args)})` of `{self.name}`",
+                location,
+                hint="write a range such as (1..100), (..100), (3..) or a maximum length (100)",
+            )
+        for key, text in zip(keys, (found["lo"], found["hi"]), strict=True):
+            if text is not None:
+                self.attrs[key] = _Attr(_number(text), location)
+        return None
+
+    def _args_on_other_type(self, type_name: str, location: Location) -> None:
+        if type_name in {t.value for t in FieldType}:
+            raise SpecError(
+                f"`{type_name}` takes no arguments (field `{self.name}`)",
+                location,
+                hint="ranges are for str, text, email, url (length) and numbers (value)",
+            )
+        # An unknown type: let the type check report it with a suggestion.
+
+    def _read_long(self, node: MappingNode) -> None:
+        found = entries(self.source, node, f"field `{self.name}`")
+        _check_keys(self.source, found, FIELD_KEYS, f"field `{self.name}`")
+        for entry in found:
+            # Enum values stay nodes: each one is checked where it is written.
+            keep_node = entry.key in ("values", "enum")
+            value = None if keep_node else build_value(self.source, entry.value)
+            self.attrs[entry.key] = _Attr(value, self.source.of(entry.value), entry.value)
+        if "enum" in self.attrs:
+            self._read_enum_shorthand(self.attrs["enum"])
+        if "type" not in self.attrs:
+            self.source.fail(
+                node,
+                f"field `{self.name}` has no `type`",
+                "add a type, e.g. `type: str`, or use {enum: [a, b]}",
+            )
+
+    def _read_enum_shorthand(self, attr: _Attr) -> None:
+        clash = "type" if "type" in self.attrs else "values" if "values" in self.attrs else None
+        if clash is not None:
+            self.fail(
+                self.attrs[clash],
+                f"field `{self.name}` has both `enum` and `{clash}`",
+                "write either {enum: [a, b]} or {type: enum, values: [a, b]}",
+            )
+        self.attrs["type"] = _Attr(FieldType.ENUM.value, attr.location)
+        self.attrs["values"] = self.attrs.pop("enum")
+
+    # ---- checking attributes
+
+    def _type(self) -> FieldType:
+        attr = self.attrs["type"]
+        if not isinstance(attr.value, str):
+            hint = quote_hint(attr.node) if attr.node is not None else None
+            self.fail(attr, f"the type of `{self.name}` must be a type name", hint)
+        names = [t.value for t in FieldType]
+        if attr.value not in names:
+            hint = suggest(attr.value, names) or f"types: {', '.join(names)}"
+            if re.search(r"[()?]", attr.value):
+                hint = "in the long form give the type alone and use min/max/min_length/..."
+            self.fail(attr, f"unknown type `{show(attr.value)}` for `{self.name}`", hint)
+        return FieldType(attr.value)
+
+    def _check_applicable(self) -> None:
+        only_for: dict[str, frozenset[FieldType]] = {
+            "min": NUMERIC_TYPES,
+            "max": NUMERIC_TYPES,
+            "min_length": STRING_TYPES,
+            "max_length": STRING_TYPES,
+            "pattern": frozenset({FieldType.STR, FieldType.TEXT}),
+            "values": frozenset({ENUM_TYPE}),
+            "precision": frozenset({FieldType.DECIMAL}),
+            "scale": frozenset({FieldType.DECIMAL}),
+        }
+        for key, types in only_for.items():
+            if key in self.attrs and self.type not in types:
+                self.fail(
+                    self.attrs[key],
+                    f"`{key}` does not apply to the {self.type.value} field `{self.name}`",
+                    _applicable_hint(key, self.type, types),
+                )
+        if self.type is FieldType.JSON:
+            for key, verb in (("unique", "be unique"), ("index", "have an index")):
+                if self._flag(key):
+                    self.fail(
+                        self.attrs[key],
+                        f"the json field `{self.name}` cannot {verb}",
+                        "databases cannot compare JSON values with an ordinary index",
+                    )
+
+    def _flag(self, key: str, *, default: bool = False) -> bool:
+        attr = self.attrs.get(key)
+        if attr is None:
+            return default
+        if not isinstance(attr.value, bool):
+            self.fail(attr, f"`{key}` must be true or false, not {self._describe(attr)}")
+        return attr.value
+
+    def _text(self, key: str) -> str | None:
+        attr = self.attrs.get(key)
+        if attr is None:
+            return None
+        if not isinstance(attr.value, str):
+            self.fail(attr, f"`{key}` must be text, not {self._describe(attr)}")
+        return attr.value
+
+    def _describe(self, attr: _Attr) -> str:
+        return describe(attr.node) if attr.node is not None else f"`{show(attr.value)}`"
+
+    def _values(self) -> tuple[str, ...]:
+        if self.type is not ENUM_TYPE:
+            return ()
+        attr = self.attrs.get("values")
+        if attr is None or attr.node is None:
+            self.fail(
+                self.attrs["type"],
+                f"the enum field `{self.name}` has no values",
+                "write {enum: [a, b]} or add values: [a, b]",
+            )
+        nodes = items_of(self.source, attr.node, "enum values")
+        if not nodes:
+            self.fail(attr, f"the enum field `{self.name}` has no values", "list at least one")
+        values: list[str] = []
+        members: dict[str, str] = {}
+        for node in nodes:
+            value = self._enum_value(node)
+            if value in values:
+                self.source.fail(node, f"the enum value `{value}` is listed twice")
+            member = enum_member_name(value)
+            if member in members:
+                self.source.fail(
+                    node,
+                    f"the enum values `{members[member]}` and `{value}` both become "
+                    f"the Python name {member}",
+                    "make them differ by more than punctuation or case",
+                )
+            members[member] = value
+            values.append(value)
+        return tuple(values)
+
+    def _enum_value(self, node: Node) -> str:
+        if not (isinstance(node, ScalarNode) and node.tag == STR_TAG):
+            self.source.fail(
+                node, f"enum values must be text, not {describe(node)}", quote_hint(node)
+            )
+        if not node.value.strip():
+            self.source.fail(node, "an enum value is empty")
+        if not enum_member_name(node.value):
+            self.source.fail(
+                node,
+                f"the enum value `{show(node.value)}` has no letters or digits",
+                "enum values become Python names",
+            )
+        return str(node.value)
+
+    def _precision_scale(self) -> tuple[int | None, int | None]:
+        if self.type is not FieldType.DECIMAL:
+            return None, None
+        precision = self._count("precision", DEFAULT_PRECISION)
+        scale = self._count("scale", min(DEFAULT_SCALE, precision))
+        if not 1 <= precision <= MAX_PRECISION:
+            self.fail(
+                self.attrs["precision"],
+                f"`{self.name}`: precision {precision} must be between 1 and {MAX_PRECISION}",
+            )
+        if not 0 <= scale <= precision:
+            self.fail(
+                self.attrs["scale"],
+                f"`{self.name}`: scale {scale} must be between 0 and the precision ({precision})",
+                "scale counts the digits after the point, precision all digits",
+            )
+        return precision, scale
+
+    def _count(self, key: str, default: int) -> int:
+        attr = self.attrs.get(key)
+        if attr is None:
+            return default
+        if not isinstance(attr.value, int) or isinstance(attr.value, bool):
+            self.fail(attr, f"`{key}` must be a whole number, not {self._describe(attr)}")
+        return attr.value
+
+    def _lengths(self) -> tuple[int | None, int | None]:
+        low = self._length("min_length")
+        high = self._length("max_length")
+        if high is not None and high < 1:
+            self.fail(self.attrs["max_length"], f"`{self.name}`: max_length must be at least 1")
+        if low is not None and high is not None and low > high:
+            self.fail(
+                self.attrs["min_length"],
+                f"`{self.name}`: min_length {low} is greater than max_length {high}",
+            )
+        return low, high
+
+    def _length(self, key: str) -> int | None:
+        attr = self.attrs.get(key)
+        if attr is None:
+            return None
+        value = self._count(key, 0)
+        if value < 0:
+            self.fail(attr, f"`{self.name}`: {key} {value} is negative")
+        return value
+
+    def _bounds(self) -> tuple[int | float | Decimal | None, int | float | Decimal | None]:
+        low = self._bound("min")
+        high = self._bound("max")
+        if low is not None and high is not None and low > high:
+            self.fail(self.attrs["min"], f"`{self.name}`: min {low} is greater than max {high}")
+        return low, high
+
+    def _bound(self, key: str) -> int | float | Decimal | None:
+        attr = self.attrs.get(key)
+        if attr is None:
+            return None
+        what = f"`{self.name}`: {key}"
+        number = self.to_number(attr, what)
+        self.check_width(attr, what, number)
+        return number
+
+    def to_number(self, attr: _Attr, what: str) -> int | float | Decimal:
+        """A number for this field's type: int for int/bigint, float, or Decimal."""
+        value = attr.value
+        if self.type is FieldType.DECIMAL and isinstance(value, str):
+            value = _decimal(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+            hint = quote_hint(attr.node) if attr.node is not None else None
+            if isinstance(value, str) and _decimal(value) is not None:
+                hint = f"YAML read `{value}` as text; write a plain number such as 100000"
+            self.fail(attr, f"{what} must be a number, not {self._describe(attr)}", hint)
+        if self.type in (FieldType.INT, FieldType.BIGINT):
+            if not isinstance(value, int):
+                self.fail(
+                    attr, f"{what} {show(value)} must be a whole number for {self.type.value}"
+                )
+            return value
+        if isinstance(value, float) and not math.isfinite(value):
+            self.fail(attr, f"{what} must be a finite number")
+        if self.type is FieldType.FLOAT:
+            return float(value)
+        number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+        if not number.is_finite():
+            self.fail(attr, f"{what} must be a finite number")
+        return number
+
+    def check_width(self, attr: _Attr, what: str, number: float | Decimal) -> None:
+        """Integers must fit their column; decimals their precision and scale."""
+        if self.type is FieldType.INT and not INT32[0] <= number <= INT32[1]:
+            self.fail(
+                attr,
+                f"{what} {number} does not fit in a 32-bit int",
+                "use `bigint` for values beyond ±2147483647",
+            )
+        if self.type is FieldType.BIGINT and not INT64[0] <= number <= INT64[1]:
+            self.fail(
+                attr,
+                f"{what} {number} does not fit in a 64-bit bigint",
+                "use `decimal` with scale 0 for larger whole numbers",
+            )
+        if self.type is FieldType.DECIMAL and isinstance(number, Decimal):
+            self._check_decimal_fits(attr, what, number)
+
+    def _check_decimal_fits(self, attr: _Attr, what: str, number: Decimal) -> None:
+        precision, scale = self._precision_scale()
+        if precision is None or scale is None:  # not a decimal: nothing to fit
+            return
+        if abs(number) >= Decimal(10) ** (precision - scale):
+            self.fail(
+                attr,
+                f"{what} {number} does not fit decimal({precision},{scale})",
+                f"at most {precision - scale} digits before the point",
+            )
+        # Precision can exceed the default decimal context (28 digits): widen it.
+        with localcontext() as context:
+            context.prec = 2 * MAX_PRECISION
+            exact = number == number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_DOWN)
+        if not exact:
+            self.fail(attr, f"{what} {number} has more than {scale} digits after the point")
+
+    def _pattern(self) -> str | None:
+        pattern = self._text("pattern")
+        if pattern is None:
+            return None
+        try:
+            with warnings.catch_warnings():
+                # Python warns about constructs whose meaning may change ("nested set");
+                # those still compile today, and the user sees no stray output.
+                warnings.simplefilter("ignore")
+                re.compile(pattern)
+        except (re.error, OverflowError) as exc:
+            self.fail(self.attrs["pattern"], f"the pattern of `{self.name}` is not a regex: {exc}")
+        return pattern
+
+    def _check_combinations(self, field: Field) -> None:
+        if field.read_only and field.write_only:
+            self.fail(
+                self.attrs["write_only"],
+                f"`{self.name}` cannot be both read_only and write_only",
+                "read_only: only the server sets it; write_only: it is never returned",
+            )
+        if field.read_only and field.immutable:
+            self.fail(
+                self.attrs["immutable"],
+                f"`{self.name}` is read_only, so immutable says nothing more",
+                "remove immutable; or remove read_only if clients set it once on create",
+            )
+
+    def _check_server_can_fill(self, field: Field) -> None:
+        if not field.read_only:
+            return
+        if not (field.nullable or field.has_default):
+            self.fail(
+                self.attrs["read_only"],
+                f"`{self.name}` is read_only and required but has no default: "
+                "the server could never fill it",
+                "give it a default, or make it optional",
+            )
+        if field.unique and field.has_default and field.default is not None:
+            self.fail(
+                self.attrs["unique"],
+                f"`{self.name}` is read_only and unique with a default: every row would get "
+                "the same value",
+                "drop unique or read_only",
+            )
+
+    # ---- defaults and examples
+
+    def _with_value(self, field: Field, key: str) -> Field:
+        attr = self.attrs.get(key)
+        if attr is None:
+            return field
+        if attr.value is None:
+            if field.nullable:
+                return field  # `default: null` on an optional field is what it does anyway
+            self.fail(
+                attr,
+                f"the {key} of `{self.name}` is null but the field is required",
+                "make the field optional with `?` or `required: false`",
+            )
+        value = _ValueChecker(self, field, attr, key).check()
+        if key == "default":
+            return field.model_copy(update={"default": value, "has_default": True})
+        return field.model_copy(update={"example": value})
+
+
+def _applicable_hint(key: str, type_: FieldType, types: frozenset[FieldType]) -> str:
+    if key in ("min", "max") and type_ in STRING_TYPES:
+        return "for a length, use min_length and max_length"
+    if key in ("min_length", "max_length") and type_ in NUMERIC_TYPES:
+        return "for a value range, use min and max"
+    return "it applies to " + ", ".join(sorted(t.value for t in types))
+
+
+def _number(text: str) -> int | float:
+    cleaned = text.replace("_", "")
+    return int(cleaned) if re.fullmatch(r"[-+]?\d+", cleaned) else float(cleaned)
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.strip())
+    except InvalidOperation:
+        return None
+
+
+class _ValueChecker:
+    """Converts a default or example to the field's Python type and checks its rules."""
+
+    def __init__(self, builder: _FieldBuilder, field: Field, attr: _Attr, what: str) -> None:
+        self.builder = builder
+        self.field = field
+        self.attr = attr
+        self.what = f"`{field.name}`: the {what}"
+
+    def fail(self, message: str, hint: str | None = None) -> NoReturn:
+        self.builder.fail(self.attr, f"{self.what} {message}", hint)
+
+    def wrong_type(self, expected: str) -> NoReturn:
+        node = self.attr.node
+        hint = quote_hint(node) if node is not None else None
+        got = describe(node) if node is not None else f"`{show(self.attr.value)}`"
+        self.fail(f"must be {expected}, not {got}", hint)
+
+    def check(self) -> Any:
+        kind = self.field.type
+        if kind in NUMERIC_TYPES:
+            return self._number()
+        if kind in STRING_TYPES:
+            return self._string()
+        converters = {
+            FieldType.BOOL: self._bool,
+            FieldType.DATE: self._date,
+            FieldType.DATETIME: self._datetime,
+            FieldType.TIME: self._time,
+            FieldType.UUID: self._uuid,
+            FieldType.JSON: self._json,
+            FieldType.ENUM: self._enum,
+        }
+        return converters[kind]()
+
+    def _number(self) -> int | float | Decimal:
+        number = self.builder.to_number(self.attr, self.what)
+        self.builder.check_width(self.attr, self.what, number)
+        low, high = self.field.min, self.field.max
+        if low is not None and number < low:
+            self.fail(f"{number} is below the minimum {low}")
+        if high is not None and number > high:
+            self.fail(f"{number} is above the maximum {high}")
+        return number
+
+    def _string(self) -> str:
+        value = self.attr.value
+        if not isinstance(value, str):
+            self.wrong_type("text")
+        field = self.field
+        if field.min_length is not None and len(value) < field.min_length:
+            self.fail(f"is shorter than min_length {field.min_length}")
+        if field.max_length is not None and len(value) > field.max_length:
+            self.fail(f"is longer than max_length {field.max_length}")
+        if field.pattern is not None and not re.search(field.pattern, value):
+            self.fail(f"{show(value)!r} does not match the pattern {field.pattern}")
+        if field.type is FieldType.EMAIL and not _EMAIL.match(value):
+            self.fail(f"{show(value)!r} is not an email address")
+        if field.type is FieldType.URL and not _is_url(value):
+            self.fail(f"{show(value)!r} is not an http(s) URL")
+        return value
+
+    def _bool(self) -> bool:
+        if not isinstance(self.attr.value, bool):
+            self.wrong_type("true or false")
+        return self.attr.value
+
+    def _date(self) -> date:
+        value = self.attr.value
+        if isinstance(value, str):
+            value = _parse_iso(date.fromisoformat, value)
+        if isinstance(value, datetime) or not isinstance(value, date):
+            self.wrong_type("a date such as 2024-05-31")
+        return value
+
+    def _datetime(self) -> datetime:
+        value = self.attr.value
+        if isinstance(value, str):
+            value = _parse_iso(datetime.fromisoformat, value)
+        if not isinstance(value, datetime):
+            self.wrong_type("a date and time such as 2024-05-31T09:30:00Z")
+        return value
+
+    def _time(self) -> time:
+        value = self.attr.value
+        if isinstance(value, str):
+            value = _parse_iso(time.fromisoformat, value)
+        if not isinstance(value, time):
+            self.wrong_type('a time such as "09:30:00" (quoted)')
+        return value
+
+    def _uuid(self) -> str:
+        value = self.attr.value
+        parsed = _parse_iso(uuid.UUID, value) if isinstance(value, str) else None
+        if parsed is None:
+            self.wrong_type("a UUID such as 123e4567-e89b-12d3-a456-426614174000")
+        return str(parsed)
+
+    def _json(self) -> Any:
+        problem = _json_problem(self.attr.value)
+        if problem is not None:
+            self.fail(f"is not JSON: {problem}", "quote dates and times to keep them as text")
+        return self.attr.value
+
+    def _enum(self) -> str:
+        value = self.attr.value
+        if not isinstance(value, str):
+            self.wrong_type("one of the enum values")
+        if value not in self.field.values:
+            self.fail(
+                f"`{show(value)}` is not one of the values",
+                _choices_hint(value, self.field.values, "values"),
+            )
+        return value
+
+
+def _parse_iso(parse: Any, text: str) -> Any:
+    try:
+        return parse(text)
+    except ValueError:
+        return None
+
+
+def _is_url(text: str) -> bool:
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _json_problem(value: Any) -> str | None:
+    """Why a YAML value would not survive a round trip through JSON, or None."""
+    sizes: dict[int, int] = {}
+    try:
+        size = _json_size(value, sizes)
+    except _NotJsonError as exc:
+        return str(exc)
+    if size > MAX_JSON_VALUES:
+        # Aliases can make a small document expand into a huge value ("billion laughs").
+        return f"it expands to {size} values (at most {MAX_JSON_VALUES})"
+    return None
+
+
+class _NotJsonError(ValueError):
+    pass
+
+
+def _json_size(value: Any, sizes: dict[int, int]) -> int:
+    """How many values `value` holds once aliases are expanded; shared parts counted once."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return 1
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _NotJsonError(f"{value} is not a JSON number")
+        return 1
+    if not isinstance(value, (list, dict)):
+        raise _NotJsonError(f"{show(value)} is a {type(value).__name__}")
+    if id(value) not in sizes:
+        children = value.values() if isinstance(value, dict) else value
+        sizes[id(value)] = 1 + sum(_json_size(child, sizes) for child in children)
+    return sizes[id(value)]

@@ -1,0 +1,624 @@
+"""The render context: the IR turned into the Python fragments the templates print.
+
+Templates stay declarative; every decision about types, constraints and literals is made
+here, in code that can be unit-tested.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from backsmith.spec.model import (
+    STRING_TYPES,
+    Action,
+    Entity,
+    FeatureSpec,
+    Field,
+    FieldType,
+    Grant,
+    GrantKind,
+    OnDelete,
+    Relation,
+    SortKey,
+)
+from backsmith.stacks.fastapi_sqlalchemy import names
+
+INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
+MAX_ID = 2**31 - 1
+EMAIL_MAX = 320
+URL_MAX = 2048
+FILTER_TEXT_MAX = 1000
+
+_SQL_TYPES = {
+    FieldType.TEXT: "Text()",
+    FieldType.INT: "Integer()",
+    FieldType.BIGINT: "BigInteger()",
+    FieldType.FLOAT: "Float()",
+    FieldType.BOOL: "Boolean()",
+    FieldType.DATE: "Date()",
+    FieldType.DATETIME: "UTCDateTime()",
+    FieldType.TIME: "Time()",
+    FieldType.UUID: "Uuid()",
+    FieldType.EMAIL: f"String({EMAIL_MAX})",
+    FieldType.URL: f"String({URL_MAX})",
+    FieldType.JSON: "JSON()",
+}
+
+_PY_TYPES = {
+    FieldType.STR: "str",
+    FieldType.TEXT: "str",
+    FieldType.INT: "int",
+    FieldType.BIGINT: "int",
+    FieldType.FLOAT: "float",
+    FieldType.DECIMAL: "Decimal",
+    FieldType.BOOL: "bool",
+    FieldType.DATE: "date",
+    FieldType.DATETIME: "datetime",
+    FieldType.TIME: "time",
+    FieldType.UUID: "UUID",
+    FieldType.EMAIL: "str",
+    FieldType.URL: "str",
+    FieldType.JSON: "Any",
+}
+
+
+@dataclass(frozen=True)
+class FieldContext:
+    """One scalar field, as each generated module spells it."""
+
+    field: Field
+    name: str
+    python_type: str  # the model's Python type, without `| None`
+    model_annotation: str  # Mapped[...]
+    column: str  # mapped_column(...)
+    schema_type: str  # the constrained Pydantic type
+    read_type: str
+    create_line: str | None  # None: not writable on create
+    update_line: str | None  # None: not writable on update
+    enum_class: str | None = None
+    enum_members: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def nullable(self) -> bool:
+        return self.field.nullable
+
+
+@dataclass(frozen=True)
+class RelationContext:
+    relation: Relation
+    name: str
+    column: str  # doctor_id
+    target: str  # Doctor
+    target_snake: str
+    target_table: str
+    nullable: bool
+    on_delete_sql: str  # RESTRICT / CASCADE / SET NULL
+    model_annotation: str
+    mapped_column: str
+    schema_type: str
+    read_type: str
+    create_line: str
+    update_line: str
+
+
+@dataclass(frozen=True)
+class FilterContext:
+    """A query parameter of the list endpoint and the condition it adds."""
+
+    param: str
+    annotation: str
+    condition: str  # Python expression over the model and `query`
+    member: str  # the field or relation column it filters
+    op: str  # eq, gte, lte, in
+
+
+@dataclass(frozen=True)
+class SortContext:
+    key: str  # public name (`starts_at`, `doctor`)
+    attribute: str  # model attribute (`starts_at`, `doctor_id`)
+    nullable: bool
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    action: str
+    grants: tuple[Grant, ...]
+    expression: str  # Rule(...)
+
+    @property
+    def public(self) -> bool:
+        return any(g.kind is GrantKind.PUBLIC for g in self.grants)
+
+    @property
+    def authenticated(self) -> bool:
+        return any(g.kind is GrantKind.AUTHENTICATED for g in self.grants)
+
+    @property
+    def owner(self) -> bool:
+        return any(g.kind is GrantKind.OWNER for g in self.grants)
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(g.role for g in self.grants if g.kind is GrantKind.ROLE and g.role)
+
+    @property
+    def open_to_any_user(self) -> bool:
+        """Any signed-in user passes it for every row (no 403 possible)."""
+        return self.public or self.authenticated
+
+    def responses(self, *base: int) -> tuple[int, ...]:
+        statuses = set(base) | {401}  # a bad token is a 401 even where none is needed
+        if not self.open_to_any_user:
+            statuses.add(403)
+        return tuple(sorted(statuses))
+
+
+@dataclass(frozen=True)
+class UniqueContext:
+    members: tuple[str, ...]  # model attributes (`doctor_id`, `owner_id`, `starts_at`)
+    label: str  # for messages
+
+
+@dataclass(frozen=True)
+class ChildContext:
+    """Another entity's many_to_one pointing at this one."""
+
+    entity: str
+    entity_plural: str
+    column: str
+    on_delete: OnDelete
+
+
+@dataclass
+class EntityContext:
+    entity: Entity
+    name: str
+    snake: str
+    plural: str
+    path: str
+    table: str
+    owned: bool
+    fields: list[FieldContext]
+    relations: list[RelationContext]
+    rules: dict[str, RuleContext]
+    filters: list[FilterContext]
+    sorts: list[SortContext]
+    default_sort: str
+    search: list[str]
+    page_default: int
+    page_max: int
+    unique_fields: list[str]
+    composite_unique: list[UniqueContext]
+    children: list[ChildContext] = field(default_factory=list)
+
+    @property
+    def enums(self) -> list[FieldContext]:
+        return [f for f in self.fields if f.enum_class]
+
+    @property
+    def unique_attributes(self) -> tuple[str, ...]:
+        """Every attribute a uniqueness check reads, once each, in declaration order."""
+        attributes = list(self.unique_fields)
+        for unique in self.composite_unique:
+            attributes += unique.members
+        return tuple(dict.fromkeys(attributes))
+
+    @property
+    def sort_attributes(self) -> dict[str, str]:
+        return {sort.key: sort.attribute for sort in self.sorts}
+
+    def sort_keys(self) -> list[str]:
+        keys: list[str] = []
+        for sort in self.sorts:
+            keys += [sort.key, f"-{sort.key}"]
+        return keys
+
+
+@dataclass
+class FeatureContext:
+    spec: FeatureSpec
+    feature: str
+    title: str
+    entities: list[EntityContext]
+
+
+def build_context(spec: FeatureSpec) -> FeatureContext:
+    entities = [_entity_context(entity, spec) for entity in spec.entities]
+    by_name = {context.name: context for context in entities}
+    for context in entities:
+        for relation in context.relations:
+            by_name[relation.target].children.append(
+                ChildContext(
+                    entity=context.name,
+                    entity_plural=context.plural,
+                    column=relation.column,
+                    on_delete=relation.relation.on_delete,
+                )
+            )
+    return FeatureContext(
+        spec=spec,
+        feature=spec.feature,
+        title=spec.title or spec.feature.replace("_", " ").capitalize(),
+        entities=entities,
+    )
+
+
+def _entity_context(entity: Entity, spec: FeatureSpec) -> EntityContext:
+    fields = [_field_context(entity, f) for f in entity.fields]
+    relations = [_relation_context(r, spec) for r in entity.relations]
+    sorts = _sorts(entity)
+    default = entity.list.sort[0] if entity.list.sort else SortKey(name="id")
+    unique_single = [f.name for f in entity.fields if f.unique]
+    composite = [
+        UniqueContext(
+            members=tuple(_member_attribute(entity, m) for m in members),
+            label=", ".join(members),
+        )
+        for members in entity.unique
+    ]
+    return EntityContext(
+        entity=entity,
+        name=entity.name,
+        snake=names.entity_snake(entity),
+        plural=names.entity_plural(entity),
+        path=names.resource_path(entity),
+        table=names.entity_plural(entity),
+        owned=entity.owned,
+        fields=fields,
+        relations=relations,
+        rules={action.value: _rule(action, entity.access[action]) for action in Action},
+        filters=_filters(entity, fields, relations),
+        sorts=sorts,
+        default_sort=str(default),
+        search=list(entity.list.search),
+        page_default=entity.list.page_size.default,
+        page_max=entity.list.page_size.max,
+        unique_fields=unique_single,
+        composite_unique=composite,
+    )
+
+
+def _member_attribute(entity: Entity, member: str) -> str:
+    if member == "owner":
+        return "owner_id"
+    relation = entity.relation(member)
+    return relation.column if relation else member
+
+
+def _rule(action: Action, grants: tuple[Grant, ...]) -> RuleContext:
+    args: list[str] = []
+    if any(g.kind is GrantKind.PUBLIC for g in grants):
+        args.append("public=True")
+    if any(g.kind is GrantKind.AUTHENTICATED for g in grants):
+        args.append("authenticated=True")
+    if any(g.kind is GrantKind.OWNER for g in grants):
+        args.append("owner=True")
+    roles = sorted({g.role for g in grants if g.kind is GrantKind.ROLE and g.role})
+    if roles:
+        args.append("roles=frozenset({" + ", ".join(repr(r) for r in roles) + "})")
+    return RuleContext(action=action.value, grants=grants, expression=f"Rule({', '.join(args)})")
+
+
+# --- fields -------------------------------------------------------------------------
+
+
+def _field_context(entity: Entity, f: Field) -> FieldContext:
+    enum_class = names.enum_class(entity, f.name) if f.type is FieldType.ENUM else None
+    python_type = "str" if enum_class else _PY_TYPES[f.type]
+    optional = " | None" if f.nullable else ""
+    schema_type = _schema_type(f, enum_class)
+    read_type = (enum_class or _read_python_type(f)) + optional
+    return FieldContext(
+        field=f,
+        name=f.name,
+        python_type=python_type,
+        model_annotation=f"Mapped[{python_type}{optional}]",
+        column=_mapped_column(f),
+        schema_type=schema_type,
+        read_type=read_type,
+        create_line=_create_line(f, schema_type, enum_class) if f.writable_on_create else None,
+        update_line=_update_line(f, schema_type) if f.writable_on_update else None,
+        enum_class=enum_class,
+        enum_members=tuple((names.enum_member(v), v) for v in f.values),
+    )
+
+
+def _read_python_type(f: Field) -> str:
+    return "JsonValue" if f.type is FieldType.JSON else _PY_TYPES[f.type]
+
+
+def _sql_type(f: Field) -> str:
+    if f.type is FieldType.STR:
+        return f"String({f.max_length})" if f.max_length else "String()"
+    if f.type is FieldType.DECIMAL:
+        return f"Numeric({f.precision}, {f.scale})"
+    if f.type is FieldType.ENUM:
+        return f"String({max(len(v) for v in f.values)})"
+    return _SQL_TYPES[f.type]
+
+
+def _mapped_column(f: Field) -> str:
+    args = [_sql_type(f)]
+    if f.unique:
+        args.append("unique=True")
+    if f.index and not f.unique:
+        args.append("index=True")
+    if f.has_default:
+        args.append(f"default={_python_literal(f, f.default)}")
+    if f.description:
+        args.append(f"comment={f.description!r}")
+    return f"mapped_column({', '.join(args)})"
+
+
+def _constraints(f: Field) -> list[str]:
+    """Pydantic `Field(...)` arguments that enforce the spec's constraints."""
+    args: list[str] = []
+    if f.type in STRING_TYPES:
+        if f.min_length is not None:
+            args.append(f"min_length={f.min_length}")
+        if f.max_length is not None:
+            args.append(f"max_length={f.max_length}")
+        if f.pattern:
+            args.append(f"pattern={f.pattern!r}")
+        elif f.type in (FieldType.STR, FieldType.TEXT):
+            args.append("pattern=NO_NUL")  # emails and URLs refuse NUL by their own rules
+    elif f.type in (FieldType.INT, FieldType.BIGINT):
+        low, high = INT32 if f.type is FieldType.INT else INT64
+        args.append(f"ge={int(f.min) if f.min is not None else low}")
+        args.append(f"le={int(f.max) if f.max is not None else high}")
+    elif f.type is FieldType.FLOAT:
+        if f.min is not None:
+            args.append(f"ge={float(f.min)!r}")
+        if f.max is not None:
+            args.append(f"le={float(f.max)!r}")
+        args.append("allow_inf_nan=False")
+    elif f.type is FieldType.DECIMAL:
+        args.append(f"max_digits={f.precision}")
+        args.append(f"decimal_places={f.scale}")
+        if f.min is not None:
+            args.append(f'ge=Decimal("{f.min}")')
+        if f.max is not None:
+            args.append(f'le=Decimal("{f.max}")')
+        args.append("allow_inf_nan=False")
+    if f.description:
+        args.append(f"description={f.description!r}")
+    if f.example is not None:
+        args.append(f"examples=[{_json_literal(f.example)}]")
+    return args
+
+
+def _schema_type(f: Field, enum_class: str | None) -> str:
+    base = (
+        {
+            FieldType.EMAIL: "EmailStr",
+            FieldType.URL: "HttpUrlStr",
+            FieldType.DATETIME: "UTCDatetime",
+            FieldType.TIME: "WallTime",
+            FieldType.JSON: "JsonValue",
+        }.get(f.type)
+        or enum_class
+        or _PY_TYPES[f.type]
+    )
+    constraints = _constraints(f)
+    if not constraints:
+        return base
+    return f"Annotated[{base}, Field({', '.join(constraints)})]"
+
+
+def _create_line(f: Field, schema_type: str, enum_class: str | None) -> str:
+    if f.has_default and isinstance(f.default, (list, dict)):
+        # A mutable default is built afresh for each request body.
+        annotation = f"{schema_type} | None" if f.nullable else schema_type
+        factory = type(f.default).__name__ if not f.default else f"lambda: {f.default!r}"
+        return f"{f.name}: {annotation} = Field(default_factory={factory})"
+    if f.has_default:
+        annotation = f"{schema_type} | None" if f.nullable else schema_type
+        return f"{f.name}: {annotation} = {_python_literal(f, f.default, enum_class)}"
+    if f.nullable:
+        return f"{f.name}: {schema_type} | None = None"
+    return f"{f.name}: {schema_type}"
+
+
+def _update_line(f: Field, schema_type: str) -> str:
+    if f.nullable:
+        return f"{f.name}: {schema_type} | None = None"
+    # Omitted means unchanged; an explicit null for a required field fails validation.
+    return f"{f.name}: {schema_type} = Field(default_factory=omitted)"
+
+
+def _python_literal(f: Field, value: Any, enum_class: str | None = None) -> str:
+    """Python source for a default value of the field's type."""
+    if value is None:
+        return "None"
+    if f.type is FieldType.ENUM:
+        member = names.enum_member(str(value))
+        return f"{enum_class}.{member}" if enum_class else repr(str(value))
+    if f.type is FieldType.DECIMAL:
+        return f'Decimal("{value}")'
+    if f.type is FieldType.DATE:
+        value = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        return f"date({value.year}, {value.month}, {value.day})"
+    if f.type is FieldType.DATETIME:
+        parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        parsed = parsed.astimezone(dt.UTC)
+        return f"datetime.fromisoformat({parsed.isoformat()!r})"
+    if f.type is FieldType.TIME:
+        parsed_time = value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
+        return f"time.fromisoformat({parsed_time.isoformat()!r})"
+    if f.type is FieldType.UUID:
+        return f"UUID({str(uuid.UUID(str(value)))!r})"
+    if f.type is FieldType.FLOAT:
+        return repr(float(value))
+    return _json_literal(value)
+
+
+def _json_literal(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return repr(str(value))
+    if isinstance(value, (dt.date, dt.time, dt.datetime, uuid.UUID)):
+        return repr(str(value) if not hasattr(value, "isoformat") else value.isoformat())
+    return repr(value)
+
+
+# --- relations ----------------------------------------------------------------------
+
+
+_ON_DELETE_SQL = {
+    OnDelete.RESTRICT: "RESTRICT",
+    OnDelete.CASCADE: "CASCADE",
+    OnDelete.SET_NULL: "SET NULL",
+}
+
+
+def _relation_context(r: Relation, spec: FeatureSpec) -> RelationContext:
+    target = spec.entity(r.target)
+    if target is None:  # the spec stage checks relation targets; this guards the IR contract
+        raise ValueError(f"relation {r.name} points at unknown entity {r.target}")
+    target_snake = names.entity_snake(target)
+    table = names.entity_plural(target)
+    optional = " | None" if not r.required else ""
+    schema_type = f"Annotated[int, Field(ge=1, le={MAX_ID})]"
+    create_line = (
+        f"{r.column}: {schema_type}" if r.required else f"{r.column}: {schema_type} | None = None"
+    )
+    update_line = (
+        f"{r.column}: {schema_type} = Field(default_factory=omitted)"
+        if r.required
+        else f"{r.column}: {schema_type} | None = None"
+    )
+    on_delete = _ON_DELETE_SQL[r.on_delete]
+    return RelationContext(
+        relation=r,
+        name=r.name,
+        column=r.column,
+        target=r.target,
+        target_snake=target_snake,
+        target_table=table,
+        nullable=not r.required,
+        on_delete_sql=on_delete,
+        model_annotation=f"Mapped[int{optional}]",
+        mapped_column=(
+            f'mapped_column(ForeignKey("{table}.id", ondelete="{on_delete}"), index=True)'
+        ),
+        schema_type=schema_type,
+        read_type=f"int{optional}",
+        create_line=create_line,
+        update_line=update_line,
+    )
+
+
+# --- list options -------------------------------------------------------------------
+
+
+def _filter_value_type(f: Field, enum_class: str | None) -> str:
+    """The query parameter type: the field's type, bounded so no value reaches the
+    database that it would refuse (a 422, never a 500), but without the spec's ranges:
+    filtering by a value outside them simply finds nothing."""
+    if f.type is FieldType.ENUM:
+        return enum_class or "str"
+    if f.type in (FieldType.STR, FieldType.TEXT, FieldType.EMAIL, FieldType.URL):
+        return f"Annotated[str, Field(max_length={FILTER_TEXT_MAX}, pattern=NO_NUL)]"
+    if f.type in (FieldType.INT, FieldType.BIGINT):
+        low, high = INT32 if f.type is FieldType.INT else INT64
+        return f"Annotated[int, Field(ge={low}, le={high})]"
+    if f.type is FieldType.FLOAT:
+        return "Annotated[float, Field(allow_inf_nan=False)]"
+    if f.type is FieldType.DECIMAL:
+        return "Annotated[Decimal, Field(allow_inf_nan=False)]"
+    if f.type is FieldType.DATETIME:
+        return "UTCDatetime"
+    if f.type is FieldType.TIME:
+        return "WallTime"
+    return _PY_TYPES[f.type]
+
+
+def _filters(
+    entity: Entity, fields: list[FieldContext], relations: list[RelationContext]
+) -> list[FilterContext]:
+    by_name = {f.name: f for f in fields}
+    relation_by_name = {r.name: r for r in relations}
+    filters: list[FilterContext] = []
+    for name in entity.list.filter:
+        if name in relation_by_name:
+            r = relation_by_name[name]
+            filters.append(
+                FilterContext(
+                    param=r.column,
+                    annotation=f"Annotated[int, Field(ge=1, le={MAX_ID})] | None",
+                    condition=f"{entity.name}.{r.column} == query.{r.column}",
+                    member=r.column,
+                    op="eq",
+                )
+            )
+            continue
+        fc = by_name[name]
+        value_type = _filter_value_type(fc.field, fc.enum_class)
+        filters.append(
+            FilterContext(
+                param=name,
+                annotation=f"{value_type} | None",
+                condition=f"{entity.name}.{name} == query.{name}",
+                member=name,
+                op="eq",
+            )
+        )
+        if fc.field.type in (
+            FieldType.INT,
+            FieldType.BIGINT,
+            FieldType.FLOAT,
+            FieldType.DECIMAL,
+            FieldType.DATE,
+            FieldType.DATETIME,
+            FieldType.TIME,
+        ):
+            for op, sql in (("gte", ">="), ("lte", "<=")):
+                filters.append(
+                    FilterContext(
+                        param=f"{name}__{op}",
+                        annotation=f"{value_type} | None",
+                        condition=f"{entity.name}.{name} {sql} query.{name}__{op}",
+                        member=name,
+                        op=op,
+                    )
+                )
+        if fc.field.type is FieldType.ENUM:
+            alternatives = "|".join(_regex_escape(v) for v in fc.field.values)
+            pattern = f"^({alternatives})(,({alternatives}))*$"
+            filters.append(
+                FilterContext(
+                    param=f"{name}__in",
+                    annotation=f"Annotated[str, Field(pattern={pattern!r})] | None",
+                    condition=f'{entity.name}.{name}.in_(query.{name}__in.split(","))',
+                    member=name,
+                    op="in",
+                )
+            )
+    return filters
+
+
+def _regex_escape(value: str) -> str:
+    return re.escape(value)
+
+
+def _sorts(entity: Entity) -> list[SortContext]:
+    keys: list[SortContext] = []
+    seen: set[str] = set()
+    nullable_fields = {f.name for f in entity.fields if f.nullable}
+    for sort in (*entity.list.sort, SortKey(name="id")):
+        if sort.name in seen:
+            continue
+        seen.add(sort.name)
+        relation = entity.relation(sort.name)
+        if relation is not None:
+            keys.append(SortContext(sort.name, relation.column, not relation.required))
+        else:
+            keys.append(SortContext(sort.name, sort.name, sort.name in nullable_fields))
+    return keys

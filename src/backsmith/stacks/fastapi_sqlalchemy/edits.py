@@ -1,0 +1,118 @@
+"""Edits to files the project owns (its app factory, its model registry), made with libcst.
+
+Each edit is idempotent: applying it to a file that already has it changes nothing. The
+rest of the file, comments and formatting included, is kept as it is.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+import libcst.matchers as m
+
+from backsmith.errors import ProjectError
+
+
+def _parse(source: str, path: str) -> cst.Module:
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        raise ProjectError(
+            f"{path}:{error.raw_line}:{error.raw_column}: cannot parse the file: {error.message}"
+        ) from None
+
+
+def _with_import(module: cst.Module, statement: str) -> cst.Module:
+    """Add `statement` after the last top-level import, unless it is already there."""
+    new = cst.parse_statement(statement)
+    body = list(module.body)
+    if any(module.code_for_node(node).strip() == statement for node in body):
+        return module
+    last_import = max(
+        (
+            i
+            for i, node in enumerate(body)
+            if m.matches(node, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()]))
+        ),
+        default=-1,
+    )
+    body.insert(last_import + 1, new)
+    return module.with_changes(body=body)
+
+
+def register_router(source: str, feature: str, path: str = "app/main.py") -> str:
+    """Import the feature's router and include it after the app's last `include_router`."""
+    alias = f"{feature}_router"
+    module = _with_import(
+        _parse(source, path), f"from app.{feature}.router import router as {alias}"
+    )
+    call = f"app.include_router({alias})"
+    if call in module.code:
+        return module.code
+
+    class AddInclude(cst.CSTTransformer):
+        added = False
+
+        def leave_FunctionDef(
+            self, original: cst.FunctionDef, updated: cst.FunctionDef
+        ) -> cst.FunctionDef:
+            if original.name.value != "create_app" or not isinstance(
+                updated.body, cst.IndentedBlock
+            ):
+                return updated
+            statements = list(updated.body.body)
+            includes = [
+                i
+                for i, node in enumerate(statements)
+                if m.matches(
+                    node,
+                    m.SimpleStatementLine(
+                        body=[m.Expr(value=m.Call(func=m.Attribute(attr=m.Name("include_router"))))]
+                    ),
+                )
+            ]
+            if not includes:
+                return updated
+            statements.insert(includes[-1] + 1, cst.parse_statement(call))
+            self.added = True
+            return updated.with_changes(body=updated.body.with_changes(body=statements))
+
+    transformer = AddInclude()
+    result = module.visit(transformer)
+    if not transformer.added:
+        raise ProjectError(
+            f"{path}: found no `app.include_router(...)` call inside `create_app()` to add "
+            f"the {feature} router after"
+        )
+    return result.code
+
+
+def register_models(source: str, feature: str, path: str = "app/models.py") -> str:
+    """Import the feature's models module and add it to `MODEL_MODULES`."""
+    alias = f"{feature}_models"
+    module = _with_import(_parse(source, path), f"from app.{feature} import models as {alias}")
+
+    class AddModule(cst.CSTTransformer):
+        found = False
+
+        def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
+            if not m.matches(
+                original, m.Assign(targets=[m.AssignTarget(target=m.Name("MODEL_MODULES"))])
+            ):
+                return updated
+            self.found = True
+            if not isinstance(updated.value, cst.Tuple):
+                return updated
+            elements = list(updated.value.elements)
+            if any(m.matches(e.value, m.Name(alias)) for e in elements):
+                return updated
+            elements = [e.with_changes(comma=cst.MaybeSentinel.DEFAULT) for e in elements]
+            elements.append(cst.Element(cst.Name(alias), comma=cst.Comma()))
+            return updated.with_changes(value=updated.value.with_changes(elements=elements))
+
+    transformer = AddModule()
+    result = module.visit(transformer)
+    if not transformer.found:
+        raise ProjectError(
+            f"{path}: found no `MODEL_MODULES = (...)` to register {feature}'s models in"
+        )
+    return result.code

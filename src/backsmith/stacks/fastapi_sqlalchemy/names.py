@@ -1,0 +1,35 @@
+"""Names the blueprint derives from the IR: modules, tables, paths, Python identifiers."""
+
+from __future__ import annotations
+
+import re
+
+from backsmith.spec.model import Entity, pluralize, snake
+
+
+def entity_snake(entity: Entity) -> str:
+    return snake(entity.name)
+
+
+def entity_plural(entity: Entity) -> str:
+    """snake_case plural: table name and the stem of function names (`list_doctors`)."""
+    return entity.plural or pluralize(snake(entity.name))
+
+
+def resource_path(entity: Entity) -> str:
+    """The collection path: kebab-case plural (`/appointment-slots`)."""
+    return "/" + entity_plural(entity).replace("_", "-")
+
+
+def pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", name) if part)
+
+
+def enum_class(entity: Entity, field_name: str) -> str:
+    return f"{entity.name}{pascal(field_name)}"
+
+
+def enum_member(value: str) -> str:
+    """A Python identifier for an enum value: `in-progress` -> `IN_PROGRESS`."""
+    member = re.sub(r"[^A-Za-z0-9]+", "_", value).strip("_").upper()
+    return f"V_{member}" if not member or member[0].isdigit() else member

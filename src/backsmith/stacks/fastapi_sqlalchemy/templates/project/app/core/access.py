@@ -1,0 +1,64 @@
+"""Access rules: who may do an action, and on which rows.
+
+A rule is the grants of one action (SPEC: public, authenticated, owner, role:NAME), any
+of which suffices. `authorize` answers with the scope the caller gets, which services
+turn into a WHERE clause: authorization happens in the query, not after it.
+"""
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Protocol
+
+from app.core.errors import Forbidden, NotAuthenticated
+
+
+class Principal(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def roles(self) -> list[str]: ...
+
+
+class Scope(Enum):
+    ALL = "all"  # every row
+    OWN = "own"  # only rows the caller owns
+
+
+@dataclass(frozen=True)
+class Rule:
+    public: bool = False
+    authenticated: bool = False
+    owner: bool = False
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+
+def authorize(rule: Rule, user: Principal | None, action: str) -> Scope:
+    """The scope `user` has for `action`; 401 without a user where one is needed, else 403."""
+    if rule.public:
+        return Scope.ALL
+    if user is None:
+        raise NotAuthenticated("Authentication required.")
+    if rule.authenticated or rule.roles.intersection(user.roles):
+        return Scope.ALL
+    if rule.owner:
+        return Scope.OWN
+    raise Forbidden(f"You may not {action} this resource.")
+
+
+def authorize_row(rule: Rule, user: Principal | None, action: str, owner_id: int | None) -> None:
+    """Refuse `action` on one row the caller can see but may not change (403)."""
+    scope = authorize(rule, user, action)
+    if scope is Scope.OWN and (user is None or owner_id != user.id):
+        raise Forbidden(f"You may not {action} this resource.")
+
+
+@dataclass(frozen=True)
+class EntityAccess:
+    """The rules of an entity, one per action."""
+
+    list: Rule
+    read: Rule
+    create: Rule
+    update: Rule
+    delete: Rule

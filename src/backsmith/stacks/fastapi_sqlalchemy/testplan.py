@@ -1,0 +1,289 @@
+"""What the generated test suite checks for each entity, decided from the spec.
+
+The templates print these facts; the decisions (which user may do what, which status a
+stranger gets, which values are inside or outside a boundary) live here so they can be
+unit-tested and so that the generated tests assert what the spec promises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from backsmith.errors import SpecError
+from backsmith.spec.model import FieldType
+from backsmith.stacks.fastapi_sqlalchemy.context import (
+    EntityContext,
+    FeatureContext,
+    RuleContext,
+)
+from backsmith.stacks.fastapi_sqlalchemy.samples import (
+    SampleError,
+    boundary_cases,
+    valid_value,
+)
+
+SAMPLE_COUNT = 12  # distinct rows of one entity a single test may create
+
+# Types whose JSON value comes back exactly as it was sent (others are normalised:
+# emails lower-cased, URLs given a trailing slash, datetimes converted to UTC ...).
+ECHOED_TYPES = frozenset(
+    {
+        FieldType.STR,
+        FieldType.TEXT,
+        FieldType.INT,
+        FieldType.BIGINT,
+        FieldType.BOOL,
+        FieldType.ENUM,
+        FieldType.JSON,
+        FieldType.DATE,
+    }
+)
+
+# How the generated tests compare values when they check an order or a range.
+_ORDER_KINDS = {
+    FieldType.DECIMAL: "decimal",
+    FieldType.INT: "number",
+    FieldType.BIGINT: "number",
+    FieldType.FLOAT: "number",
+}
+
+
+@dataclass(frozen=True)
+class Boundary:
+    field: str
+    label: str
+    value: Any
+    valid: bool
+
+
+@dataclass(frozen=True)
+class ChildCheck:
+    """What deleting a parent does to a child that points at it."""
+
+    child: str  # entity name
+    child_snake: str
+    child_path: str
+    column: str
+    on_delete: str
+
+
+@dataclass
+class EntityTestPlan:
+    entity: EntityContext
+    samples: list[dict[str, Any]]
+    echoed: list[str]
+    update_field: str | None
+    update_value: Any
+    null_rejected_field: str | None
+    boundaries: list[Boundary]
+    required: list[str]
+    read_only: list[str]
+    immutable: list[str]
+    write_only: list[str]
+    order_kinds: dict[str, str]
+    anonymous: dict[str, int]
+    stranger: dict[str, int]
+    stranger_lists_all: bool
+    unique_updatable: dict[str, bool] = field(default_factory=dict)
+    children: list[ChildCheck] = field(default_factory=list)
+    filterable: list[tuple[str, str, str]] = field(default_factory=list)  # param, member, op
+    filled_relations: list[str] = field(default_factory=list)  # columns factories fill in
+    search: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FeatureTestPlan:
+    feature: FeatureContext
+    actor_roles: list[str]
+    entities: list[EntityTestPlan]
+
+
+def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
+    by_name = {e.name: e for e in feature.entities}
+    filled = _filled_relations(feature)
+    plans = [_entity_plan(e, by_name) for e in feature.entities]
+    for plan in plans:
+        plan.filled_relations = filled[plan.entity.name]
+    return FeatureTestPlan(feature=feature, actor_roles=_actor_roles(feature), entities=plans)
+
+
+def _filled_relations(feature: FeatureContext) -> dict[str, list[str]]:
+    """The relations a factory fills by making the parent first.
+
+    Every required relation, and each optional one that does not close a cycle (a
+    self-reference, or two entities pointing at each other), so that rows made for a
+    test have their links set and filters on them find something.
+    """
+    edges: dict[str, set[str]] = {e.name: set() for e in feature.entities}
+
+    def reaches(start: str, goal: str) -> bool:
+        seen: set[str] = set()
+        stack = [start]
+        while stack:
+            node = stack.pop()
+            if node == goal:
+                return True
+            if node not in seen:
+                seen.add(node)
+                stack.extend(edges[node])
+        return False
+
+    filled: dict[str, list[str]] = {e.name: [] for e in feature.entities}
+    ordered = [
+        (entity, relation)
+        for entity in feature.entities
+        for relation in sorted(entity.relations, key=lambda r: r.nullable)
+    ]
+    for entity, relation in ordered:
+        if relation.nullable and reaches(relation.target, entity.name):
+            continue
+        edges[entity.name].add(relation.target)
+        filled[entity.name].append(relation.column)
+    return filled
+
+
+def _actor_roles(feature: FeatureContext) -> list[str]:
+    """Roles of the user that drives the happy paths: enough to do every action.
+
+    For each rule a plain signed-in user does not pass (and an owner would not either),
+    the first role it names.
+    """
+    roles: set[str] = set()
+    for entity in feature.entities:
+        for rule in entity.rules.values():
+            if rule.open_to_any_user or (rule.owner and entity.owned):
+                continue
+            if rule.roles:
+                roles.add(rule.roles[0])
+    return sorted(roles)
+
+
+def _samples(entity: EntityContext) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for index in range(SAMPLE_COUNT):
+        row: dict[str, Any] = {}
+        for f in entity.fields:
+            if f.create_line is None:
+                continue
+            try:
+                row[f.name] = valid_value(f.field, index)
+            except SampleError as error:
+                raise SpecError(
+                    f"cannot make test data for {entity.name}.{f.name}: {error}",
+                    f.field.location,
+                    hint="give the field an `example` that satisfies its constraints",
+                ) from None
+        rows.append(row)
+    return rows
+
+
+def _stranger_statuses(
+    entity: EntityContext, parents_readable: bool
+) -> tuple[dict[str, int], bool]:
+    """Statuses a signed-in user without roles gets on another user's row."""
+    rules = entity.rules
+
+    def row_gate(rule: RuleContext) -> int | None:
+        # The read rule decides first: a row the stranger may not read is 404 or 403.
+        read = rules["read"]
+        if not read.open_to_any_user:
+            return 404 if read.owner and entity.owned else 403
+        if rule.open_to_any_user:
+            return None
+        return 403
+
+    lists = rules["list"]
+    statuses = {
+        "list": 200 if (lists.open_to_any_user or lists.owner) else 403,
+        "create": (201 if parents_readable else 422) if rules["create"].open_to_any_user else 403,
+        "read": row_gate(rules["read"]) or 200,
+        "update": row_gate(rules["update"]) or 200,
+        "delete": row_gate(rules["delete"]) or 204,
+    }
+    return statuses, lists.open_to_any_user
+
+
+def _anonymous_statuses(entity: EntityContext, parents_public: bool) -> dict[str, int]:
+    """Statuses a caller without a token gets (row actions on an existing row)."""
+    rules = entity.rules
+
+    def row_action(action: str, ok: int) -> int:
+        # The row is loaded under the read rule first: not public means 401 already.
+        return ok if rules["read"].public and rules[action].public else 401
+
+    create_ok = 201 if parents_public else 422
+    return {
+        "list": 200 if rules["list"].public else 401,
+        "create": create_ok if rules["create"].public else 401,
+        "read": 200 if rules["read"].public else 401,
+        "update": row_action("update", 200),
+        "delete": row_action("delete", 204),
+    }
+
+
+def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> EntityTestPlan:
+    samples = _samples(entity)
+    writable = [f for f in entity.fields if f.create_line is not None]
+    echoed = [f.name for f in writable if f.field.type in ECHOED_TYPES and f.field.readable]
+    updatable = [
+        f
+        for f in entity.fields
+        if f.update_line is not None and f.field.readable and f.field.type in ECHOED_TYPES
+    ]
+    update_field = updatable[0].name if updatable else None
+    update_value = samples[1][update_field] if update_field else None
+    non_nullable_updatable = [
+        f.name for f in entity.fields if f.update_line is not None and not f.nullable
+    ]
+    boundaries = [
+        Boundary(field=f.name, label=case.label, value=case.value, valid=case.valid)
+        for f in writable
+        for case in boundary_cases(f.field)
+    ]
+    parents = [by_name[r.target] for r in entity.relations if not r.nullable]
+    parents_readable = all(p.rules["read"].open_to_any_user for p in parents)
+    parents_public = all(p.rules["read"].public for p in parents)
+    stranger, stranger_lists_all = _stranger_statuses(entity, parents_readable)
+    readable_members = {f.name for f in entity.fields if f.field.readable} | {
+        r.column for r in entity.relations
+    }
+    kinds = {f.name: _ORDER_KINDS.get(f.field.type, "plain") for f in entity.fields}
+    filterable = [
+        (flt.param, flt.member, flt.op) for flt in entity.filters if flt.member in readable_members
+    ]
+    children = [
+        ChildCheck(
+            child=child.entity,
+            child_snake=by_name[child.entity].snake,
+            child_path=by_name[child.entity].path,
+            column=child.column,
+            on_delete=child.on_delete.value,
+        )
+        for child in entity.children
+    ]
+    return EntityTestPlan(
+        entity=entity,
+        samples=samples,
+        echoed=echoed,
+        update_field=update_field,
+        update_value=update_value,
+        null_rejected_field=non_nullable_updatable[0] if non_nullable_updatable else None,
+        boundaries=boundaries,
+        required=[f.name for f in writable if f.field.required_on_create]
+        + [r.column for r in entity.relations if not r.nullable],
+        read_only=[f.name for f in entity.fields if f.field.read_only],
+        immutable=[f.name for f in entity.fields if f.field.immutable],
+        write_only=[f.name for f in entity.fields if f.field.write_only],
+        order_kinds=kinds,
+        anonymous=_anonymous_statuses(entity, parents_public),
+        stranger=stranger,
+        stranger_lists_all=stranger_lists_all,
+        unique_updatable={
+            name: bool(entity.entity.field(name) and entity.entity.field(name).writable_on_update)  # type: ignore[union-attr]
+            for name in entity.unique_fields
+        },
+        children=children,
+        filterable=filterable,
+        search=[name for name in entity.search if name in readable_members],
+    )

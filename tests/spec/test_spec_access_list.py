@@ -1,0 +1,245 @@
+"""Access rules (grants and their defaults) and list options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from backsmith.spec.model import Action, PageSize, SortKey
+
+
+def grants(entity: Any) -> dict[str, list[str]]:
+    return {action.value: [str(g) for g in entity.access[action]] for action in Action}
+
+
+OWNED_DEFAULTS = {
+    "list": ["owner", "role:admin"],
+    "read": ["owner", "role:admin"],
+    "create": ["authenticated"],
+    "update": ["owner", "role:admin"],
+    "delete": ["owner", "role:admin"],
+}
+
+
+def test_access_defaults(load: Any) -> None:
+    spec = load(
+        """\
+        feature: notes
+        entities:
+          Public:
+            fields: {text: str}
+          Note:
+            owned: true
+            fields: {text: str}
+        """
+    )
+    public, note = spec.entities
+    assert grants(public) == {action.value: ["authenticated"] for action in Action}
+    assert grants(note) == OWNED_DEFAULTS
+
+
+def test_given_actions_replace_only_their_default(load: Any) -> None:
+    spec = load(
+        """\
+        feature: notes
+        roles: [editor]
+        entities:
+          Note:
+            owned: true
+            fields: {text: str}
+            access:
+              read: public
+              update: [owner, "role:editor"]
+              delete: "role: editor"
+        """
+    )
+    assert grants(spec.entities[0]) == {
+        **OWNED_DEFAULTS,
+        "read": ["public"],
+        "update": ["owner", "role:editor"],
+        "delete": ["role:editor"],
+    }
+
+
+ACCESS = """\
+feature: notes
+roles: [editor]
+entities:
+  Note:
+    owned: {owned}
+    fields: {{text: str}}
+    access:
+      {rule}
+"""
+
+
+@pytest.mark.parametrize(
+    ("owned", "rule", "column", "message", "hint"),
+    [
+        ("true", "edit: public", 7, "unknown key `edit` in `access`", "list, read, create"),
+        ("true", "reed: public", 7, "unknown key `reed`", "did you mean `read`?"),
+        (
+            "true",
+            "read: everyone",
+            13,
+            "unknown grant `everyone`",
+            "public, authenticated, owner or role:NAME",
+        ),
+        ("true", "read: publc", 13, "unknown grant `publc`", "did you mean `public`?"),
+        (
+            "true",
+            'read: "role:auditor"',
+            13,
+            "the role `auditor` is not declared in `roles`",
+            "declare it: roles: [editor, auditor]",
+        ),
+        (
+            "true",
+            'read: "role:editr"',
+            13,
+            "the role `editr` is not declared",
+            "did you mean `editor`?",
+        ),
+        (
+            "false",
+            "read: owner",
+            13,
+            "`owner` is only for owned entities and Note is not owned",
+            "owned: true",
+        ),
+        ("true", "create: owner", 15, "`owner` cannot grant `create`", "authenticated"),
+        ("true", "create: [authenticated, owner]", 31, "`owner` cannot grant `create`", ""),
+        ("true", "read: []", 13, "`read` has an empty list of grants", ""),
+        ("true", "read: [owner, owner]", 21, "the grant `owner` is listed twice", ""),
+        ("true", "read: [role: editor]", 14, "a grant must be text", '"role:admin"'),
+        ("true", "read: true", 13, "a grant must be text, not a boolean", ""),
+    ],
+)
+def test_access_mistakes(
+    fail: Any, owned: str, rule: str, column: int, message: str, hint: str
+) -> None:
+    failure = fail(ACCESS.format(owned=owned, rule=rule))
+    assert failure.where == f"feature.yaml:8:{column}", failure.error
+    assert message in failure.message
+    assert hint in failure.hint
+
+
+def test_access_must_be_a_mapping(fail: Any) -> None:
+    failure = fail("feature: n\nentities:\n  Note:\n    fields: {a: str}\n    access: public\n")
+    assert failure.where == "feature.yaml:5:13"
+    assert "`access` must be a mapping, not text" in failure.message
+
+
+# ----------------------------------------------------------------------------- list
+
+LIST = """\
+feature: clinic
+entities:
+  Doctor: {{fields: {{name: str}}}}
+  Visit:
+    fields:
+      day: date
+      reason: text?
+      rating: int?
+      notes: json?
+      secret: {{type: str, write_only: true}}
+    relations: {{doctor: Doctor}}
+    list:
+      {option}
+"""
+
+
+def test_list_options(load: Any) -> None:
+    spec = load(
+        LIST.format(
+            option="filter: [day, doctor_id, rating]\n"
+            "      sort: [-day, doctor, id, -created_at, updated_at]\n"
+            "      search: [reason]\n"
+            "      page_size: {default: 50, max: 500}"
+        )
+    )
+    options = spec.entity("Visit").list
+    assert options.filter == ("day", "doctor", "rating")
+    assert options.sort == (
+        SortKey(name="day", descending=True),
+        SortKey(name="doctor"),
+        SortKey(name="id"),
+        SortKey(name="created_at", descending=True),
+        SortKey(name="updated_at"),
+    )
+    assert [str(key) for key in options.sort] == [
+        "-day",
+        "doctor",
+        "id",
+        "-created_at",
+        "updated_at",
+    ]
+    assert options.search == ("reason",)
+    assert options.page_size == PageSize(default=50, max=500)
+
+
+@pytest.mark.parametrize(
+    ("option", "page_size"),
+    [
+        ("page_size: {max: 10}", PageSize(default=10, max=10)),
+        ("page_size: {default: 5}", PageSize(default=5, max=100)),
+        ("page_size: {max: 1000}", PageSize(default=20, max=1000)),
+        ("filter: [day]", PageSize()),
+    ],
+)
+def test_page_size_defaults(load: Any, option: str, page_size: PageSize) -> None:
+    assert load(LIST.format(option=option)).entity("Visit").list.page_size == page_size
+
+
+@pytest.mark.parametrize(
+    ("option", "column", "message", "hint"),
+    [
+        ("filters: [day]", 7, "unknown key `filters` in `list`", "did you mean `filter`?"),
+        (
+            "filter: [dya]",
+            16,
+            "`list.filter` names `dya`, which is not a field or relation",
+            "`day`",
+        ),
+        ("filter: [notes]", 16, "`notes` is a json field and cannot be filtered", ""),
+        ("filter: [secret]", 16, "`secret` is write_only and cannot be filtered", ""),
+        ("filter: [id]", 16, "`list.filter` names `id`", ""),
+        ("filter: [day, day]", 21, "`day` is listed twice in `list.filter`", ""),
+        ("filter: day", 15, "`list.filter` must be a list, not text", ""),
+        ("sort: [-dya]", 14, "`list.sort` names `dya`", "`day`"),
+        ("sort: [notes]", 14, "`notes` is a json field and cannot be sorted", ""),
+        ("sort: [secret]", 14, "`secret` is write_only and cannot be sorted", ""),
+        ("sort: [day, -day]", 19, "`day` is listed twice in `list.sort`", ""),
+        ("sort: [doctor, doctor_id]", 22, "`doctor` is listed twice in `list.sort`", ""),
+        (
+            "search: [rating]",
+            16,
+            "`rating` is a int field; search works on str, text",
+            "list.filter",
+        ),
+        ("search: [reasn]", 16, "`list.search` names `reasn`", "`reason`"),
+        ("search: [secret]", 16, "`secret` is write_only and cannot be searched", ""),
+        (
+            "page_size: {default: 200}",
+            28,
+            "`page_size.default` 200 must be between 1 and 100",
+            "raise page_size.max",
+        ),
+        ("page_size: {default: 0}", 28, "`page_size.default` 0 must be between 1 and 100", ""),
+        ("page_size: {max: 5000}", 24, "`page_size.max` 5000 must be between 1 and 1000", ""),
+        (
+            "page_size: {max: 10, default: 20}",
+            37,
+            "`page_size.default` 20 must be between 1 and 10",
+            "",
+        ),
+        ("page_size: {max: ten}", 24, "`page_size.max` must be a whole number, not text", ""),
+        ("page_size: {size: 10}", 19, "unknown key `size` in `page_size`", "default, max"),
+    ],
+)
+def test_list_mistakes(fail: Any, option: str, column: int, message: str, hint: str) -> None:
+    failure = fail(LIST.format(option=option))
+    assert failure.where == f"feature.yaml:13:{column}", failure.error
+    assert message in failure.message
+    assert hint in failure.hint

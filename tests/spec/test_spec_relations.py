@@ -1,0 +1,276 @@
+"""Relations (long and short forms) and composite uniqueness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from backsmith.spec.model import OnDelete, RelationKind
+
+TWO_ENTITIES = """\
+feature: clinic
+entities:
+  Doctor:
+    fields: {name: str}
+  Visit:
+    fields: {day: date}
+    relations:
+      {relation}
+"""
+
+
+def visit_relations(load: Any, relation: str) -> Any:
+    return load(TWO_ENTITIES.replace("{relation}", relation)).entity("Visit").relations
+
+
+@pytest.mark.parametrize(
+    ("relation", "required", "on_delete"),
+    [
+        ("doctor: Doctor", True, OnDelete.RESTRICT),
+        ("doctor: Doctor?", False, OnDelete.RESTRICT),
+        ("doctor: {to: Doctor}", True, OnDelete.RESTRICT),
+        (
+            "doctor: {to: Doctor, kind: many_to_one, required: true, on_delete: cascade}",
+            True,
+            OnDelete.CASCADE,
+        ),
+        ("doctor: {to: Doctor, required: false, on_delete: set_null}", False, OnDelete.SET_NULL),
+    ],
+)
+def test_relation_forms(load: Any, relation: str, required: bool, on_delete: OnDelete) -> None:
+    (doctor,) = visit_relations(load, relation)
+    assert (doctor.name, doctor.target, doctor.kind) == (
+        "doctor",
+        "Doctor",
+        RelationKind.MANY_TO_ONE,
+    )
+    assert (doctor.required, doctor.on_delete, doctor.column) == (required, on_delete, "doctor_id")
+    assert doctor.location is not None and (doctor.location.line, doctor.location.column) == (8, 7)
+
+
+def test_optional_self_reference_is_allowed(load: Any) -> None:
+    spec = load(
+        """\
+        feature: catalog
+        entities:
+          Category:
+            fields: {name: str}
+            relations:
+              parent: Category?
+        """
+    )
+    (parent,) = spec.entities[0].relations
+    assert (parent.target, parent.required) == ("Category", False)
+
+
+def test_relations_may_point_forward(load: Any) -> None:
+    spec = load(
+        """\
+        feature: clinic
+        entities:
+          Visit:
+            fields: {day: date}
+            relations: {doctor: Doctor}
+          Doctor:
+            fields: {name: str}
+        """
+    )
+    assert spec.entity("Visit").relations[0].target == "Doctor"
+
+
+@pytest.mark.parametrize(
+    ("relation", "column", "message", "hint"),
+    [
+        ("doctor: Doctr", 15, "relation target `Doctr` is not an entity", "did you mean `Doctor`?"),
+        (
+            "doctor: {to: Nurse}",
+            20,
+            "relation target `Nurse` is not an entity",
+            "entities: Doctor, Visit",
+        ),
+        ("doctor: User", 15, "relation target `User` is not an entity", "`owned: true`"),
+        ("doctor: Doctor!", 15, "cannot read the relation `Doctor!`", "`doctor: Doctor?`"),
+        (
+            "doctor: [Doctor]",
+            15,
+            "relation `doctor` must be an entity name or a mapping, not a list",
+            "",
+        ),
+        ("doctor: {kind: many_to_one}", 15, "relation `doctor` has no `to`", ""),
+        (
+            "doctor: {to: Doctor, target: x}",
+            28,
+            "unknown key `target` in relation `doctor`",
+            "to, kind",
+        ),
+        (
+            "doctor: {to: Doctor, kind: one_to_many}",
+            34,
+            "relation kind `one_to_many` is not supported yet",
+            "",
+        ),
+        ("doctor: {to: Doctor, kind: many_to_many}", 34, "is not supported yet", ""),
+        (
+            "doctor: {to: Doctor, kind: many-to-one}",
+            34,
+            "unknown relation kind `many-to-one`",
+            "`many_to_one`",
+        ),
+        (
+            "doctor: {to: Doctor, on_delete: set_null}",
+            39,
+            "on_delete: set_null needs an optional relation",
+            "required: false",
+        ),
+        (
+            "doctor: {to: Doctor, on_delete: delete}",
+            39,
+            "unknown on_delete `delete`",
+            "restrict, cascade, set_null",
+        ),
+        ("doctor: {to: Doctor, on_delete: cascde}", 39, "unknown on_delete `cascde`", "`cascade`"),
+        (
+            "doctor: {to: Doctor, required: maybe}",
+            38,
+            "`required` must be true or false, not text",
+            "",
+        ),
+        ("owner: Doctor", 7, "relation name `owner` is reserved", ""),
+        ("Doctor: Doctor", 7, "relation name `Doctor` must be snake_case", "`doctor`"),
+        ("day: Doctor", 7, "`day` is both a field and a relation of Visit", ""),
+    ],
+)
+def test_relation_mistakes(fail: Any, relation: str, column: int, message: str, hint: str) -> None:
+    failure = fail(TWO_ENTITIES.replace("{relation}", relation))
+    assert failure.where == f"feature.yaml:8:{column}", failure.error
+    assert message in failure.message
+    assert hint in failure.hint
+
+
+def test_relation_column_clashing_with_a_field(fail: Any) -> None:
+    failure = fail(
+        """\
+        feature: clinic
+        entities:
+          Doctor: {fields: {name: str}}
+          Visit:
+            fields: {doctor_id: int}
+            relations: {doctor: Doctor}
+        """
+    )
+    assert failure.where == "feature.yaml:6:17"
+    assert (
+        "relation `doctor` needs the column `doctor_id`, which is already a field"
+        in failure.message
+    )
+
+
+def test_relation_name_clashing_with_another_relations_column(fail: Any) -> None:
+    failure = fail(
+        """\
+        feature: clinic
+        entities:
+          Doctor: {fields: {name: str}}
+          Visit:
+            fields: {day: date}
+            relations:
+              doctor: Doctor
+              doctor_id: Doctor
+        """
+    )
+    assert failure.where == "feature.yaml:8:7"
+    assert "`doctor` is stored as `doctor_id`" in failure.message
+
+
+def test_required_self_reference_can_never_be_satisfied(fail: Any) -> None:
+    failure = fail(
+        """\
+        feature: catalog
+        entities:
+          Category:
+            fields: {name: str}
+            relations:
+              parent: Category
+        """
+    )
+    assert failure.where == "feature.yaml:6:7"
+    assert "required relations form a cycle (Category.parent -> Category)" in failure.message
+    assert "`parent: Category?`" in failure.hint
+
+
+def test_cycle_of_required_relations_across_entities(fail: Any) -> None:
+    failure = fail(
+        """\
+        feature: org
+        entities:
+          Team:
+            fields: {name: str}
+            relations: {lead: Person}
+          Person:
+            fields: {name: str}
+            relations: {team: Team}
+        """
+    )
+    assert failure.where == "feature.yaml:8:17"
+    assert "(Team.lead -> Person.team -> Team)" in failure.message
+    assert "no first row could ever be created" in failure.message
+
+
+# ----------------------------------------------------------------------------- unique
+
+UNIQUE = """\
+feature: clinic
+entities:
+  Doctor: {{fields: {{name: str}}}}
+  Visit:
+    owned: {owned}
+    fields: {{day: date, notes: "json?"}}
+    relations: {{doctor: Doctor}}
+    unique: {unique}
+"""
+
+
+def test_composite_unique_members(load: Any) -> None:
+    spec = load(
+        UNIQUE.format(owned="true", unique="[[doctor, day], [owner, day], [doctor_id, owner_id]]")
+    )
+    assert spec.entity("Visit").unique == (
+        ("doctor", "day"),
+        ("owner", "day"),
+        ("doctor", "owner"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("owned", "unique", "column", "message", "hint"),
+    [
+        (
+            "false",
+            "[[doctor, dya]]",
+            23,
+            "`unique` names `dya`, which is not a field or relation",
+            "`day`",
+        ),
+        (
+            "false",
+            "[[owner, day]]",
+            15,
+            "`unique` names `owner`, but Visit is not owned",
+            "owned: true",
+        ),
+        ("true", "[[notes, day]]", 15, "`notes` is a json field and cannot be unique", ""),
+        ("true", "[doctor, day]", 14, "each item of `unique` must be a list of names", "[[a, b]]"),
+        ("true", "[[day, day]]", 20, "`day` appears twice in one unique constraint", ""),
+        ("true", "[[]]", 14, "a unique constraint needs at least one name", ""),
+        ("true", "[[day], [day]]", 21, "this unique constraint is listed twice", ""),
+        ("true", "day", 13, "`unique` must be a list, not text", ""),
+    ],
+)
+def test_unique_mistakes(
+    fail: Any, owned: str, unique: str, column: int, message: str, hint: str
+) -> None:
+    failure = fail(UNIQUE.format(owned=owned, unique=unique))
+    assert failure.where == f"feature.yaml:8:{column}", failure.error
+    assert message in failure.message
+    assert hint in failure.hint
