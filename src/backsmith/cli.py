@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
 from backsmith import __version__
 from backsmith.errors import EXIT_OK, BacksmithError
@@ -138,7 +139,8 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except BacksmithError as error:
-        err.print(f"[red]error[/]: {error}", highlight=False, soft_wrap=True)
+        # User text (paths, TOML keys like [tool.backsmith]) must not be read as markup.
+        err.print(Text.assemble(("error", "bold red"), f": {error}"), soft_wrap=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted; nothing was written")

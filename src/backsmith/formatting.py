@@ -39,7 +39,7 @@ def format_python(files: dict[str, str], project_root: Path | None) -> dict[str,
         ruff = find_ruff_bin()
         # Only safe fixes: unused imports the templates bring in generously, import order.
         _run([ruff, "check", "--fix-only", "--select", "F401,I", *targets], root)
-        _run([ruff, "format", "--quiet", *targets], root)
+        _run([ruff, "format", *targets], root)
         formatted = {path: (root / path).read_text(encoding="utf-8") for path in python}
     return {**files, **formatted}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 import subprocess
 import sys
 from pathlib import Path
@@ -18,13 +19,17 @@ BIN = Path(sys.executable).parent
 
 
 def run(
-    command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 900
+    command: list[str], cwd: Path, env: Mapping[str, str | None] | None = None, timeout: int = 900
 ) -> str:
-    """Run a command in a generated project; fail the test with its output if it fails."""
+    """Run a command in a generated project; fail the test with its output if it fails.
+
+    `env` entries override the environment; a None value removes the variable.
+    """
+    environment: dict[str, str | None] = {**os.environ, **(env or {})}
     result = subprocess.run(
         command,
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env={name: value for name, value in environment.items() if value is not None},
         capture_output=True,
         text=True,
         timeout=timeout,

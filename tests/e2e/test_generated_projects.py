@@ -36,7 +36,7 @@ def test_own_tests_pass_on_sqlite_with_coverage(generated: Path) -> None:
             "2",
         ],
         cwd=generated,
-        env={"DATABASE_URL": ""},
+        env={"DATABASE_URL": None},
     )
     assert "passed" in output and "failed" not in output
     assert _coverage(output) >= COVERAGE_THRESHOLD

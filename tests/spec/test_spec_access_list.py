@@ -110,6 +110,7 @@ entities:
         ),
         ("true", "create: owner", 15, "`owner` cannot grant `create`", "authenticated"),
         ("true", "create: [authenticated, owner]", 31, "`owner` cannot grant `create`", ""),
+        ("true", "create: public", 15, "`create` of Note cannot be public", "use authenticated"),
         ("true", "read: []", 13, "`read` has an empty list of grants", ""),
         ("true", "read: [owner, owner]", 21, "the grant `owner` is listed twice", ""),
         ("true", "read: [role: editor]", 14, "a grant must be text", '"role:admin"'),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,23 @@ def test_examples_cover_every_feature(specs: list[FeatureSpec]) -> None:
     assert any(entity.list.search for entity in entities)
     assert any(key.descending for entity in entities for key in entity.list.sort)
     assert any(entity.list.page_size.max != 100 for entity in entities)
+
+
+DOCS = Path(__file__).parents[2] / "docs" / "spec.md"
+
+
+def doc_documents() -> list[str]:
+    """Every complete document (a ```yaml block starting with `feature:`) in docs/spec.md."""
+    blocks = re.findall(r"^```yaml(?: backsmith)?\n(.*?)^```$", DOCS.read_text(), re.M | re.S)
+    return [block for block in blocks if block.startswith("feature:")]
+
+
+def test_docs_have_complete_documents() -> None:
+    assert len(doc_documents()) >= 2
+
+
+@pytest.mark.parametrize("document", doc_documents(), ids=lambda d: d.split("\n", 1)[0])
+def test_documents_in_the_docs_are_valid(tmp_path: Path, document: str) -> None:
+    path = tmp_path / "doc.yaml"
+    path.write_text(document, encoding="utf-8")
+    assert load_feature(path).entities

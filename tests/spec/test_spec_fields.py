@@ -249,6 +249,14 @@ def test_field_location_is_the_name(load: Any) -> None:
         ("f: 5", 10, "must be a type or a mapping, not a number", ""),
         ("f:", 9, "must be a type or a mapping, not empty", ""),
         ("f: (1..5)", 10, "cannot read the field `f`", "TYPE[(ARGS)]"),
+        ('f: {type: str, pattern: "a{99999999999}"}', 31, "is not a regex", ""),
+        (
+            "f: Item?",
+            10,
+            "unknown type `Item`",
+            "`Item` is an entity: declare `f` under `relations:`",
+        ),
+        ("f: {to: Item}", 11, "unknown key `to` in field `f`", "looks like a relation"),
     ],
 )
 def test_field_mistakes(field_fails: Any, line: str, column: int, message: str, hint: str) -> None:

@@ -182,3 +182,10 @@ def test_deep_nesting_is_an_error_not_a_crash(fail: Any) -> None:
     deep = "[" * 5000 + "]" * 5000
     failure = fail(BLOCK + f"      data: {{type: json, default: {deep}}}\n")
     assert "nested too deeply" in failure.message
+
+
+def test_form_feeds_in_prose_do_not_shift_line_numbers(fail: Any) -> None:
+    failure = fail(
+        f"# A\f page\n\n```yaml backsmith\n{BLOCK.replace('str', 'strr')}```\n", name="a.md"
+    )
+    assert failure.where == "a.md:8:13"

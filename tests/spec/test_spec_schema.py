@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 import yaml
 
 from backsmith.spec import feature_json_schema
 from backsmith.spec.load import find_block
+
+# jsonschema is a test-only dependency; it belongs in the `dev` extra of pyproject.toml.
+jsonschema = pytest.importorskip("jsonschema")
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.*"))
 
@@ -22,7 +24,7 @@ def document_data(path: Path) -> Any:
 
 
 @pytest.fixture(scope="module")
-def validator() -> jsonschema.Draft202012Validator:
+def validator() -> Any:
     schema = feature_json_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)

@@ -96,6 +96,12 @@ class Entry:
     value: Node
 
 
+_HOW_TO = (
+    "put the feature in a fenced block opened with ```yaml backsmith, "
+    "starting with `feature: NAME` and `entities:`"
+)
+
+
 def load_document(path: str | Path) -> Document:
     """Read a PRP or YAML file, find its machine block and compose it."""
     text = read_text(path)
@@ -104,12 +110,6 @@ def load_document(path: str | Path) -> Document:
     if root is None:
         raise SpecError("the feature document is empty", block.source.at(0, 0), hint=_HOW_TO)
     return Document(path=str(path), root=root, source=block.source)
-
-
-_HOW_TO = (
-    "put the feature in a fenced block opened with ```yaml backsmith, "
-    "starting with `feature: NAME` and `entities:`"
-)
 
 
 # --------------------------------------------------------------------------- reading
@@ -158,7 +158,9 @@ def find_block(text: str, file: str, *, is_yaml: bool) -> Block:
     """The YAML part of a document: the whole file, a `yaml backsmith` fence or front matter."""
     if is_yaml:
         return Block(text, Source(file))
-    lines = text.splitlines()
+    # Split on the line breaks editors count; str.splitlines would also split on form
+    # feeds and other separators and shift every line number after them.
+    lines = re.split(r"\r\n|\r|\n", text)
     fences = _fences(lines)
     ours = [f for f in fences if f.info.split()[:2] == list(INFO_STRING)]
     if len(ours) > 1:

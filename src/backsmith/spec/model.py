@@ -136,7 +136,7 @@ class Relation(_Node):
 
 
 class SortKey(_Node):
-    name: str  # a field name, a relation's `<name>_id`, `id`, `created_at` or `updated_at`
+    name: str  # a field name, a relation's name, `id`, `created_at` or `updated_at`
     descending: bool = False
 
     def __str__(self) -> str:

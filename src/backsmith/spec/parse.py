@@ -246,7 +246,7 @@ class _DocumentParser:
             if role in roles:
                 self.source.fail(node, f"the role `{role}` is listed twice", "remove one")
             roles.append(role)
-        # "admin" always exists: the first user made with `create-user --role admin` is it.
+        # "admin" always exists: the generated CLI can make admins, and defaults grant it.
         return tuple(roles) if "admin" in roles else ("admin", *roles)
 
     def _entities(self, entry: Entry) -> tuple[Entity, ...]:
@@ -308,11 +308,11 @@ def _check_required_cycles(entities: Sequence[Entity]) -> None:
 
     def visit(name: str, path: list[tuple[str, Relation]]) -> None:
         for relation in edges[name]:
-            names = [owner for owner, _ in path] + [name]
+            names = [entity for entity, _ in path] + [name]
             if relation.target in names:
                 start = names.index(relation.target)
                 steps = [*path[start:], (name, relation)]
-                chain = " -> ".join(f"{owner}.{rel.name}" for owner, rel in steps)
+                chain = " -> ".join(f"{entity}.{rel.name}" for entity, rel in steps)
                 raise SpecError(
                     f"required relations form a cycle ({chain} -> {relation.target}): "
                     "no first row could ever be created",
@@ -375,7 +375,7 @@ class _EntityParser:
             self.source.fail(entry.value, f"{self.what} has no fields", "add at least one")
         for item in found:
             _check_member_name(self.source, item.key_node, item.key, "field name")
-            builder = _FieldBuilder(self.source, item)
+            builder = _FieldBuilder(self.source, item, self.document.entity_names)
             self.fields[item.key] = builder.build()
 
     def _relations(self, entry: Entry) -> None:
@@ -614,6 +614,13 @@ class _EntityParser:
             )
         if text == GrantKind.OWNER.value:
             self._check_owner_grant(action, node)
+        if text == GrantKind.PUBLIC.value and action is Action.CREATE and self.owned:
+            self.source.fail(
+                node,
+                f"`create` of {self.name} cannot be public: its rows belong to the user "
+                "who creates them, and an anonymous caller is no user",
+                "use authenticated",
+            )
         return Grant(kind=GrantKind(text))
 
     def _role_grant(self, node: Node, role: str) -> Grant:
@@ -781,8 +788,9 @@ class _Attr:
 class _FieldBuilder:
     """Reads one field (short form, long form or `{enum: [...]}`) and checks it."""
 
-    def __init__(self, source: Source, entry: Entry) -> None:
+    def __init__(self, source: Source, entry: Entry, entity_names: Sequence[str]) -> None:
         self.source = source
+        self.entity_names = entity_names  # to recognise a relation written among the fields
         self.name = entry.key
         self.entry = entry
         self.attrs: dict[str, _Attr] = {}
@@ -938,6 +946,13 @@ class _FieldBuilder:
 
     def _read_long(self, node: MappingNode) -> None:
         found = entries(self.source, node, f"field `{self.name}`")
+        for entry in found:
+            if entry.key == "to":
+                self.source.fail(
+                    entry.key_node,
+                    f"unknown key `to` in field `{self.name}`",
+                    f"`{self.name}` looks like a relation: declare it under `relations:`",
+                )
         _check_keys(self.source, found, FIELD_KEYS, f"field `{self.name}`")
         for entry in found:
             # Enum values stay nodes: each one is checked where it is written.
@@ -976,6 +991,8 @@ class _FieldBuilder:
             hint = suggest(attr.value, names) or f"types: {', '.join(names)}"
             if re.search(r"[()?]", attr.value):
                 hint = "in the long form give the type alone and use min/max/min_length/..."
+            if attr.value in self.entity_names:
+                hint = f"`{attr.value}` is an entity: declare `{self.name}` under `relations:`"
             self.fail(attr, f"unknown type `{show(attr.value)}` for `{self.name}`", hint)
         return FieldType(attr.value)
 

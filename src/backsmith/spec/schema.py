@@ -12,8 +12,6 @@ from typing import Any
 
 from backsmith.spec.model import Action, FieldType, OnDelete
 
-SCHEMA_ID = "https://backsmith.dev/schemas/feature-v1.json"
-
 _TYPES = [t.value for t in FieldType if t is not FieldType.ENUM]
 _SNAKE = "^[a-z][a-z0-9_]*$"
 _PASCAL = "^[A-Z][A-Za-z0-9]*$"
@@ -29,7 +27,6 @@ def feature_json_schema() -> dict[str, Any]:
     """The JSON Schema of the feature document (the YAML block of a PRP, or a YAML file)."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
         "title": "backsmith feature document",
         "description": "A feature: its entities, their fields and relations, who may do "
         "what, and how lists behave. See docs/spec.md.",

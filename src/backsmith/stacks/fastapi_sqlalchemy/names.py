@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from backsmith.spec.model import Entity, pluralize, snake
+from backsmith.spec.model import Entity, enum_member_name, pluralize, snake
 
 
 def entity_snake(entity: Entity) -> str:
@@ -30,6 +30,5 @@ def enum_class(entity: Entity, field_name: str) -> str:
 
 
 def enum_member(value: str) -> str:
-    """A Python identifier for an enum value: `in-progress` -> `IN_PROGRESS`."""
-    member = re.sub(r"[^A-Za-z0-9]+", "_", value).strip("_").upper()
-    return f"V_{member}" if not member or member[0].isdigit() else member
+    """A Python identifier for an enum value (`in-progress` -> `IN_PROGRESS`)."""
+    return enum_member_name(value)

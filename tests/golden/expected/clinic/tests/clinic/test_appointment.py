@@ -1,0 +1,343 @@
+"""API tests of /appointments: CRUD, paging, sorting, filters, validation and access rules."""
+
+from typing import Any
+
+import pytest
+from httpx import AsyncClient, Response
+
+from tests.clinic.factories import ClinicFactory
+from tests.conftest import AuthUser, MakeUser
+from tests.helpers import assert_problem, list_all, order_key
+
+PATH = "/appointments"
+MISSING_ID = 2147483647
+ORDER_KINDS: dict[str, str] = {
+    "starts_at": "plain",
+    "minutes": "number",
+    "reason": "plain",
+    "status": "plain",
+}
+
+
+@pytest.fixture
+async def actor(make_user: MakeUser) -> AuthUser:
+    """A user who may do everything this feature offers."""
+    return await make_user(
+        "admin",
+        "doctor",
+    )
+
+
+@pytest.fixture
+def factory(client: AsyncClient, actor: AuthUser) -> ClinicFactory:
+    return ClinicFactory(client, actor.headers)
+
+
+async def test_create_read_update_delete(
+    client: AsyncClient, actor: AuthUser, factory: ClinicFactory
+) -> None:
+    payload = await factory.appointment_payload()
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert response.headers["location"].endswith(f"{PATH}/{created['id']}")
+    assert created["minutes"] == payload["minutes"]
+    assert created["reason"] == payload["reason"]
+    assert created["status"] == payload["status"]
+    assert created["owner_id"] == actor.id
+
+    read = await client.get(f"{PATH}/{created['id']}", headers=actor.headers)
+    assert read.status_code == 200
+    assert read.json() == created
+
+    changes = {"minutes": 11}
+    patched = await client.patch(f"{PATH}/{created['id']}", json=changes, headers=actor.headers)
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["minutes"] == changes["minutes"]
+    assert patched.json()["updated_at"] >= created["updated_at"]
+    assert (
+        await client.get(f"{PATH}/{created['id']}", headers=actor.headers)
+    ).json() == patched.json()
+
+    deleted = await client.delete(f"{PATH}/{created['id']}", headers=actor.headers)
+    assert deleted.status_code == 204
+    assert_problem(await client.get(f"{PATH}/{created['id']}", headers=actor.headers), 404)
+
+
+async def test_list_walks_every_page_once(
+    client: AsyncClient, actor: AuthUser, factory: ClinicFactory
+) -> None:
+    ids = [(await factory.create_appointment())["id"] for _ in range(5)]
+    first = await client.get(PATH, params={"limit": 2}, headers=actor.headers)
+    assert len(first.json()["items"]) == 2
+    assert first.json()["next_cursor"] is not None
+    items = await list_all(client, PATH, actor.headers, limit=2)
+    assert sorted(item["id"] for item in items) == sorted(ids)
+
+
+@pytest.mark.parametrize(
+    "sort", ["starts_at", "-starts_at", "created_at", "-created_at", "id", "-id"]
+)
+async def test_sort(
+    client: AsyncClient, actor: AuthUser, factory: ClinicFactory, sort: str
+) -> None:
+    for _ in range(3):
+        await factory.create_appointment()
+    items = await list_all(client, PATH, actor.headers, sort=sort, limit=2)
+    key = sort.removeprefix("-")
+    attribute = {"starts_at": "starts_at", "created_at": "created_at", "id": "id"}[key]
+    kind = ORDER_KINDS.get(attribute, "plain")
+    expected = sorted(
+        items,
+        key=lambda item: (order_key(kind, item[attribute]), item["id"]),
+        reverse=sort.startswith("-"),
+    )
+    assert [item["id"] for item in items] == [item["id"] for item in expected]
+
+
+@pytest.mark.parametrize(
+    ("param", "member", "op"),
+    [
+        ("status", "status", "eq"),
+        ("status__in", "status", "in"),
+        ("doctor_id", "doctor_id", "eq"),
+        ("starts_at", "starts_at", "eq"),
+        ("starts_at__gte", "starts_at", "gte"),
+        ("starts_at__lte", "starts_at", "lte"),
+    ],
+)
+async def test_filter(
+    client: AsyncClient, actor: AuthUser, factory: ClinicFactory, param: str, member: str, op: str
+) -> None:
+    rows = [await factory.create_appointment() for _ in range(3)]
+    kind = ORDER_KINDS.get(member, "plain")
+    if op == "in":
+        wanted = {rows[0][member], rows[1][member]}
+        items = await list_all(client, PATH, actor.headers, **{param: ",".join(sorted(wanted))})
+        assert {item[member] for item in items} <= wanted
+        expected = {row["id"] for row in rows if row[member] in wanted}
+    else:
+        value = rows[1][member]
+        items = await list_all(client, PATH, actor.headers, **{param: value})
+
+        def matches(candidate: Any) -> bool:
+            if candidate is None:
+                return False
+            left, right = order_key(kind, candidate), order_key(kind, value)
+            return {"eq": left == right, "gte": left >= right, "lte": left <= right}[op]
+
+        assert all(matches(item[member]) for item in items)
+        expected = {row["id"] for row in rows if matches(row[member])}
+    assert expected <= {item["id"] for item in items}
+
+
+async def test_search_is_a_case_insensitive_substring(
+    client: AsyncClient, actor: AuthUser, factory: ClinicFactory
+) -> None:
+    rows = [await factory.create_appointment() for _ in range(3)]
+    text = str(rows[0]["reason"])
+    query = text[len(text) // 4 : max(len(text) // 4 + 1, 3 * len(text) // 4)].swapcase()
+    items = await list_all(client, PATH, actor.headers, q=query)
+    assert rows[0]["id"] in {item["id"] for item in items}
+    fields = ["reason"]
+    for item in items:
+        assert any(query.lower() in str(item[name] or "").lower() for name in fields)
+    assert await list_all(client, PATH, actor.headers, q="%_no such text_%") == []
+
+
+async def test_list_rejects_bad_queries(client: AsyncClient, actor: AuthUser) -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"sort": "no_such_key"}, "sort"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 101}, "limit"),
+        ({"no_such_filter": "x"}, "no_such_filter"),
+    ]
+    for params, name in cases:
+        response = await client.get(PATH, params=params, headers=actor.headers)
+        assert_problem(response, 422, name)
+
+
+async def test_a_cursor_is_bound_to_its_sort_order(
+    client: AsyncClient, actor: AuthUser, factory: ClinicFactory
+) -> None:
+    for _ in range(3):
+        await factory.create_appointment()
+    page = (
+        await client.get(PATH, params={"limit": 1, "sort": "-id"}, headers=actor.headers)
+    ).json()
+    response = await client.get(
+        PATH,
+        params={"limit": 1, "sort": "id", "cursor": page["next_cursor"]},
+        headers=actor.headers,
+    )
+    assert_problem(response, 422, "cursor")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "valid"),
+    [
+        pytest.param(
+            "starts_at", "2030-01-01T25:00:00Z", False, id="starts_at impossible datetime"
+        ),
+        pytest.param("minutes", 10, True, id="minutes at min 10"),
+        pytest.param("minutes", 9, False, id="minutes below min 10"),
+        pytest.param("minutes", 240, True, id="minutes at max 240"),
+        pytest.param("minutes", 241, False, id="minutes above max 240"),
+        pytest.param("minutes", 10.5, False, id="minutes not an integer"),
+        pytest.param(
+            "reason",
+            "reason-0____________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________",
+            True,
+            id="reason at max_length 500",
+        ),
+        pytest.param(
+            "reason",
+            "reason-0_____________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________________",
+            False,
+            id="reason above max_length 500",
+        ),
+        pytest.param("status", "not-a-valid-value", False, id="status not one of the enum values"),
+    ],
+)
+async def test_field_boundaries(
+    client: AsyncClient,
+    actor: AuthUser,
+    factory: ClinicFactory,
+    field: str,
+    value: Any,
+    valid: bool,
+) -> None:
+    payload = await factory.appointment_payload(**{field: value})
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    if valid:
+        assert response.status_code == 201, response.text
+    else:
+        assert_problem(response, 422, field)
+
+
+async def test_unknown_and_server_owned_fields_are_rejected(
+    client: AsyncClient, actor: AuthUser, factory: ClinicFactory
+) -> None:
+    server_owned: list[dict[str, Any]] = [
+        {"no_such_field": 1},
+        {"id": 1},
+        {"created_at": "2030-01-01T00:00:00Z"},
+        {"owner_id": 1},
+    ]
+    for extra in server_owned:
+        payload = await factory.appointment_payload(**extra)
+        response = await client.post(PATH, json=payload, headers=actor.headers)
+        assert_problem(response, 422, next(iter(extra)))
+    created = await factory.create_appointment()
+    not_patchable: list[dict[str, Any]] = [
+        {"no_such_field": 1},
+        {"id": 1},
+    ]
+    for extra in not_patchable:
+        response = await client.patch(f"{PATH}/{created['id']}", json=extra, headers=actor.headers)
+        assert_problem(response, 422, next(iter(extra)))
+    response = await client.patch(
+        f"{PATH}/{created['id']}", json={"starts_at": None}, headers=actor.headers
+    )
+    assert_problem(response, 422, "starts_at")
+
+
+@pytest.mark.parametrize("missing", ["starts_at", "doctor_id"])
+async def test_required_fields(
+    client: AsyncClient, actor: AuthUser, factory: ClinicFactory, missing: str
+) -> None:
+    payload = await factory.appointment_payload()
+    del payload[missing]
+    assert_problem(await client.post(PATH, json=payload, headers=actor.headers), 422, missing)
+
+
+async def test_malformed_json_is_a_400(client: AsyncClient, actor: AuthUser) -> None:
+    response = await client.post(
+        PATH, content=b"{", headers={**actor.headers, "Content-Type": "application/json"}
+    )
+    assert_problem(response, 400)
+
+
+async def test_unknown_id_is_a_404(client: AsyncClient, actor: AuthUser) -> None:
+    for method in ("GET", "PATCH", "DELETE"):
+        kwargs: dict[str, Any] = {"json": {}} if method == "PATCH" else {}
+        response = await client.request(
+            method, f"{PATH}/{MISSING_ID}", headers=actor.headers, **kwargs
+        )
+        assert_problem(response, 404)
+    assert_problem(await client.get(f"{PATH}/0", headers=actor.headers), 422)
+
+
+async def test_anonymous_caller(client: AsyncClient, factory: ClinicFactory) -> None:
+    """Without a token, each action gets the status its access rule gives."""
+    row = await factory.create_appointment()
+    url = f"{PATH}/{row['id']}"
+    _expect(await client.get(PATH), 401)
+    _expect(await client.post(PATH, json=await factory.appointment_payload()), 401)
+    _expect(await client.get(url), 401)
+    _expect(await client.patch(url, json={}), 401)
+    _expect(await client.delete(url), 401)
+
+
+async def test_another_user_without_roles(
+    client: AsyncClient, make_user: MakeUser, factory: ClinicFactory
+) -> None:
+    """A signed-in user with no role, on a row someone else made."""
+    stranger = await make_user()
+    row = await factory.create_appointment()
+    url = f"{PATH}/{row['id']}"
+    listed = await client.get(PATH, headers=stranger.headers)
+    _expect(listed, 200)
+    assert (row["id"] in {item["id"] for item in listed.json()["items"]}) is False
+    payload = await factory.appointment_payload()
+    _expect(await client.post(PATH, json=payload, headers=stranger.headers), 201)
+    _expect(await client.get(url, headers=stranger.headers), 404)
+    _expect(await client.patch(url, json={}, headers=stranger.headers), 404)
+    _expect(await client.delete(url, headers=stranger.headers), 404)
+
+
+async def test_a_bad_token_is_a_401(client: AsyncClient) -> None:
+    response = await client.get(PATH, headers={"Authorization": "Bearer not-a-token"})
+    assert_problem(response, 401)
+
+
+async def test_unique_together_1(
+    client: AsyncClient, actor: AuthUser, factory: ClinicFactory
+) -> None:
+    """doctor, starts_at are unique together."""
+    first = await factory.appointment_payload()
+    assert (await client.post(PATH, json=first, headers=actor.headers)).status_code == 201
+    copied = {name: first[name] for name in ["doctor_id", "starts_at"]}
+    second = await factory.appointment_payload(**copied)
+    assert_problem(await client.post(PATH, json=second, headers=actor.headers), 409)
+
+
+async def test_doctor_id_must_exist(
+    client: AsyncClient, actor: AuthUser, factory: ClinicFactory
+) -> None:
+    payload = await factory.appointment_payload(doctor_id=MISSING_ID)
+    assert_problem(await client.post(PATH, json=payload, headers=actor.headers), 422, "doctor_id")
+    row = await factory.create_appointment()
+    response = await client.patch(
+        f"{PATH}/{row['id']}", json={"doctor_id": MISSING_ID}, headers=actor.headers
+    )
+    assert_problem(response, 422, "doctor_id")
+
+
+async def test_deleting_a_appointment_cascades_its_visit_note_appointment_id(
+    client: AsyncClient, actor: AuthUser, factory: ClinicFactory
+) -> None:
+    parent = await factory.create_appointment()
+    child = await factory.create_visit_note(appointment_id=parent["id"])
+    response = await client.delete(f"{PATH}/{parent['id']}", headers=actor.headers)
+    child_url = f"/visit-notes/{child['id']}"
+    assert response.status_code == 204
+    assert_problem(await client.get(child_url, headers=actor.headers), 404)
+
+
+def _expect(response: Response, status: int) -> None:
+    if status >= 400:
+        assert_problem(response, status)
+    else:
+        assert response.status_code == status, response.text

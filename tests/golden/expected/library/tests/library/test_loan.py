@@ -1,0 +1,283 @@
+"""API tests of /loans: CRUD, paging, sorting, filters, validation and access rules."""
+
+from typing import Any
+
+import pytest
+from httpx import AsyncClient, Response
+
+from tests.conftest import AuthUser, MakeUser
+from tests.helpers import assert_problem, list_all, order_key
+from tests.library.factories import LibraryFactory
+
+PATH = "/loans"
+MISSING_ID = 2147483647
+ORDER_KINDS: dict[str, str] = {"due_on": "plain", "returned_at": "plain", "locker_pin": "plain"}
+
+
+@pytest.fixture
+async def actor(make_user: MakeUser) -> AuthUser:
+    """A user who may do everything this feature offers."""
+    return await make_user(
+        "librarian",
+    )
+
+
+@pytest.fixture
+def factory(client: AsyncClient, actor: AuthUser) -> LibraryFactory:
+    return LibraryFactory(client, actor.headers)
+
+
+async def test_create_read_update_delete(
+    client: AsyncClient, actor: AuthUser, factory: LibraryFactory
+) -> None:
+    payload = await factory.loan_payload()
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert response.headers["location"].endswith(f"{PATH}/{created['id']}")
+    assert created["due_on"] == payload["due_on"]
+    assert "locker_pin" not in created
+    assert created["owner_id"] == actor.id
+
+    read = await client.get(f"{PATH}/{created['id']}", headers=actor.headers)
+    assert read.status_code == 200
+    assert read.json() == created
+
+    changes = {"due_on": "2030-01-02"}
+    patched = await client.patch(f"{PATH}/{created['id']}", json=changes, headers=actor.headers)
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["due_on"] == changes["due_on"]
+    assert patched.json()["updated_at"] >= created["updated_at"]
+    assert (
+        await client.get(f"{PATH}/{created['id']}", headers=actor.headers)
+    ).json() == patched.json()
+
+    deleted = await client.delete(f"{PATH}/{created['id']}", headers=actor.headers)
+    assert deleted.status_code == 204
+    assert_problem(await client.get(f"{PATH}/{created['id']}", headers=actor.headers), 404)
+
+
+async def test_list_walks_every_page_once(
+    client: AsyncClient, actor: AuthUser, factory: LibraryFactory
+) -> None:
+    ids = [(await factory.create_loan())["id"] for _ in range(5)]
+    first = await client.get(PATH, params={"limit": 2}, headers=actor.headers)
+    assert len(first.json()["items"]) == 2
+    assert first.json()["next_cursor"] is not None
+    items = await list_all(client, PATH, actor.headers, limit=2)
+    assert sorted(item["id"] for item in items) == sorted(ids)
+
+
+@pytest.mark.parametrize("sort", ["due_on", "-due_on", "created_at", "-created_at", "id", "-id"])
+async def test_sort(
+    client: AsyncClient, actor: AuthUser, factory: LibraryFactory, sort: str
+) -> None:
+    for _ in range(3):
+        await factory.create_loan()
+    items = await list_all(client, PATH, actor.headers, sort=sort, limit=2)
+    key = sort.removeprefix("-")
+    attribute = {"due_on": "due_on", "created_at": "created_at", "id": "id"}[key]
+    kind = ORDER_KINDS.get(attribute, "plain")
+    expected = sorted(
+        items,
+        key=lambda item: (order_key(kind, item[attribute]), item["id"]),
+        reverse=sort.startswith("-"),
+    )
+    assert [item["id"] for item in items] == [item["id"] for item in expected]
+
+
+@pytest.mark.parametrize(
+    ("param", "member", "op"),
+    [
+        ("book_id", "book_id", "eq"),
+        ("due_on", "due_on", "eq"),
+        ("due_on__gte", "due_on", "gte"),
+        ("due_on__lte", "due_on", "lte"),
+        ("returned_at", "returned_at", "eq"),
+        ("returned_at__gte", "returned_at", "gte"),
+        ("returned_at__lte", "returned_at", "lte"),
+    ],
+)
+async def test_filter(
+    client: AsyncClient, actor: AuthUser, factory: LibraryFactory, param: str, member: str, op: str
+) -> None:
+    rows = [await factory.create_loan() for _ in range(3)]
+    kind = ORDER_KINDS.get(member, "plain")
+    if op == "in":
+        wanted = {rows[0][member], rows[1][member]}
+        items = await list_all(client, PATH, actor.headers, **{param: ",".join(sorted(wanted))})
+        assert {item[member] for item in items} <= wanted
+        expected = {row["id"] for row in rows if row[member] in wanted}
+    else:
+        value = rows[1][member]
+        items = await list_all(client, PATH, actor.headers, **{param: value})
+
+        def matches(candidate: Any) -> bool:
+            if candidate is None:
+                return False
+            left, right = order_key(kind, candidate), order_key(kind, value)
+            return {"eq": left == right, "gte": left >= right, "lte": left <= right}[op]
+
+        assert all(matches(item[member]) for item in items)
+        expected = {row["id"] for row in rows if matches(row[member])}
+    assert expected <= {item["id"] for item in items}
+
+
+async def test_list_rejects_bad_queries(client: AsyncClient, actor: AuthUser) -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"sort": "no_such_key"}, "sort"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 101}, "limit"),
+        ({"no_such_filter": "x"}, "no_such_filter"),
+    ]
+    for params, name in cases:
+        response = await client.get(PATH, params=params, headers=actor.headers)
+        assert_problem(response, 422, name)
+
+
+async def test_a_cursor_is_bound_to_its_sort_order(
+    client: AsyncClient, actor: AuthUser, factory: LibraryFactory
+) -> None:
+    for _ in range(3):
+        await factory.create_loan()
+    page = (
+        await client.get(PATH, params={"limit": 1, "sort": "-id"}, headers=actor.headers)
+    ).json()
+    response = await client.get(
+        PATH,
+        params={"limit": 1, "sort": "id", "cursor": page["next_cursor"]},
+        headers=actor.headers,
+    )
+    assert_problem(response, 422, "cursor")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "valid"),
+    [
+        pytest.param("due_on", "2030-02-30", False, id="due_on impossible date"),
+        pytest.param(
+            "returned_at", "2030-01-01T25:00:00Z", False, id="returned_at impossible datetime"
+        ),
+        pytest.param("locker_pin", "!000", False, id="locker_pin not matching pattern"),
+    ],
+)
+async def test_field_boundaries(
+    client: AsyncClient,
+    actor: AuthUser,
+    factory: LibraryFactory,
+    field: str,
+    value: Any,
+    valid: bool,
+) -> None:
+    payload = await factory.loan_payload(**{field: value})
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    if valid:
+        assert response.status_code == 201, response.text
+    else:
+        assert_problem(response, 422, field)
+
+
+async def test_unknown_and_server_owned_fields_are_rejected(
+    client: AsyncClient, actor: AuthUser, factory: LibraryFactory
+) -> None:
+    server_owned: list[dict[str, Any]] = [
+        {"no_such_field": 1},
+        {"id": 1},
+        {"created_at": "2030-01-01T00:00:00Z"},
+        {"owner_id": 1},
+    ]
+    for extra in server_owned:
+        payload = await factory.loan_payload(**extra)
+        response = await client.post(PATH, json=payload, headers=actor.headers)
+        assert_problem(response, 422, next(iter(extra)))
+    created = await factory.create_loan()
+    not_patchable: list[dict[str, Any]] = [
+        {"no_such_field": 1},
+        {"id": 1},
+    ]
+    for extra in not_patchable:
+        response = await client.patch(f"{PATH}/{created['id']}", json=extra, headers=actor.headers)
+        assert_problem(response, 422, next(iter(extra)))
+    response = await client.patch(
+        f"{PATH}/{created['id']}", json={"due_on": None}, headers=actor.headers
+    )
+    assert_problem(response, 422, "due_on")
+
+
+@pytest.mark.parametrize("missing", ["due_on", "book_id"])
+async def test_required_fields(
+    client: AsyncClient, actor: AuthUser, factory: LibraryFactory, missing: str
+) -> None:
+    payload = await factory.loan_payload()
+    del payload[missing]
+    assert_problem(await client.post(PATH, json=payload, headers=actor.headers), 422, missing)
+
+
+async def test_malformed_json_is_a_400(client: AsyncClient, actor: AuthUser) -> None:
+    response = await client.post(
+        PATH, content=b"{", headers={**actor.headers, "Content-Type": "application/json"}
+    )
+    assert_problem(response, 400)
+
+
+async def test_unknown_id_is_a_404(client: AsyncClient, actor: AuthUser) -> None:
+    for method in ("GET", "PATCH", "DELETE"):
+        kwargs: dict[str, Any] = {"json": {}} if method == "PATCH" else {}
+        response = await client.request(
+            method, f"{PATH}/{MISSING_ID}", headers=actor.headers, **kwargs
+        )
+        assert_problem(response, 404)
+    assert_problem(await client.get(f"{PATH}/0", headers=actor.headers), 422)
+
+
+async def test_anonymous_caller(client: AsyncClient, factory: LibraryFactory) -> None:
+    """Without a token, each action gets the status its access rule gives."""
+    row = await factory.create_loan()
+    url = f"{PATH}/{row['id']}"
+    _expect(await client.get(PATH), 401)
+    _expect(await client.post(PATH, json=await factory.loan_payload()), 401)
+    _expect(await client.get(url), 401)
+    _expect(await client.patch(url, json={}), 401)
+    _expect(await client.delete(url), 401)
+
+
+async def test_another_user_without_roles(
+    client: AsyncClient, make_user: MakeUser, factory: LibraryFactory
+) -> None:
+    """A signed-in user with no role, on a row someone else made."""
+    stranger = await make_user()
+    row = await factory.create_loan()
+    url = f"{PATH}/{row['id']}"
+    listed = await client.get(PATH, headers=stranger.headers)
+    _expect(listed, 200)
+    assert (row["id"] in {item["id"] for item in listed.json()["items"]}) is False
+    payload = await factory.loan_payload()
+    _expect(await client.post(PATH, json=payload, headers=stranger.headers), 201)
+    _expect(await client.get(url, headers=stranger.headers), 404)
+    _expect(await client.patch(url, json={}, headers=stranger.headers), 404)
+    _expect(await client.delete(url, headers=stranger.headers), 404)
+
+
+async def test_a_bad_token_is_a_401(client: AsyncClient) -> None:
+    response = await client.get(PATH, headers={"Authorization": "Bearer not-a-token"})
+    assert_problem(response, 401)
+
+
+async def test_book_id_must_exist(
+    client: AsyncClient, actor: AuthUser, factory: LibraryFactory
+) -> None:
+    payload = await factory.loan_payload(book_id=MISSING_ID)
+    assert_problem(await client.post(PATH, json=payload, headers=actor.headers), 422, "book_id")
+    row = await factory.create_loan()
+    response = await client.patch(
+        f"{PATH}/{row['id']}", json={"book_id": MISSING_ID}, headers=actor.headers
+    )
+    assert_problem(response, 422, "book_id")
+
+
+def _expect(response: Response, status: int) -> None:
+    if status >= 400:
+        assert_problem(response, status)
+    else:
+        assert response.status_code == status, response.text

@@ -1,0 +1,133 @@
+"""The blueprint's decisions: column and schema types, access matrices, test data links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backsmith.spec import load_feature
+from backsmith.stacks.fastapi_sqlalchemy.context import FeatureContext, build_context
+from backsmith.stacks.fastapi_sqlalchemy.testplan import build_test_plan
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def clinic() -> FeatureContext:
+    return build_context(load_feature(REPO / "examples" / "clinic.md"))
+
+
+def _spec(tmp_path: Path, body: str) -> FeatureContext:
+    document = tmp_path / "feature.yaml"
+    document.write_text(body)
+    return build_context(load_feature(document))
+
+
+def test_constraints_become_pydantic_and_column_types(clinic: FeatureContext) -> None:
+    doctor, appointment = clinic.entities[0], clinic.entities[1]
+    fields = {f.name: f for f in doctor.fields}
+    assert fields["name"].schema_type == (
+        "Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL)]"
+    )
+    assert fields["name"].column == "mapped_column(String(100))"
+    assert "max_digits=8" in fields["fee"].schema_type
+    assert "decimal_places=2" in fields["fee"].schema_type
+    assert fields["fee"].column.startswith("mapped_column(Numeric(8, 2)")
+    assert fields["license_no"].column == "mapped_column(String(), unique=True)"
+    minutes = {f.name: f for f in appointment.fields}["minutes"]
+    assert minutes.create_line == "minutes: Annotated[int, Field(ge=10, le=240)] = 30"
+    assert minutes.update_line is not None and "default_factory=omitted" in minutes.update_line
+
+
+def test_unbounded_integers_keep_to_their_column(tmp_path: Path) -> None:
+    feature = _spec(
+        tmp_path,
+        "feature: t\nentities:\n  Thing:\n    fields:\n      small: int\n      big: bigint\n",
+    )
+    small, big = feature.entities[0].fields
+    assert small.schema_type == "Annotated[int, Field(ge=-2147483648, le=2147483647)]"
+    assert "le=9223372036854775807" in big.schema_type
+
+
+def test_relations_become_foreign_keys_with_their_delete_rule(clinic: FeatureContext) -> None:
+    appointment = clinic.entities[1]
+    (doctor,) = appointment.relations
+    assert doctor.mapped_column == (
+        'mapped_column(ForeignKey("doctors.id", ondelete="RESTRICT"), index=True)'
+    )
+    children = {(c.entity, c.on_delete.value) for c in clinic.entities[0].children}
+    assert children == {("Appointment", "restrict")}
+
+
+def test_list_filters_follow_the_field_type(clinic: FeatureContext) -> None:
+    appointment = clinic.entities[1]
+    params = [f.param for f in appointment.filters]
+    assert params == [
+        "status",
+        "status__in",
+        "doctor_id",
+        "starts_at",
+        "starts_at__gte",
+        "starts_at__lte",
+    ]
+    status_in = appointment.filters[1]
+    assert "^(scheduled|done|cancelled)(,(scheduled|done|cancelled))*$" in status_in.annotation
+    assert appointment.sort_keys()[:2] == ["starts_at", "-starts_at"]
+    assert appointment.default_sort == "starts_at"
+
+
+def test_the_actor_has_one_role_per_rule_a_plain_user_fails(clinic: FeatureContext) -> None:
+    assert build_test_plan(clinic).actor_roles == ["admin", "doctor"]
+
+
+def test_access_matrices_follow_the_rules(clinic: FeatureContext) -> None:
+    doctor, appointment, note = build_test_plan(clinic).entities
+    assert doctor.anonymous == {
+        "list": 200,
+        "create": 401,
+        "read": 200,
+        "update": 401,
+        "delete": 401,
+    }
+    assert doctor.stranger == {
+        "list": 200,
+        "create": 403,
+        "read": 200,
+        "update": 403,
+        "delete": 403,
+    }
+    # Owned rows of someone else do not exist for a stranger; the doctor they point at
+    # is public, so the stranger may book one.
+    assert appointment.stranger == {
+        "list": 200,
+        "create": 201,
+        "read": 404,
+        "update": 404,
+        "delete": 404,
+    }
+    assert appointment.stranger_lists_all is False
+    assert note.stranger["create"] == 403
+
+
+def test_factories_fill_optional_links_unless_they_close_a_cycle(tmp_path: Path) -> None:
+    feature = _spec(
+        tmp_path,
+        """
+feature: forum
+entities:
+  Topic:
+    fields: {title: str(1..50)}
+    relations:
+      parent: Topic?
+  Post:
+    fields: {body: text}
+    relations:
+      topic: Topic
+      reply_to: Post?
+      pinned_in: Topic?
+""",
+    )
+    topic, post = build_test_plan(feature).entities
+    assert topic.filled_relations == []
+    assert post.filled_relations == ["topic_id", "pinned_in_id"]
