@@ -180,3 +180,19 @@ def test_implement_refuses_a_project_it_cannot_profile(tmp_path: Path, notes: Pa
     assert result.returncode == 2
     assert "tool.backsmith" in result.stderr
     assert snapshot(tmp_path) == before
+
+
+def test_a_changed_document_regenerates_and_migrates_the_difference(
+    project: Path, notes: Path
+) -> None:
+    assert backsmith("implement", str(notes), "--project", str(project)).returncode == 0
+    notes.write_text(
+        SMALL_FEATURE.replace("body: text?", "body: text?\n      pinned: bool = false")
+    )
+    result = backsmith("implement", str(notes), "--project", str(project))
+    assert result.returncode == 0, result.stderr
+    assert "pinned: Mapped[bool]" in (project / "app/notes/models.py").read_text()
+    revisions = sorted((project / "migrations/versions").glob("*_add_notes.py"))
+    assert len(revisions) == 2
+    newest = max(revisions, key=lambda p: "add_column" in p.read_text())
+    assert "op.add_column" in newest.read_text() and "pinned" in newest.read_text()

@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted(p for p in (REPO / "examples").iterdir() if p.suffix in {".md", ".yaml", ".yml"})
+DOCUMENTS = [
+    *sorted(p for p in (REPO / "examples").iterdir() if p.suffix in {".md", ".yaml", ".yml"}),
+    # Documents that only the tests use: corners of SPEC.md the examples do not reach.
+    *sorted((Path(__file__).parent / "documents").glob("*.yaml")),
+]
 POSTGRES_URL = os.environ.get(
     "BACKSMITH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
@@ -40,7 +44,7 @@ def run(
     return output
 
 
-@pytest.fixture(scope="session", params=EXAMPLES, ids=[p.stem for p in EXAMPLES])
+@pytest.fixture(scope="session", params=DOCUMENTS, ids=[p.stem for p in DOCUMENTS])
 def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`backsmith new demo --feature EXAMPLE`, once per example and test session."""
     parent = tmp_path_factory.mktemp(request.param.stem)

@@ -350,7 +350,7 @@ def _mapped_column(f: Field) -> str:
     if f.index and not f.unique:
         args.append("index=True")
     if f.has_default:
-        args.append(f"default={_python_literal(f, f.default)}")
+        args.append(f"default={_default_source(f)}")
     if f.description:
         args.append(f"comment={f.description!r}")
     return f"mapped_column({', '.join(args)})"
@@ -411,12 +411,17 @@ def _schema_type(f: Field, enum_class: str | None) -> str:
     return f"Annotated[{base}, Field({', '.join(constraints)})]"
 
 
+def _default_source(f: Field, enum_class: str | None = None) -> str:
+    """A default as Python source; a mutable one as a factory, built afresh each time."""
+    if isinstance(f.default, (list, dict)):
+        return type(f.default).__name__ if not f.default else f"lambda: {f.default!r}"
+    return _python_literal(f, f.default, enum_class)
+
+
 def _create_line(f: Field, schema_type: str, enum_class: str | None) -> str:
     if f.has_default and isinstance(f.default, (list, dict)):
-        # A mutable default is built afresh for each request body.
         annotation = f"{schema_type} | None" if f.nullable else schema_type
-        factory = type(f.default).__name__ if not f.default else f"lambda: {f.default!r}"
-        return f"{f.name}: {annotation} = Field(default_factory={factory})"
+        return f"{f.name}: {annotation} = Field(default_factory={_default_source(f)})"
     if f.has_default:
         annotation = f"{schema_type} | None" if f.nullable else schema_type
         return f"{f.name}: {annotation} = {_python_literal(f, f.default, enum_class)}"

@@ -89,6 +89,7 @@ class EntityTestPlan:
     children: list[ChildCheck] = field(default_factory=list)
     filterable: list[tuple[str, str, str]] = field(default_factory=list)  # param, member, op
     filled_relations: list[str] = field(default_factory=list)  # columns factories fill in
+    unfilled_links: dict[str, str] = field(default_factory=dict)  # filtered, left empty
     search: list[str] = field(default_factory=list)
 
 
@@ -105,6 +106,12 @@ def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
     plans = [_entity_plan(e, by_name) for e in feature.entities]
     for plan in plans:
         plan.filled_relations = filled[plan.entity.name]
+        filtered = {member for _, member, _ in plan.filterable}
+        plan.unfilled_links = {
+            r.column: r.target_snake
+            for r in plan.entity.relations
+            if r.column in filtered and r.column not in plan.filled_relations
+        }
     return FeatureTestPlan(feature=feature, actor_roles=_actor_roles(feature), entities=plans)
 
 

@@ -37,7 +37,7 @@ from app.core.search import contains
 
 
 async def _flush(session: AsyncSession) -> None:
-    """Flush, turning a constraint the checks above could not see (a race) into a 409."""
+    """Flush; a constraint the checks could not foresee (a concurrent write) is a 409."""
     try:
         await session.flush()
     except IntegrityError:
@@ -63,9 +63,8 @@ _DOCTOR_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
 
 def _doctors_visible_to(user: User | None, rule: Rule, action: str) -> Select[Doctor]:
     """The doctors `user` may see for `action` (401/403 if none)."""
-    statement = select(Doctor)
     authorize(rule, user, action)
-    return statement
+    return select(Doctor)
 
 
 async def list_doctors(
@@ -230,8 +229,8 @@ async def _check_appointment_references(
 ) -> None:
     """Each referenced row must exist and be readable by the caller (else 422)."""
     if (value := values.get("doctor_id")) is not None:
-        statement = _doctors_visible_to(user, DOCTOR_ACCESS.read, "read")
-        if await session.scalar(statement.where(Doctor.id == value)) is None:
+        doctor = _doctors_visible_to(user, DOCTOR_ACCESS.read, "read")
+        if await session.scalar(doctor.where(Doctor.id == value)) is None:
             raise InvalidInput(
                 ["body", "doctor_id"], f"Doctor {value} does not exist.", "foreign_key"
             )
@@ -358,8 +357,8 @@ async def _check_visit_note_references(
 ) -> None:
     """Each referenced row must exist and be readable by the caller (else 422)."""
     if (value := values.get("appointment_id")) is not None:
-        statement = _appointments_visible_to(user, APPOINTMENT_ACCESS.read, "read")
-        if await session.scalar(statement.where(Appointment.id == value)) is None:
+        appointment = _appointments_visible_to(user, APPOINTMENT_ACCESS.read, "read")
+        if await session.scalar(appointment.where(Appointment.id == value)) is None:
             raise InvalidInput(
                 ["body", "appointment_id"], f"Appointment {value} does not exist.", "foreign_key"
             )

@@ -46,7 +46,7 @@ class Book(IdMixin, TimestampMixin, Base):
     word_count: Mapped[int | None] = mapped_column(BigInteger())
     weight_kg: Mapped[float | None] = mapped_column(Float())
     format: Mapped[str] = mapped_column(String(9), default="paperback")
-    subjects: Mapped[Any] = mapped_column(JSON(), default=[])
+    subjects: Mapped[Any] = mapped_column(JSON(), default=list)
     times_lent: Mapped[int] = mapped_column(Integer(), default=0)
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("authors.id", ondelete="SET NULL"), index=True

@@ -41,7 +41,7 @@ from app.library.schemas import (
 
 
 async def _flush(session: AsyncSession) -> None:
-    """Flush, turning a constraint the checks above could not see (a race) into a 409."""
+    """Flush; a constraint the checks could not foresee (a concurrent write) is a 409."""
     try:
         await session.flush()
     except IntegrityError:
@@ -66,9 +66,8 @@ _AUTHOR_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
 
 def _authors_visible_to(user: User | None, rule: Rule, action: str) -> Select[Author]:
     """The authors `user` may see for `action` (401/403 if none)."""
-    statement = select(Author)
     authorize(rule, user, action)
-    return statement
+    return select(Author)
 
 
 async def list_authors(
@@ -149,9 +148,8 @@ _BOOK_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
 
 def _books_visible_to(user: User | None, rule: Rule, action: str) -> Select[Book]:
     """The books `user` may see for `action` (401/403 if none)."""
-    statement = select(Book)
     authorize(rule, user, action)
-    return statement
+    return select(Book)
 
 
 async def list_books(
@@ -204,8 +202,8 @@ async def _check_book_references(
 ) -> None:
     """Each referenced row must exist and be readable by the caller (else 422)."""
     if (value := values.get("author_id")) is not None:
-        statement = _authors_visible_to(user, AUTHOR_ACCESS.read, "read")
-        if await session.scalar(statement.where(Author.id == value)) is None:
+        author = _authors_visible_to(user, AUTHOR_ACCESS.read, "read")
+        if await session.scalar(author.where(Author.id == value)) is None:
             raise InvalidInput(
                 ["body", "author_id"], f"Author {value} does not exist.", "foreign_key"
             )
@@ -330,8 +328,8 @@ async def _check_loan_references(
 ) -> None:
     """Each referenced row must exist and be readable by the caller (else 422)."""
     if (value := values.get("book_id")) is not None:
-        statement = _books_visible_to(user, BOOK_ACCESS.read, "read")
-        if await session.scalar(statement.where(Book.id == value)) is None:
+        book = _books_visible_to(user, BOOK_ACCESS.read, "read")
+        if await session.scalar(book.where(Book.id == value)) is None:
             raise InvalidInput(["body", "book_id"], f"Book {value} does not exist.", "foreign_key")
 
 
@@ -436,8 +434,8 @@ async def _check_review_references(
 ) -> None:
     """Each referenced row must exist and be readable by the caller (else 422)."""
     if (value := values.get("book_id")) is not None:
-        statement = _books_visible_to(user, BOOK_ACCESS.read, "read")
-        if await session.scalar(statement.where(Book.id == value)) is None:
+        book = _books_visible_to(user, BOOK_ACCESS.read, "read")
+        if await session.scalar(book.where(Book.id == value)) is None:
             raise InvalidInput(["body", "book_id"], f"Book {value} does not exist.", "foreign_key")
 
 

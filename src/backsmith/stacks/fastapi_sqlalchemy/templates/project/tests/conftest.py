@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from app.auth.models import User
 from app.core.config import Settings
@@ -77,10 +77,26 @@ async def app(migrated_url: str) -> AsyncIterator[FastAPI]:
     try:
         yield application
     finally:
-        async with application.state.engine.begin() as connection:
-            for table in reversed(Base.metadata.sorted_tables):
-                await connection.execute(table.delete())
+        await _empty_every_table(application.state.engine)
         await application.state.engine.dispose()
+
+
+async def _empty_every_table(engine: AsyncEngine) -> None:
+    """Delete every row, whatever points at what (self-references, RESTRICT included)."""
+    tables = Base.metadata.sorted_tables
+    async with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            await connection.commit()
+            return
+        # SQLite checks RESTRICT row by row, even within one DELETE: switch the checks off
+        # (outside a transaction, where SQLite allows it) and back on afterwards.
+        await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        for table in reversed(tables):
+            await connection.execute(table.delete())
+        await connection.commit()
+        await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 @pytest.fixture
