@@ -27,6 +27,8 @@ entities:
 ```
 """
 
+WITH_PINNED = "body: text?\n      pinned: bool = false"  # the notes document, one field more
+
 
 def backsmith(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -152,9 +154,7 @@ def test_a_hand_edit_is_never_overwritten(project: Path, notes: Path) -> None:
     assert backsmith("implement", str(notes), "--project", str(project)).returncode == 0
     models = project / "app/notes/models.py"
     models.write_text(models.read_text() + "\n# a careful hand edit\n")
-    notes.write_text(
-        SMALL_FEATURE.replace("body: text?", "body: text?\n      pinned: bool = false")
-    )
+    notes.write_text(SMALL_FEATURE.replace("body: text?", WITH_PINNED))
     before = snapshot(project)
     result = backsmith("implement", str(notes), "--project", str(project))
     assert result.returncode == 2
@@ -186,9 +186,7 @@ def test_a_changed_document_regenerates_and_migrates_the_difference(
     project: Path, notes: Path
 ) -> None:
     assert backsmith("implement", str(notes), "--project", str(project)).returncode == 0
-    notes.write_text(
-        SMALL_FEATURE.replace("body: text?", "body: text?\n      pinned: bool = false")
-    )
+    notes.write_text(SMALL_FEATURE.replace("body: text?", WITH_PINNED))
     result = backsmith("implement", str(notes), "--project", str(project))
     assert result.returncode == 0, result.stderr
     assert "pinned: Mapped[bool]" in (project / "app/notes/models.py").read_text()
