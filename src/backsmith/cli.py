@@ -9,12 +9,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
 from backsmith import __version__
-from backsmith.errors import EXIT_OK, BacksmithError
+from backsmith.errors import EXIT_FAILED, EXIT_OK, BacksmithError
+from backsmith.gates.model import GateResult, GatesReport
 from backsmith.plan import FeaturePlan
 
 app = typer.Typer(
@@ -96,8 +98,15 @@ def implement(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan and the diff; write nothing.")
     ] = False,
+    no_gates: Annotated[
+        bool, typer.Option("--no-gates", help="Do not run the quality gates afterwards.")
+    ] = False,
+    fuzz_examples: Annotated[
+        int, typer.Option(min=1, help="Examples per operation for the fuzz gate.")
+    ] = 50,
 ) -> None:
-    """Implement a feature in a project made by `backsmith new`."""
+    """Implement a feature in a project made by `backsmith new`, then prove it with the gates."""
+    from backsmith.gates.runner import GATE_NAMES
     from backsmith.pipeline import implement_feature
 
     with err.status("implementing (render, format, migrate)..."):
@@ -106,10 +115,26 @@ def implement(
     if dry_run:
         out.print(Syntax(result.diff or "", "diff", theme="ansi_dark", word_wrap=False))
         out.print("[yellow]dry run: nothing was written[/]")
-    elif result.written:
+        return
+    if result.written:
         out.print(f"[green]wrote {len(result.written)} files[/]")
     else:
         out.print("nothing to do: the project already implements this document")
+    if no_gates:
+        out.print("gates not run (--no-gates): the feature is written but not proven")
+        return
+    report = _run_gates_live(project, list(GATE_NAMES), None, fuzz_examples)
+    _print_gates(report)
+    if report.passed:
+        out.print(
+            Text(
+                f"done: {result.plan.feature} is implemented and every gate passes",
+                style="bold green",
+            )
+        )
+        return
+    out.print(Text(f"not done: {result.plan.feature} is written, but gates fail", style="bold red"))
+    raise typer.Exit(EXIT_FAILED)
 
 
 @app.command()
@@ -132,6 +157,107 @@ def new(
     if result.feature is not None:
         _print_plan(result.feature.plan, f"{result.feature.plan.feature}: implemented")
     out.print(f"next: cd {result.path} && pytest")
+
+
+def _run_gates_live(
+    project: Path, names: list[str], database_url: str | None, fuzz_examples: int
+) -> GatesReport:
+    """Run gates with a live line per gate on stderr, then return the report."""
+    from backsmith.gates.runner import run_gates
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        tasks = {name: progress.add_task(f"{name}: waiting", start=False) for name in names}
+
+        def started(name: str) -> None:
+            progress.start_task(tasks[name])
+            progress.update(tasks[name], description=f"{name}: running")
+
+        def finished(result: GateResult) -> None:
+            progress.update(tasks[result.name], description=f"{result.name}: {result.status.value}")
+            progress.stop_task(tasks[result.name])
+
+        return run_gates(
+            project,
+            names,
+            database_url=database_url,
+            fuzz_examples=fuzz_examples,
+            on_start=started,
+            on_finish=finished,
+        )
+
+
+_STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "skipped": "dim"}
+
+
+def _print_gates(report: GatesReport) -> None:
+    table = Table(title=f"gates for {report.project}")
+    table.add_column("gate")
+    table.add_column("status")
+    table.add_column("time", justify="right")
+    table.add_column("result")
+    for result in report.results:
+        style = _STATUS_STYLE.get(result.status.value, "")
+        table.add_row(
+            result.name,
+            Text(result.status.value, style=style),
+            f"{result.duration_s:.1f}s",
+            Text(result.summary),
+        )
+    out.print(table)
+    for result in report.results:
+        for failure in result.failures[:5]:
+            where = f"{failure.location}: " if failure.location else ""
+            out.print(Text.assemble((f"{result.name}", "red"), f": {where}{failure.message}"))
+        if len(result.failures) > 5:
+            out.print(f"{result.name}: ... and {len(result.failures) - 5} more (see --json)")
+    verdict = "all gates passed" if report.passed else "some gates did not pass"
+    out.print(Text(verdict, style="bold green" if report.passed else "bold red"))
+
+
+GateNames = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="A gate to run (repeatable): tests, lint, types, migrations, "
+        "architecture, openapi, fuzz."
+    ),
+]
+
+
+@app.command()
+def gates(
+    project: Annotated[
+        Path, typer.Argument(help="The project directory.", file_okay=False)
+    ] = Path(),
+    only: GateNames = None,
+    skip: Annotated[
+        list[str] | None, typer.Option(help="A gate to leave out (repeatable).")
+    ] = None,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Write the whole result as JSON to this file.")
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="A PostgreSQL server URL for the migration round trip."),
+    ] = None,
+    fuzz_examples: Annotated[
+        int, typer.Option(min=1, help="Examples per operation for the fuzz gate.")
+    ] = 50,
+) -> None:
+    """Prove a feature: tests and coverage, lint, types, migrations, layers, OpenAPI, fuzzing."""
+    from backsmith.gates.runner import select
+
+    names = select(only or (), skip or ())
+    report = _run_gates_live(project, names, database_url, fuzz_examples)
+    if json_file is not None:
+        json_file.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    _print_gates(report)
+    raise typer.Exit(EXIT_OK if report.passed else EXIT_FAILED)
 
 
 def main() -> None:

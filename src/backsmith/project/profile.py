@@ -27,6 +27,7 @@ class ProjectProfile(BaseModel):
     stack: str
     name: str
     facts: dict[str, Fact]
+    package: str = "app"  # the application package: coverage, types and layers are about it
     coverage_threshold: int = 90
 
 

@@ -1,0 +1,132 @@
+"""The migrations gate: a round trip on scratch databases, then a drift check.
+
+On a scratch SQLite file, and on a scratch database of a PostgreSQL server when one is
+named (`--database-url`, or a PostgreSQL `DATABASE_URL` in the environment or the
+project's `.env`): `alembic upgrade head`, `downgrade base`, `upgrade head` again, then
+`alembic check`, which fails when the models and the migrations disagree.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
+
+STEPS = (("upgrade", "head"), ("downgrade", "base"), ("upgrade", "head"), ("check",))
+
+# Creates or drops a scratch database, in the project's interpreter (its own drivers).
+_ADMIN_SCRIPT = """
+import asyncio, sys
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+url, name, action = sys.argv[1:4]
+async def main():
+    server = make_url(url).set(database="postgres")
+    engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        if action == "create":
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        else:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await engine.dispose()
+asyncio.run(main())
+"""
+
+
+def postgres_server(context: GateContext) -> str | None:
+    """The PostgreSQL server to check on, if the run or the project names one."""
+    if context.database_url:
+        return context.database_url
+    candidates = [os.environ.get("DATABASE_URL", "")]
+    env_file = context.root / ".env"
+    if env_file.is_file():
+        candidates += [
+            line.partition("=")[2].strip().strip("\"'")
+            for line in env_file.read_text(encoding="utf-8").splitlines()
+            if line.strip().startswith("DATABASE_URL=")
+        ]
+    return next((url for url in candidates if url.startswith("postgresql")), None)
+
+
+def _with_database(url: str, name: str) -> str:
+    """`url` naming database `name` instead (query options kept)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _round_trip(context: GateContext, url: str, label: str) -> list[Failure]:
+    for step in STEPS:
+        completed = context.run(["python", "-m", "alembic", *step], env={"DATABASE_URL": url})
+        output = completed.stdout + completed.stderr
+        if completed.returncode == 0:
+            continue
+        command = "alembic " + " ".join(step)
+        if step == ("check",):
+            detected = [
+                line.strip()
+                for line in output.splitlines()
+                if "Detected" in line or "New upgrade operations" in line
+            ]
+            return [
+                Failure(
+                    message=f"models and migrations differ on {label}: a model changed "
+                    "without a migration (run `alembic revision --autogenerate`)",
+                    location=command,
+                    detail="\n".join(detected) or tail(output),
+                )
+            ]
+        last = [line for line in output.strip().splitlines() if line.strip()]
+        return [
+            Failure(
+                message=f"`{command}` failed on {label}: {last[-1] if last else 'no output'}",
+                location=command,
+                detail=tail(output),
+            )
+        ]
+    return []
+
+
+def migrations_gate(context: GateContext) -> GateResult:
+    started = time.perf_counter()
+    if not (context.root / "alembic.ini").is_file():
+        return GateResult(
+            name="migrations",
+            status=Status.ERROR,
+            summary="no alembic.ini",
+            failures=[Failure(message="the project has no alembic.ini")],
+        )
+    sqlite = Path(context.scratch) / "migrations.db"
+    failures = _round_trip(context, f"sqlite+aiosqlite:///{sqlite}", "SQLite")
+    databases = ["sqlite"]
+    server = postgres_server(context)
+    if server is not None:
+        databases.append("postgresql")
+        name = f"backsmith_gate_{uuid.uuid4().hex[:10]}"
+        created = context.run(["python", "-c", _ADMIN_SCRIPT, server, name, "create"])
+        if created.returncode != 0:
+            failures.append(
+                Failure(
+                    message="could not create a scratch PostgreSQL database",
+                    detail=tail(created.stderr),
+                )
+            )
+        else:
+            try:
+                failures += _round_trip(context, _with_database(server, name), "PostgreSQL")
+            finally:
+                context.run(["python", "-c", _ADMIN_SCRIPT, server, name, "drop"])
+    return GateResult(
+        name="migrations",
+        status=Status.FAILED if failures else Status.PASSED,
+        duration_s=time.perf_counter() - started,
+        summary=("round trip and drift check passed on " + " and ".join(databases))
+        if not failures
+        else failures[0].message,
+        figures={"databases": ", ".join(databases)},
+        failures=failures,
+    )

@@ -1,0 +1,360 @@
+"""The OpenAPI gate: the app's own document is valid OpenAPI 3.1 and tells the whole truth.
+
+The document is built by the app itself, in the project's interpreter, against a scratch
+SQLite URL (the app factory does not connect at import, so nothing touches the project's
+database). It is then validated with openapi-spec-validator, and every operation is
+checked against the HTTP contract (SPEC.md §3), which says that every status a route can
+return is documented. The statuses an operation must document are derived from the
+operation itself, never from names a project happens to use, so the rules hold for any
+feature:
+
+- a success (2xx) response, for every operation;
+- 422 when it takes parameters (path, query, header or cookie, its own or its path's) or
+  a request body: invalid input is a 422;
+- 400 when its request body is JSON (`application/json` or `+json`): malformed JSON is a
+  400;
+- 401 when its effective security requirement (its own `security`, else the document's)
+  names a scheme: a missing or bad token is a 401, even where a token is optional;
+- 404 when its path has a parameter: a row that does not exist, or that the caller may not
+  read, is a 404;
+- 201 for POST on a collection path `P` whose item path `P/{param}` is in the document: it
+  creates a row. The pairing is what makes `P` a collection, so actions such as
+  `POST /auth/token` are not mistaken for creation;
+- 204 for DELETE on an item path `P/{param}` whose collection `P` is in the document;
+- every 4xx and 5xx response (exact or `4XX`/`5XX`) is `application/problem+json` and
+  nothing else: errors are RFC 9457 problem details.
+
+A range key (`4XX`) documents every status of its class; `default` documents none, since
+a client cannot tell from it which statuses exist. 403 and 409 are not derived: whether a
+route can refuse or conflict depends on access rules and constraints the document does
+not show. 500 is never expected: nothing a client sends may produce one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from openapi_spec_validator import OpenAPIV31SpecValidator
+
+from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
+
+MAX_FAILURES = 50
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+PROBLEM_JSON = "application/problem+json"
+_PARAMETER_SEGMENT = re.compile(r"^\{[^/{}]+\}$")
+_TEMPLATE = re.compile(r"\{[^/{}]+\}")
+
+# Runs in the project's interpreter: imports the app module and writes its document, or a
+# structured account of why it could not, so the gate never has to parse a traceback.
+_SCRIPT = r"""
+import importlib, json, os, sys, traceback
+output, failure, module_name = sys.argv[1:4]
+stage = "import"
+try:
+    module = importlib.import_module(module_name)
+    application = getattr(module, "app", None)
+    if application is None and callable(getattr(module, "create_app", None)):
+        stage = "create_app"
+        application = module.create_app()
+    if application is None:
+        raise LookupError(f"{module_name} defines neither `app` nor `create_app()`")
+    stage = "openapi"
+    document = application.openapi()
+    with open(output, "w", encoding="utf-8") as stream:
+        json.dump(document, stream)
+except BaseException as error:
+    root = os.getcwd() + os.sep
+    def place(filename, line):
+        shown = filename[len(root):] if filename.startswith(root) else filename
+        return f"{shown}:{line}"
+    frames = traceback.extract_tb(error.__traceback__)
+    own = [
+        frame for frame in frames
+        if frame.filename.startswith(root) and "site-packages" not in frame.filename
+    ]
+    where = own[-1] if own else (frames[-1] if frames else None)
+    location = place(where.filename, where.lineno) if where else None
+    if isinstance(error, SyntaxError) and error.filename:
+        location = place(error.filename, error.lineno)
+    with open(failure, "w", encoding="utf-8") as stream:
+        json.dump(
+            {
+                "stage": stage,
+                "message": traceback.format_exception_only(type(error), error)[-1].strip(),
+                "location": location,
+                "traceback": "".join(traceback.format_exception(error)),
+            },
+            stream,
+        )
+    sys.exit(1)
+"""
+
+_STAGES = {
+    "import": "the app does not import",
+    "create_app": "create_app() failed",
+    "openapi": "app.openapi() failed",
+}
+
+
+class OpenAPIBuildError(Exception):
+    """The app could not produce its OpenAPI document; says why and where."""
+
+    def __init__(self, message: str, location: str | None = None, detail: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.location})" if self.location else self.message
+
+
+def app_module(context: GateContext) -> str:
+    """The module holding the app: the profile's app factory file, as a dotted name."""
+    fact = context.profile.facts.get("app factory")
+    path = fact.value if fact else f"{context.profile.package}/main.py"
+    return path.removesuffix(".py").replace("/", ".")
+
+
+def build_openapi_document(context: GateContext) -> dict[str, Any]:
+    """The app's OpenAPI document, built in the project's interpreter; OpenAPIBuildError if not."""
+    output = context.scratch / "openapi.json"
+    failure = context.scratch / "openapi-failure.json"
+    for stale in (output, failure):
+        stale.unlink(missing_ok=True)
+    completed = context.run(
+        ["python", "-c", _SCRIPT, str(output), str(failure), app_module(context)],
+        env={
+            "DATABASE_URL": f"sqlite+aiosqlite:///{context.scratch / 'openapi.db'}",
+            # Building the document must leave no trace in the project, not even bytecode.
+            "PYTHONDONTWRITEBYTECODE": "1",
+        },
+        timeout=300,
+    )
+    if completed.returncode == 0 and output.is_file():
+        document = json.loads(output.read_text(encoding="utf-8"))
+        if not isinstance(document, dict):
+            raise OpenAPIBuildError("app.openapi() did not return a JSON object")
+        return document
+    if failure.is_file():
+        account = json.loads(failure.read_text(encoding="utf-8"))
+        stage = _STAGES.get(str(account.get("stage")), "the app failed")
+        raise OpenAPIBuildError(
+            f"{stage}: {account.get('message')}",
+            location=account.get("location"),
+            detail=tail(str(account.get("traceback", ""))),
+        )
+    # The interpreter itself failed (missing, killed, timed out) before our script could answer.
+    output_text = completed.stdout + completed.stderr
+    last = tail(output_text, 1) or f"exit status {completed.returncode}"
+    raise OpenAPIBuildError(
+        f"the project's interpreter could not build the document: {last}",
+        detail=tail(output_text),
+    )
+
+
+def openapi_gate(context: GateContext) -> GateResult:
+    started = time.perf_counter()
+    try:
+        document = build_openapi_document(context)
+    except OpenAPIBuildError as error:
+        return GateResult(
+            name="openapi",
+            status=Status.ERROR,
+            duration_s=time.perf_counter() - started,
+            summary=error.message,
+            failures=[Failure(message=error.message, location=error.location, detail=error.detail)],
+        )
+    invalid = validation_failures(document)
+    undocumented = contract_failures(document)
+    failures = invalid + undocumented
+    figures = document_figures(document)
+    if failures:
+        summary = (
+            f"{len(invalid)} validation errors, {len(undocumented)} contract problems "
+            f"in {figures['operations']} operations"
+        )
+    else:
+        summary = (
+            f"valid OpenAPI {document.get('openapi')}: {figures['operations']} operations on "
+            f"{figures['paths']} paths, {figures['schemas']} schemas, every status documented"
+        )
+    if len(failures) > MAX_FAILURES:
+        hidden = len(failures) - MAX_FAILURES
+        failures = [*failures[:MAX_FAILURES], Failure(message=f"... and {hidden} more")]
+    return GateResult(
+        name="openapi",
+        status=Status.FAILED if failures else Status.PASSED,
+        duration_s=time.perf_counter() - started,
+        summary=summary,
+        figures=figures,
+        failures=failures,
+    )
+
+
+def document_figures(document: dict[str, Any]) -> dict[str, int | float | str]:
+    paths = document.get("paths") or {}
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    return {
+        "operations": sum(1 for _ in _operations(document)),
+        "paths": len(paths) if isinstance(paths, dict) else 0,
+        "schemas": len(schemas) if isinstance(schemas, dict) else 0,
+    }
+
+
+def validation_failures(document: dict[str, Any]) -> list[Failure]:
+    """Each way `document` is not valid OpenAPI 3.1, as a failure."""
+    failures: list[Failure] = []
+    try:
+        for error in OpenAPIV31SpecValidator(document).iter_errors():
+            path = list(error.absolute_path)
+            failures.append(
+                Failure(
+                    message=f"invalid OpenAPI 3.1: {error.message.splitlines()[0]}",
+                    location=_operation_of(path) or _pointer(path),
+                    detail=_pointer(path),
+                )
+            )
+    except Exception as error:  # an unresolvable $ref stops the validator itself
+        # Its message goes on to quote the whole document ("... does not exist within {...}").
+        text = str(error).split(" within ")[0].splitlines()[0][:300]
+        failures.append(Failure(message=f"invalid OpenAPI 3.1: {type(error).__name__}: {text}"))
+    return failures
+
+
+def contract_failures(document: dict[str, Any]) -> list[Failure]:
+    """Each status an operation can return but does not document, and each error not
+    documented as problem details; the rules are in the module docstring."""
+    failures: list[Failure] = []
+    for path, method, operation in _operations(document):
+        where = f"{method.upper()} {path}"
+        responses = _resolve(document, operation.get("responses")) or {}
+        documented = {str(status) for status in responses}
+        if not any(_covers(documented, status) for status in range(200, 300)):
+            failures.append(Failure(message="documents no success (2xx) response", location=where))
+        for status, reason in expected_statuses(document, path, method, operation):
+            if not _covers(documented, status):
+                failures.append(
+                    Failure(message=f"does not document {status} ({reason})", location=where)
+                )
+        for status, response in responses.items():
+            if str(status)[:1] in "45":
+                problem = _problem_json_failure(str(status), _resolve(document, response))
+                if problem:
+                    failures.append(Failure(message=problem, location=where))
+    return failures
+
+
+def expected_statuses(
+    document: dict[str, Any], path: str, method: str, operation: dict[str, Any]
+) -> list[tuple[int, str]]:
+    """The statuses SPEC.md §3 says this operation can return, each with the reason."""
+    paths = document.get("paths") or {}
+    expected: list[tuple[int, str]] = []
+    parameters = [
+        _resolve(document, parameter)
+        for parameter in [
+            *((_resolve(document, paths.get(path)) or {}).get("parameters") or []),
+            *(operation.get("parameters") or []),
+        ]
+    ]
+    body = _resolve(document, operation.get("requestBody"))
+    if parameters or body:
+        expected.append((422, "it takes parameters or a body: invalid input is a 422"))
+    if body and any(_is_json(media) for media in (body.get("content") or {})):
+        expected.append((400, "it takes a JSON body: malformed JSON is a 400"))
+    security = operation.get("security", document.get("security")) or []
+    if any(requirement for requirement in security):
+        expected.append((401, "it has a security requirement: a missing or bad token is a 401"))
+    segments = path.rstrip("/").split("/")
+    is_item = bool(segments) and bool(_PARAMETER_SEGMENT.match(segments[-1]))
+    if _TEMPLATE.search(path):
+        expected.append((404, "it has a path parameter: a missing row is a 404"))
+    if method == "post" and not is_item and _item_path_of(path, paths):
+        expected.append((201, f"it creates in the collection {path}: a created row is a 201"))
+    if method == "delete" and is_item:
+        collection = "/".join(segments[:-1]) or "/"
+        if collection in paths:
+            expected.append(
+                (204, f"it deletes an item of the collection {collection}: that is a 204")
+            )
+    return expected
+
+
+def _operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    paths = document.get("paths") or {}
+    if not isinstance(paths, dict):
+        return
+    for path, item in paths.items():
+        resolved = _resolve(document, item)
+        if not isinstance(resolved, dict):
+            continue
+        for method in METHODS:
+            operation = resolved.get(method)
+            if isinstance(operation, dict):
+                yield str(path), method, operation
+
+
+def _item_path_of(collection: str, paths: dict[str, Any]) -> str | None:
+    prefix = collection.rstrip("/") + "/"
+    return next(
+        (
+            path
+            for path in paths
+            if path.startswith(prefix) and _PARAMETER_SEGMENT.match(path[len(prefix) :])
+        ),
+        None,
+    )
+
+
+def _covers(documented: set[str], status: int) -> bool:
+    return str(status) in documented or f"{str(status)[0]}XX" in {d.upper() for d in documented}
+
+
+def _is_json(media_type: str) -> bool:
+    essence = media_type.split(";")[0].strip().lower()
+    return essence == "application/json" or essence.endswith("+json")
+
+
+def _problem_json_failure(status: str, response: Any) -> str | None:
+    if not isinstance(response, dict):
+        return None
+    media_types = sorted((response.get("content") or {}).keys())
+    if not media_types:
+        return f"documents {status} without a body: errors are {PROBLEM_JSON} problem details"
+    if media_types != [PROBLEM_JSON]:
+        return (
+            f"documents {status} as {', '.join(media_types)}: errors are served as "
+            f"{PROBLEM_JSON} only (RFC 9457 problem details)"
+        )
+    return None
+
+
+def _resolve(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
+    """`node`, or what its local `$ref` points at (refs to other files are left as they are)."""
+    if not isinstance(node, dict) or depth > 20:
+        return node
+    reference = node.get("$ref")
+    if not isinstance(reference, str) or not reference.startswith("#/"):
+        return node
+    target: Any = document
+    for part in reference[2:].split("/"):
+        key = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(target, dict) or key not in target:
+            return None  # a dangling reference; the validator reports it
+        target = target[key]
+    return _resolve(document, target, depth + 1)
+
+
+def _operation_of(path: list[Any]) -> str | None:
+    if len(path) >= 3 and path[0] == "paths" and str(path[2]) in METHODS:
+        return f"{str(path[2]).upper()} {path[1]}"
+    return None
+
+
+def _pointer(path: list[Any]) -> str:
+    return "#/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in path)

@@ -1,0 +1,53 @@
+"""The types gate: mypy as the project configures it (strict for projects made by `new`)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
+
+_ERROR = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+)(?::\d+)?: error: (?P<message>.*)$")
+
+
+def types_gate(context: GateContext) -> GateResult:
+    started = time.perf_counter()
+    targets = [
+        name for name in (context.profile.package, "tests") if (context.root / name).is_dir()
+    ]
+    completed = context.run(
+        [
+            "python",
+            "-m",
+            "mypy",
+            "--no-incremental",
+            "--cache-dir",
+            str(context.scratch / "mypy"),
+            *targets,
+        ]
+    )
+    elapsed = time.perf_counter() - started
+    output = completed.stdout + completed.stderr
+    if "No module named mypy" in output:
+        return GateResult(
+            name="types",
+            status=Status.ERROR,
+            duration_s=elapsed,
+            summary="mypy is not installed in the project's environment",
+            failures=[Failure(message="install mypy in the project's environment")],
+        )
+    failures = [
+        Failure(message=match["message"], location=f"{match['path']}:{match['line']}")
+        for match in (_ERROR.match(line) for line in output.splitlines())
+        if match
+    ]
+    if completed.returncode != 0 and not failures:
+        failures.append(Failure(message="mypy failed", detail=tail(output)))
+    return GateResult(
+        name="types",
+        status=Status.FAILED if completed.returncode != 0 else Status.PASSED,
+        duration_s=elapsed,
+        summary=f"{len(failures)} type errors" if failures else "no type errors",
+        figures={"type_errors": len(failures)},
+        failures=failures,
+    )

@@ -1,0 +1,79 @@
+"""A small generated project per test session, copied for each test that breaks it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from backsmith.gates.model import GateContext, GateResult
+from backsmith.gates.runner import gate
+from backsmith.project.profile import load_profile
+
+NOTES = """\
+feature: notes
+entities:
+  Note:
+    owned: true
+    fields:
+      title: str(1..80)
+      body: text?
+    list: {sort: [title], search: [title]}
+"""
+
+
+@pytest.fixture(scope="session")
+def generated_notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    parent = tmp_path_factory.mktemp("notes")
+    document = parent / "notes.yaml"
+    document.write_text(NOTES)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backsmith",
+            "new",
+            "demo",
+            "-C",
+            str(parent),
+            "--feature",
+            str(document),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return parent / "demo"
+
+
+@pytest.fixture
+def project(generated_notes: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "demo"
+    shutil.copytree(generated_notes, copy)
+    return copy
+
+
+RunGate = Callable[..., GateResult]
+
+
+@pytest.fixture
+def run_gate() -> RunGate:
+    """Run one gate on a project, as `backsmith gates --only NAME` would."""
+
+    def run(name: str, root: Path, **options: object) -> GateResult:
+        profile = load_profile(root)
+        with tempfile.TemporaryDirectory() as scratch:
+            context = GateContext(
+                root=profile.root,
+                profile=profile,
+                python=sys.executable,
+                scratch=Path(scratch),
+                **options,  # type: ignore[arg-type]
+            )
+            return gate(name)(context)
+
+    return run
