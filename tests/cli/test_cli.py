@@ -41,6 +41,11 @@ def backsmith(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
     )
 
 
+def implement(document: Path, project: Path) -> subprocess.CompletedProcess[str]:
+    """`backsmith implement` without the gates: these tests are about what is written."""
+    return backsmith("implement", str(document), "--project", str(project), "--no-gates")
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
@@ -138,27 +143,25 @@ def test_plan_and_dry_run_write_nothing(project: Path, notes: Path) -> None:
 def test_implement_writes_the_feature_then_has_nothing_left_to_do(
     project: Path, notes: Path
 ) -> None:
-    first = backsmith("implement", str(notes), "--project", str(project), "--no-gates")
+    first = implement(notes, project)
     assert first.returncode == 0, first.stderr
     assert (project / "app/notes/router.py").is_file()
     assert "notes_router" in (project / "app/main.py").read_text()
     assert list((project / "migrations/versions").glob("*_add_notes.py"))
     after_first = snapshot(project)
-    second = backsmith("implement", str(notes), "--project", str(project), "--no-gates")
+    second = implement(notes, project)
     assert second.returncode == 0, second.stderr
     assert "nothing to do" in second.stdout
     assert snapshot(project) == after_first
 
 
 def test_a_hand_edit_is_never_overwritten(project: Path, notes: Path) -> None:
-    assert (
-        backsmith("implement", str(notes), "--project", str(project), "--no-gates").returncode == 0
-    )
+    assert implement(notes, project).returncode == 0
     models = project / "app/notes/models.py"
     models.write_text(models.read_text() + "\n# a careful hand edit\n")
     notes.write_text(SMALL_FEATURE.replace("body: text?", WITH_PINNED))
     before = snapshot(project)
-    result = backsmith("implement", str(notes), "--project", str(project), "--no-gates")
+    result = implement(notes, project)
     assert result.returncode == 2
     assert "app/notes/models.py" in result.stderr and "by hand" in result.stderr
     assert snapshot(project) == before
@@ -168,7 +171,7 @@ def test_a_failing_migration_leaves_the_project_as_it_was(project: Path, notes: 
     broken = project / "migrations/versions/0000_broken.py"
     broken.write_text("this is not python\n")
     before = snapshot(project)
-    result = backsmith("implement", str(notes), "--project", str(project), "--no-gates")
+    result = implement(notes, project)
     assert result.returncode == 1
     assert "Alembic could not generate the migration" in result.stderr
     assert "Traceback" not in result.stderr
@@ -187,11 +190,9 @@ def test_implement_refuses_a_project_it_cannot_profile(tmp_path: Path, notes: Pa
 def test_a_changed_document_regenerates_and_migrates_the_difference(
     project: Path, notes: Path
 ) -> None:
-    assert (
-        backsmith("implement", str(notes), "--project", str(project), "--no-gates").returncode == 0
-    )
+    assert implement(notes, project).returncode == 0
     notes.write_text(SMALL_FEATURE.replace("body: text?", WITH_PINNED))
-    result = backsmith("implement", str(notes), "--project", str(project), "--no-gates")
+    result = implement(notes, project)
     assert result.returncode == 0, result.stderr
     assert "pinned: Mapped[bool]" in (project / "app/notes/models.py").read_text()
     revisions = sorted((project / "migrations/versions").glob("*_add_notes.py"))
