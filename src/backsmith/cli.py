@@ -57,7 +57,7 @@ def _print_plan(plan: FeaturePlan, title: str) -> None:
     table.add_column("action")
     table.add_column("file")
     table.add_column("why")
-    styles = {"create": "green", "update": "yellow", "unchanged": "dim"}
+    styles = {"create": "green", "update": "yellow", "delete": "red", "unchanged": "dim"}
     for file in plan.files:
         table.add_row(f"[{styles.get(file.action, '')}]{file.action}[/]", file.path, file.reason)
     out.print(table)

@@ -23,7 +23,7 @@ MODEL_REGISTRY = "app/models.py"
 
 class PlannedFile(BaseModel):
     path: str
-    action: str  # create, update, unchanged
+    action: str  # create, update, delete, unchanged
     reason: str
 
 
@@ -55,6 +55,10 @@ def _reason(spec: FeatureSpec, path: str) -> str:
     }.get(name, "feature file")
 
 
+def _belongs_to(path: str, feature: str) -> bool:
+    return path.startswith((f"app/{feature}/", f"tests/{feature}/"))
+
+
 def stage_feature(
     spec: FeatureSpec, profile: ProjectProfile, *, with_migration: bool = True
 ) -> Workspace:
@@ -66,6 +70,11 @@ def stage_feature(
     for path, content in format_python(files, profile.root).items():
         edited = path in (APP_FACTORY, MODEL_REGISTRY)
         workspace.stage(path, content, _reason(spec, path), generated=not edited)
+    # Files an earlier version of this feature generated that this one does not (an entity
+    # removed from the spec): removed, unless edited by hand (then a conflict, as always).
+    for path in workspace.manifest():
+        if _belongs_to(path, spec.feature) and path not in files:
+            workspace.stage_delete(path, "no longer produced by the feature document")
     if with_migration:
         staged = {change.path: change.content for change in workspace.pending()}
         revision = autogenerate(profile.root, staged, f"add {spec.feature}") if staged else None

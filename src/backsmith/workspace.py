@@ -1,9 +1,9 @@
 """The only code that writes into a project: staged changes, written all or nothing.
 
 Changes are staged in memory; `commit` writes each file beside its target and renames it
-into place, and puts every file back as it was if anything fails. A manifest
-(`.backsmith/manifest.json`) keeps the hash of every file backsmith generated, so that a
-later run never overwrites a file someone edited by hand.
+into place (or removes it), and puts every file back as it was if anything fails. A
+manifest (`.backsmith/manifest.json`) keeps the hash of every file backsmith generated, so
+that a later run never overwrites or removes a file someone edited by hand.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ MANIFEST = ".backsmith/manifest.json"
 class Action(StrEnum):
     CREATE = "create"
     UPDATE = "update"
+    DELETE = "delete"  # generated earlier, no longer part of what the spec produces
     UNCHANGED = "unchanged"
 
 
@@ -73,12 +74,20 @@ class Workspace:
         self.changes[path] = change
         return change
 
+    def stage_delete(self, path: str, reason: str) -> Change | None:
+        """Remove a generated file that the new spec no longer produces (if it exists)."""
+        if self.read(path) is None:
+            return None
+        change = Change(path, "", Action.DELETE, reason, generated=True)
+        self.changes[path] = change
+        return change
+
     def conflicts(self) -> list[str]:
-        """Generated files that would replace a file backsmith did not write as it is now."""
+        """Generated files to replace or remove that are not as backsmith wrote them."""
         recorded = self.manifest()
         hand_edited: list[str] = []
         for change in self.changes.values():
-            if change.action is not Action.UPDATE or not change.generated:
+            if change.action not in (Action.UPDATE, Action.DELETE) or not change.generated:
                 continue
             current = self.read(change.path)
             if current is not None and recorded.get(change.path) != digest(current):
@@ -93,8 +102,8 @@ class Workspace:
                 difflib.unified_diff(
                     before.splitlines(keepends=True),
                     change.content.splitlines(keepends=True),
-                    fromfile=f"a/{change.path}" if change.action is Action.UPDATE else "/dev/null",
-                    tofile=f"b/{change.path}",
+                    fromfile="/dev/null" if change.action is Action.CREATE else f"a/{change.path}",
+                    tofile="/dev/null" if change.action is Action.DELETE else f"b/{change.path}",
                 )
             )
         return "".join(chunks)
@@ -117,22 +126,31 @@ class Workspace:
             return []
         manifest = self.manifest()
         for change in pending:
-            if change.generated:
+            if change.action is Action.DELETE:
+                manifest.pop(change.path, None)
+            elif change.generated:
                 manifest[change.path] = digest(change.content)
         manifest_text = (
             json.dumps({"version": 1, "files": dict(sorted(manifest.items()))}, indent=2) + "\n"
         )
-        writes = [(c.path, c.content) for c in pending] + [(MANIFEST, manifest_text)]
+        writes: list[tuple[str, str | None]] = [
+            (c.path, None if c.action is Action.DELETE else c.content) for c in pending
+        ]
+        writes.append((MANIFEST, manifest_text))
         self._write_all(writes)
         return pending
 
-    def _write_all(self, writes: list[tuple[str, str]]) -> None:
+    def _write_all(self, writes: list[tuple[str, str | None]]) -> None:
+        """Write (or, for None, remove) every file; on any failure restore them all."""
         originals: dict[Path, str | None] = {}
         created_dirs: list[Path] = []
         try:
             for path, content in writes:
                 target = self.root / path
                 originals[target] = target.read_text(encoding="utf-8") if target.exists() else None
+                if content is None:
+                    target.unlink()
+                    continue
                 created_dirs += _make_parents(target.parent)
                 staging = target.with_name(f".{target.name}.backsmith-tmp")
                 staging.write_text(content, encoding="utf-8")

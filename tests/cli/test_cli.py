@@ -199,3 +199,20 @@ def test_a_changed_document_regenerates_and_migrates_the_difference(
     assert len(revisions) == 2
     newest = max(revisions, key=lambda p: "add_column" in p.read_text())
     assert "op.add_column" in newest.read_text() and "pinned" in newest.read_text()
+
+
+def test_removing_an_entity_removes_its_files_and_table(project: Path, tmp_path: Path) -> None:
+    document = tmp_path / "two.yaml"
+    two = "feature: shelf\nentities:\n  Book:\n    fields: {title: str(1..50)}\n"
+    document.write_text(two + "  Shelf:\n    fields: {label: str(1..20)}\n")
+    assert implement(document, project).returncode == 0
+    assert (project / "tests/shelf/test_shelf.py").is_file()
+    document.write_text(two)
+    result = implement(document, project)
+    assert result.returncode == 0, result.stderr
+    assert not (project / "tests/shelf/test_shelf.py").exists()
+    assert (project / "tests/shelf/test_book.py").is_file()
+    newest = max(
+        (project / "migrations/versions").glob("*_add_shelf.py"), key=lambda p: p.stat().st_mtime_ns
+    )
+    assert 'op.drop_table("shelves")' in newest.read_text()

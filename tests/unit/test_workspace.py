@@ -85,3 +85,25 @@ def test_diff_shows_creations_and_updates(tmp_path: Path) -> None:
     diff = workspace.diff()
     assert "--- a/a.py" in diff and "-old" in diff and "+new" in diff
     assert "--- /dev/null" in diff and "+born" in diff
+
+
+def test_a_file_no_longer_generated_is_removed_unless_edited(tmp_path: Path) -> None:
+    first = Workspace(tmp_path)
+    first.stage("gen/old.py", "old = 1\n", "gen")
+    first.stage("gen/edited.py", "edited = 1\n", "gen")
+    first.commit()
+
+    second = Workspace(tmp_path)
+    assert second.stage_delete("gen/old.py", "gone").action is Action.DELETE
+    assert second.stage_delete("gen/never-there.py", "gone") is None
+    assert "--- a/gen/old.py" in second.diff() and "+++ /dev/null" in second.diff()
+    second.commit()
+    assert not (tmp_path / "gen/old.py").exists()
+    assert "gen/old.py" not in json.loads((tmp_path / MANIFEST).read_text())["files"]
+
+    (tmp_path / "gen/edited.py").write_text("edited = 2  # mine\n")
+    third = Workspace(tmp_path)
+    third.stage_delete("gen/edited.py", "gone")
+    with pytest.raises(WorkspaceConflict, match="edited"):
+        third.commit()
+    assert (tmp_path / "gen/edited.py").read_text() == "edited = 2  # mine\n"

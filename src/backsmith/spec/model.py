@@ -198,7 +198,18 @@ def pluralize(word: str) -> str:
     """English plural of a snake_case word, for resource paths and table names."""
     head, _, last = word.rpartition("_")
     prefix = f"{head}_" if head else ""
-    irregular = {"person": "people", "child": "children", "man": "men", "woman": "women"}
+    irregular = {
+        "person": "people",
+        "child": "children",
+        "man": "men",
+        "woman": "women",
+        "mouse": "mice",
+        "datum": "data",
+        "criterion": "criteria",
+        "analysis": "analyses",
+        **{f: f[:-1] + "ves" for f in ("shelf", "leaf", "half", "wolf", "calf", "loaf", "thief")},
+        **{f: f[:-2] + "ves" for f in ("knife", "life", "wife")},
+    }
     if last in irregular:
         return prefix + irregular[last]
     if re.search(r"[^aeiou]y$", last):
