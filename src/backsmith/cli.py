@@ -125,6 +125,9 @@ def implement(
         return
     report = _run_gates_live(project, list(GATE_NAMES), None, fuzz_examples)
     _print_gates(report)
+    from backsmith.pipeline import write_progress_report
+
+    out.print(f"progress recorded in {write_progress_report(project)}")
     if report.passed:
         out.print(
             Text(
@@ -258,6 +261,84 @@ def gates(
         json_file.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
     _print_gates(report)
     raise typer.Exit(EXIT_OK if report.passed else EXIT_FAILED)
+
+
+@app.command()
+def openapi(
+    project: Annotated[
+        Path, typer.Argument(help="The project directory.", file_okay=False)
+    ] = Path(),
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the document here (default: stdout).")
+    ] = None,
+    typescript: Annotated[
+        Path | None,
+        typer.Option(help="Also write TypeScript types of the API here (openapi-typescript)."),
+    ] = None,
+) -> None:
+    """Write the project's OpenAPI document, and typed TypeScript for a frontend."""
+    from backsmith.openapi_export import export_openapi
+
+    with err.status("building the OpenAPI document..."):
+        result = export_openapi(project, out, typescript)
+    if out is None:
+        sys.stdout.write(result.text)
+    else:
+        err.print(f"wrote {out} ({result.operations} operations)")
+    if result.typescript is not None:
+        err.print(
+            f"wrote {result.typescript} (openapi-typescript {result.openapi_typescript_version})"
+        )
+
+
+@app.command()
+def report(
+    project: Annotated[
+        Path, typer.Argument(help="The project directory.", file_okay=False)
+    ] = Path(),
+) -> None:
+    """Write the gates' last results into MULTI_AGENT_PLAN.md (Backend Development Progress)."""
+    from backsmith.pipeline import write_progress_report
+
+    path = write_progress_report(project)
+    out.print(f"updated {path}")
+
+
+@app.command()
+def mcp(project: ProjectOption = Path()) -> None:
+    """Serve backsmith's tools to a coding agent over MCP (stdio; stdout is the protocol)."""
+    from backsmith.mcp_server import serve
+
+    serve(project)
+
+
+agent_app = typer.Typer(
+    help="Set a project up for coding agents that work through backsmith.",
+    no_args_is_help=True,
+)
+app.add_typer(agent_app, name="agent")
+
+
+@agent_app.command("init")
+def agent_init(
+    path: Annotated[Path, typer.Argument(help="The project directory.", file_okay=False)] = Path(),
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace an existing agent file and backsmith server entry."),
+    ] = False,
+) -> None:
+    """Write .claude/agents/backend-engineer.md and register backsmith in .mcp.json."""
+    from backsmith.agent_init import init_agent
+
+    result = init_agent(path, force=force)
+    styles = {"created": "green", "updated": "yellow", "unchanged": "dim", "kept": "cyan"}
+    for file in result.files:
+        out.print(
+            Text.assemble(
+                (f"{file.outcome.value:<9}", styles[file.outcome.value]),
+                f" {file.path}: {file.note}",
+            )
+        )
 
 
 def main() -> None:

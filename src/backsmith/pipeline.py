@@ -91,3 +91,18 @@ def create_project(name: str, parent: Path, document: Path | None = None) -> New
             shutil.rmtree(destination, ignore_errors=True)
             raise
     return result
+
+
+def write_progress_report(project: Path) -> Path:
+    """Write the last gates run into the project's MULTI_AGENT_PLAN.md; returns its path."""
+    from backsmith.gates.architecture import feature_packages
+    from backsmith.report import load_last_report, write_report
+
+    profile = load_profile(project)
+    report = load_last_report(profile.root)
+    if report is None:
+        raise BacksmithError(
+            f"{profile.root}: no gate results yet", hint="run `backsmith gates` first"
+        )
+    features = feature_packages(profile.root, profile.package)
+    return write_report(profile.root, report, [f for f in features if f != "auth"])

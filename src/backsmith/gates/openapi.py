@@ -36,6 +36,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from openapi_spec_validator import OpenAPIV31SpecValidator
@@ -103,7 +104,9 @@ _STAGES = {
 class OpenAPIBuildError(Exception):
     """The app could not produce its OpenAPI document; says why and where."""
 
-    def __init__(self, message: str, location: str | None = None, detail: str | None = None):
+    def __init__(
+        self, message: str, location: str | None = None, detail: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.location = location
@@ -136,12 +139,12 @@ def build_openapi_document(context: GateContext) -> dict[str, Any]:
         timeout=300,
     )
     if completed.returncode == 0 and output.is_file():
-        document = json.loads(output.read_text(encoding="utf-8"))
+        document = _read_json(output)
         if not isinstance(document, dict):
             raise OpenAPIBuildError("app.openapi() did not return a JSON object")
         return document
-    if failure.is_file():
-        account = json.loads(failure.read_text(encoding="utf-8"))
+    account = _read_json(failure) if failure.is_file() else None
+    if isinstance(account, dict):
         stage = _STAGES.get(str(account.get("stage")), "the app failed")
         raise OpenAPIBuildError(
             f"{stage}: {account.get('message')}",
@@ -155,6 +158,13 @@ def build_openapi_document(context: GateContext) -> dict[str, Any]:
         f"the project's interpreter could not build the document: {last}",
         detail=tail(output_text),
     )
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError):  # cut short: the process was killed mid-write
+        return None
 
 
 def openapi_gate(context: GateContext) -> GateResult:
