@@ -85,6 +85,8 @@ class Document:
     path: str
     root: Node
     source: Source
+    # Items of a Markdown `## Business rules` section: (1-based line, text).
+    business_rules: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,49 @@ def load_document(path: str | Path) -> Document:
     root = compose(block.text, block.source)
     if root is None:
         raise SpecError("the feature document is empty", block.source.at(0, 0), hint=_HOW_TO)
-    return Document(path=str(path), root=root, source=block.source)
+    is_markdown = Path(path).suffix.lower() not in YAML_SUFFIXES
+    rules = business_rules_section(text) if is_markdown else ()
+    return Document(path=str(path), root=root, source=block.source, business_rules=rules)
+
+
+_RULES_HEADING = re.compile(r"^(#{1,6})\s+business\s+rules\s*#*\s*$", re.IGNORECASE)
+_HEADING = re.compile(r"^(#{1,6})\s")
+_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+(?P<text>.+)$")
+
+
+def business_rules_section(text: str) -> tuple[tuple[int, str], ...]:
+    """The list items under a `Business rules` heading of a PRP, with their lines.
+
+    An item's continuation lines (indented, not a new item) join it; the section ends at
+    the next heading of the same or a higher level. Fenced code is not prose.
+    """
+    items: list[tuple[int, str]] = []
+    level: int | None = None
+    fence: str | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        fenced = _FENCE.match(line)
+        if fenced:
+            marker = fenced.group(2)[:3]
+            fence = None if fence == marker else (fence or marker)
+            continue
+        if fence:
+            continue
+        heading = _RULES_HEADING.match(line)
+        if heading:
+            level = len(heading.group(1))
+            continue
+        other = _HEADING.match(line)
+        if other and level is not None and len(other.group(1)) <= level:
+            level = None
+        if level is None:
+            continue
+        item = _ITEM.match(line)
+        if item:
+            items.append((number, item["text"].strip()))
+        elif line.strip() and items and line.startswith((" ", "\t")):
+            start, previous = items[-1]
+            items[-1] = (start, f"{previous} {line.strip()}")
+    return tuple(items)
 
 
 # --------------------------------------------------------------------------- reading

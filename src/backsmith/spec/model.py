@@ -155,6 +155,14 @@ class ListOptions(_Node):
     page_size: PageSize = PageSize()
 
 
+class ProseRule(_Node):
+    """A business rule stated in prose: LLM mode implements it, or it is reported as left."""
+
+    text: str
+    entity: str | None = None  # None: a rule of the whole feature
+    location: Location | None = None
+
+
 class Entity(_Node):
     name: str  # PascalCase
     fields: tuple[Field, ...]
@@ -164,6 +172,7 @@ class Entity(_Node):
     access: dict[Action, tuple[Grant, ...]]
     list: ListOptions = ListOptions()
     plural: str | None = None  # overrides the derived plural (`people` for Person)
+    rules: tuple[ProseRule, ...] = ()
     description: str | None = None
     location: Location | None = None
 
@@ -179,7 +188,14 @@ class FeatureSpec(_Node):
     title: str | None = None
     roles: tuple[str, ...] = ("admin",)  # always contains "admin"
     entities: tuple[Entity, ...]
+    rules: tuple[ProseRule, ...] = ()  # feature-wide: the `rules:` key and `## Business rules`
     source: str | None = None  # path of the document it was read from
+
+    @property
+    def prose_rules(self) -> tuple[ProseRule, ...]:
+        """Every rule written in prose, the feature's first, then each entity's."""
+        return self.rules + tuple(rule for entity in self.entities for rule in entity.rules)
+
     description: str | None = None
 
     def entity(self, name: str) -> Entity | None:

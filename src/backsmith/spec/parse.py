@@ -54,6 +54,7 @@ from backsmith.spec.model import (
     ListOptions,
     OnDelete,
     PageSize,
+    ProseRule,
     Relation,
     RelationKind,
     SortKey,
@@ -62,8 +63,19 @@ from backsmith.spec.model import (
     snake,
 )
 
-TOP_KEYS = ("feature", "title", "description", "roles", "entities")
-ENTITY_KEYS = ("fields", "relations", "owned", "unique", "access", "list", "plural", "description")
+TOP_KEYS = ("feature", "title", "description", "roles", "entities", "rules")
+ENTITY_KEYS = (
+    "fields",
+    "relations",
+    "owned",
+    "unique",
+    "access",
+    "list",
+    "plural",
+    "description",
+    "rules",
+)
+RULE_KEYS = ("prose",)
 FIELD_KEYS = (
     "type", "required", "default", "unique", "index", "min", "max", "min_length",
     "max_length", "pattern", "values", "precision", "scale", "description", "example",
@@ -195,6 +207,28 @@ def _check_member_name(source: Source, node: Node, name: str, what: str) -> None
         source.fail(node, f"{what} `{name}` is reserved: {reason}", "choose another name")
 
 
+# --------------------------------------------------------------------------- rules
+
+
+def parse_rules(source: Source, entry: Entry | None, entity: str | None) -> tuple[ProseRule, ...]:
+    """`rules:` — a list of `{prose: TEXT}` items (business rules written for people)."""
+    if entry is None or is_null(entry.value):
+        return ()
+    if not isinstance(entry.value, SequenceNode):
+        source.fail(entry.value, "`rules` must be a list", "write `- prose: A rule in words`")
+    rules: list[ProseRule] = []
+    for item in entry.value.value:
+        found = entries(source, item, "a rule")
+        _check_keys(source, found, RULE_KEYS, "a rule")
+        body = _by_key(found)
+        prose = _require(source, item, body, "prose", "a rule")
+        text = text_of(source, prose.value, "`prose`").strip()
+        if not text:
+            source.fail(prose.value, "the rule is empty", "say the rule in a sentence")
+        rules.append(ProseRule(text=text, entity=entity, location=source.of(prose.value)))
+    return tuple(rules)
+
+
 # --------------------------------------------------------------------------- document
 
 
@@ -216,12 +250,18 @@ class _DocumentParser:
         self.roles = self._roles(top.get("roles"))
         entities_entry = _require(self.source, root, top, "entities", "the document")
         entities = self._entities(entities_entry)
+        rules = parse_rules(self.source, top.get("rules"), None)
+        rules += tuple(
+            ProseRule(text=text, location=Location(self.document.path, line, 1))
+            for line, text in self.document.business_rules
+        )
         return FeatureSpec(
             feature=feature,
             title=title,
             description=description,
             roles=self.roles,
             entities=entities,
+            rules=rules,
             source=self.document.path,
         )
 
@@ -364,6 +404,7 @@ class _EntityParser:
             list=self._list(body.get("list")),
             plural=self._plural(body.get("plural")),
             description=_optional_text(self.source, body.get("description"), "`description`"),
+            rules=parse_rules(self.source, body.get("rules"), self.name),
             location=self.source.of(self.entry.key_node),
         )
 

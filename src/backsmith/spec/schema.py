@@ -49,6 +49,7 @@ def feature_json_schema() -> dict[str, Any]:
                     "items": _text("A snake_case role name.", pattern=_SNAKE),
                 }
             ),
+            "rules": _rules(),
             "entities": {
                 "description": "The entities of the feature, by PascalCase name.",
                 "type": "object",
@@ -98,6 +99,22 @@ def _names(description: str, pattern: str = _SNAKE) -> dict[str, Any]:
     }
 
 
+def _rules() -> dict[str, Any]:
+    return _or_null(
+        {
+            "description": "Business rules in prose. `implement --llm` implements them in the "
+            "service's rule hooks; without it each is reported as left to do.",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["prose"],
+                "properties": {"prose": _text("The rule, in a sentence or two.")},
+            },
+        }
+    )
+
+
 def _entity() -> dict[str, Any]:
     return {
         "type": "object",
@@ -107,6 +124,7 @@ def _entity() -> dict[str, Any]:
         "required": ["fields"],
         "properties": {
             "description": _text("What the entity is, in prose."),
+            "rules": _rules(),
             "plural": _text(
                 "snake_case plural, when the derived one is wrong (people for Person).",
                 pattern=_SNAKE,

@@ -1,0 +1,1 @@
+"""LLM mode: a model implements business rules written in prose, inside a sandbox."""
