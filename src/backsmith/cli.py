@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,6 +18,9 @@ from backsmith import __version__
 from backsmith.errors import EXIT_FAILED, EXIT_OK, BacksmithError
 from backsmith.gates.model import GateResult, GatesReport
 from backsmith.plan import FeaturePlan
+
+if TYPE_CHECKING:
+    from backsmith.pipeline import ImplementResult
 
 app = typer.Typer(
     name="backsmith",
@@ -104,13 +107,25 @@ def implement(
     fuzz_examples: Annotated[
         int, typer.Option(min=1, help="Examples per operation for the fuzz gate.")
     ] = 50,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            help="Implement business rules written in prose with this model "
+            "(anthropic:MODEL; the key comes from ANTHROPIC_API_KEY)."
+        ),
+    ] = None,
+    max_rounds: Annotated[
+        int, typer.Option(min=1, max=10, help="Rounds LLM mode may take to pass the gates.")
+    ] = 3,
 ) -> None:
     """Implement a feature in a project made by `backsmith new`, then prove it with the gates."""
     from backsmith.gates.runner import GATE_NAMES
     from backsmith.pipeline import implement_feature
 
     with err.status("implementing (render, format, migrate)..."):
-        result = implement_feature(project, document, dry_run=dry_run)
+        result = implement_feature(
+            project, document, dry_run=dry_run, llm=llm, max_rounds=max_rounds
+        )
     _print_plan(result.plan, f"{result.plan.feature}: {'dry run' if dry_run else 'implemented'}")
     if dry_run:
         out.print(Syntax(result.diff or "", "diff", theme="ansi_dark", word_wrap=False))
@@ -120,6 +135,7 @@ def implement(
         out.print(f"[green]wrote {len(result.written)} files[/]")
     else:
         out.print("nothing to do: the project already implements this document")
+    _print_rules(result)
     if no_gates:
         out.print("gates not run (--no-gates): the feature is written but not proven")
         return
@@ -160,6 +176,32 @@ def new(
     if result.feature is not None:
         _print_plan(result.feature.plan, f"{result.feature.plan.feature}: implemented")
     out.print(f"next: cd {result.path} && pytest")
+
+
+def _print_rules(result: ImplementResult) -> None:
+    """What happened to the business rules written in prose: never a silent stub."""
+    from backsmith.pipeline import describe_rule
+
+    if result.llm is not None:
+        style = "green" if not result.rules_left else "red"
+        out.print(Text(f"LLM mode: {result.llm.message}", style=style))
+        for record in result.llm.rounds:
+            refused = f", refused: {'; '.join(record.refused)}" if record.refused else ""
+            verdict = "gates pass" if record.gates_passed else f"{len(record.failures)} failures"
+            wrote = ", ".join(record.files_written) or "nothing"
+            out.print(f"  round {record.round}: wrote {wrote}; {verdict}{refused}")
+    if result.llm_note:
+        out.print(Text(result.llm_note, style="yellow"))
+    if result.rules_left:
+        out.print(
+            Text(
+                f"{len(result.rules_left)} business rule(s) in prose left to implement "
+                "(--llm anthropic:MODEL, or by hand in the feature's rules.py):",
+                style="yellow",
+            )
+        )
+        for rule in result.rules_left:
+            out.print(Text(f"  - {describe_rule(rule)}"))
 
 
 def _run_gates_live(
@@ -304,8 +346,8 @@ def report(
     out.print(f"updated {path}")
 
 
-@app.command()
-def mcp(project: ProjectOption = Path()) -> None:
+@app.command("mcp")
+def serve_mcp(project: ProjectOption = Path()) -> None:
     """Serve backsmith's tools to a coding agent over MCP (stdio; stdout is the protocol)."""
     from backsmith.mcp_server import serve
 
@@ -320,7 +362,7 @@ app.add_typer(agent_app, name="agent")
 
 
 @agent_app.command("init")
-def agent_init(
+def init_agent_files(
     path: Annotated[Path, typer.Argument(help="The project directory.", file_okay=False)] = Path(),
     force: Annotated[
         bool,
@@ -339,6 +381,32 @@ def agent_init(
                 f" {file.path}: {file.note}",
             )
         )
+
+
+@app.command("inspect")
+def inspect_project_command(
+    path: Annotated[Path, typer.Argument(help="The project directory.", file_okay=False)] = Path(),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the profile as JSON.")] = False,
+) -> None:
+    """Profile a FastAPI project: stack, layout, where things live, its styles, with evidence."""
+    from backsmith.project.inspect import inspect_project
+
+    profile = inspect_project(path)
+    if as_json:
+        sys.stdout.write(profile.model_dump_json(indent=2) + "\n")
+        return
+    table = Table(title=f"{profile.name}: project profile ({profile.root})", expand=True)
+    table.add_column("fact", no_wrap=True)
+    table.add_column("value", ratio=2)
+    table.add_column("evidence", ratio=3)
+    for key, fact in profile.facts.items():
+        style = "dim" if fact.source == "default" else "cyan" if fact.source == "override" else ""
+        table.add_row(key, Text(fact.value), Text(fact.evidence, style=style))
+    out.print(table)
+    for convention in profile.conventions:
+        out.print(Text.assemble((f"{convention.evidence}", "dim"), f" {convention.value}"))
+    for warning in profile.warnings:
+        err.print(Text.assemble(("warning", "yellow"), f": {warning}"))
 
 
 def main() -> None:

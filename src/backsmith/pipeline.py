@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -10,10 +11,14 @@ from pydantic import BaseModel
 
 from backsmith.errors import BacksmithError
 from backsmith.formatting import format_python
+from backsmith.gates.runner import run_gates
+from backsmith.llm.client import ModelClient, ModelUnavailable, check_model_spec, client_for
+from backsmith.llm.loop import LoopResult, LoopStatus, implement_rules
 from backsmith.migrations import autogenerate
 from backsmith.plan import FeaturePlan, describe, stage_feature
 from backsmith.project.profile import load_profile
 from backsmith.spec import load_feature
+from backsmith.spec.model import ProseRule
 from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_project
 from backsmith.workspace import Workspace
 
@@ -24,6 +29,9 @@ class ImplementResult(BaseModel):
     plan: FeaturePlan
     written: list[str]
     diff: str | None = None  # set on a dry run
+    rules_left: list[ProseRule] = []  # prose rules nobody implemented: blockers
+    llm: LoopResult | None = None  # what LLM mode did, when it ran
+    llm_note: str | None = None  # why LLM mode did not run, when it was asked for
 
 
 class NewResult(BaseModel):
@@ -39,16 +47,83 @@ def plan_feature(project: Path, document: Path) -> FeaturePlan:
     return describe(spec, workspace, migration_pending=True)
 
 
-def implement_feature(project: Path, document: Path, *, dry_run: bool = False) -> ImplementResult:
-    """Implement the feature of `document` in `project`: all files or none."""
+def implement_feature(
+    project: Path,
+    document: Path,
+    *,
+    dry_run: bool = False,
+    llm: str | None = None,
+    max_rounds: int = 3,
+    model: ModelClient | None = None,
+) -> ImplementResult:
+    """Implement the feature of `document` in `project`: all files or none.
+
+    Business rules written in prose are then implemented by a model when `llm` names one
+    (`anthropic:MODEL`; `model` injects a client directly), else recorded as left to do.
+    """
+    if llm is not None:
+        check_model_spec(llm)  # a typo in --llm stops us before anything is written
     spec = load_feature(document)
     profile = load_profile(project)
     workspace = stage_feature(spec, profile)
     plan = describe(spec, workspace, migration_pending=False)
     if dry_run:
-        return ImplementResult(plan=plan, written=[], diff=workspace.diff())
+        return ImplementResult(
+            plan=plan, written=[], diff=workspace.diff(), rules_left=list(spec.prose_rules)
+        )
     written = workspace.commit()
-    return ImplementResult(plan=plan, written=[c.path for c in written])
+    result = ImplementResult(plan=plan, written=[c.path for c in written])
+    rules = list(spec.prose_rules)
+    if rules and (llm or model):
+        try:
+            client = model or client_for(llm or "")
+        except ModelUnavailable as unavailable:
+            result.llm_note = f"LLM mode did not run: {unavailable}"
+        else:
+            result.llm = implement_rules(
+                profile.root,
+                spec.feature,
+                rules,
+                client,
+                verify=lambda: run_gates(profile.root, LLM_GATES),
+                max_rounds=max_rounds,
+            )
+            if result.llm.status is LoopStatus.IMPLEMENTED:
+                rules = []
+    result.rules_left = rules
+    _record_rules_left(profile.root, spec.feature, rules)
+    return result
+
+
+RULES_LEFT = ".backsmith/rules_left.json"
+LLM_GATES = ("tests", "lint", "types")  # what judges each round of LLM mode
+
+
+def _record_rules_left(root: Path, feature: str, rules: list[ProseRule]) -> None:
+    path = root / RULES_LEFT
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        recorded = {}
+    recorded[feature] = [describe_rule(rule) for rule in rules]
+    if not recorded[feature]:
+        del recorded[feature]
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def describe_rule(rule: ProseRule) -> str:
+    where = f"{rule.location}: " if rule.location else ""
+    entity = f"[{rule.entity}] " if rule.entity else ""
+    return f"{where}{entity}{rule.text}"
+
+
+def load_rules_left(root: Path) -> list[str]:
+    try:
+        recorded = json.loads((root / RULES_LEFT).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return []
+    return [str(rule) for rules in recorded.values() for rule in rules]
 
 
 def create_project(name: str, parent: Path, document: Path | None = None) -> NewResult:
@@ -105,4 +180,6 @@ def write_progress_report(project: Path) -> Path:
             f"{profile.root}: no gate results yet", hint="run `backsmith gates` first"
         )
     features = feature_packages(profile.root, profile.package)
-    return write_report(profile.root, report, [f for f in features if f != "auth"])
+    return write_report(
+        profile.root, report, [f for f in features if f != "auth"], load_rules_left(profile.root)
+    )

@@ -13,8 +13,16 @@ from backsmith.formatting import format_python
 from backsmith.migrations import autogenerate
 from backsmith.project.profile import ProjectProfile
 from backsmith.spec.model import FeatureSpec
-from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_feature
-from backsmith.stacks.fastapi_sqlalchemy.edits import register_models, register_router
+from backsmith.stacks.fastapi_sqlalchemy.blueprint import (
+    render_feature,
+    rule_hook_names,
+    rules_module,
+)
+from backsmith.stacks.fastapi_sqlalchemy.edits import (
+    register_models,
+    register_router,
+    update_hooks_module,
+)
 from backsmith.workspace import Workspace
 
 APP_FACTORY = "app/main.py"
@@ -41,6 +49,8 @@ def _reason(spec: FeatureSpec, path: str) -> str:
         return f"register the {spec.feature} router"
     if path == MODEL_REGISTRY:
         return f"register the {spec.feature} models for Alembic"
+    if path.endswith("/rules.py"):
+        return "business-rule hooks (yours: only missing hooks are added)"
     if path.startswith("tests/"):
         if name.startswith("test_"):
             return f"API tests of {name.removeprefix('test_').removesuffix('.py')}"
@@ -67,8 +77,15 @@ def stage_feature(
     files = render_feature(spec)
     files[APP_FACTORY] = register_router(workspace.read(APP_FACTORY) or "", spec.feature)
     files[MODEL_REGISTRY] = register_models(workspace.read(MODEL_REGISTRY) or "", spec.feature)
+    rules = rules_module(spec.feature)
+    existing_rules = workspace.read(rules)
+    if existing_rules is not None:
+        files[rules] = update_hooks_module(
+            existing_rules, files[rules], rule_hook_names(spec), rules
+        )
+    hand_owned = (APP_FACTORY, MODEL_REGISTRY, rules)
     for path, content in format_python(files, profile.root).items():
-        edited = path in (APP_FACTORY, MODEL_REGISTRY)
+        edited = path in hand_owned
         workspace.stage(path, content, _reason(spec, path), generated=not edited)
     # Files an earlier version of this feature generated that this one does not (an entity
     # removed from the spec): removed, unless edited by hand (then a conflict, as always).

@@ -67,11 +67,17 @@ def load_last_report(project: Path) -> GatesReport | None:
         return None
 
 
-def write_report(project: Path, report: GatesReport, plan_items: Sequence[str] = ()) -> Path:
+def write_report(
+    project: Path,
+    report: GatesReport,
+    plan_items: Sequence[str] = (),
+    rules_left: Sequence[str] = (),
+) -> Path:
     """Write the backend section of the project's `MULTI_AGENT_PLAN.md`; returns its path.
 
     `plan_items` names what the plan implemented (entities such as `Doctor`), shown on the
-    models, service and endpoints lines.
+    models, service and endpoints lines. `rules_left` are business rules written in prose
+    that nobody implemented yet (`where: text`): blockers, listed as such.
     """
     path = project / PLAN_FILE
     if path.is_file():
@@ -80,7 +86,7 @@ def write_report(project: Path, report: GatesReport, plan_items: Sequence[str] =
     else:
         original = None
     newline = "\r\n" if original is not None and "\r\n" in original else "\n"
-    block = newline.join(render_section(report, plan_items)) + newline
+    block = newline.join(render_section(report, plan_items, rules_left)) + newline
     if original is None:
         title = f"# {project.resolve().name}: multi-agent plan{newline}{newline}"
         updated = title + block
@@ -109,7 +115,9 @@ def replace_section(text: str, block: str, newline: str = "\n") -> str:
     return "".join(lines[:start]) + block + "".join(lines[end:])
 
 
-def render_section(report: GatesReport, plan_items: Sequence[str] = ()) -> list[str]:
+def render_section(
+    report: GatesReport, plan_items: Sequence[str] = (), rules_left: Sequence[str] = ()
+) -> list[str]:
     """The lines of the section, markers included."""
     started = report.started_at
     started = started.replace(tzinfo=UTC) if started.tzinfo is None else started.astimezone(UTC)
@@ -126,9 +134,19 @@ def render_section(report: GatesReport, plan_items: Sequence[str] = ()) -> list[
     lines += [_checkbox(report, item, plan_items) for item in _ITEMS]
     lines += ["", "#### Issues/Blockers", ""]
     blocking = [r for r in ran if r.status in (Status.FAILED, Status.ERROR)]
-    lines += [_issue(result) for result in blocking] or ["- None: every gate that ran passed."]
+    issues = [_issue(result) for result in blocking]
+    issues += [f"- **business rule** not implemented yet: {_inline(rule)}" for rule in rules_left]
+    lines += issues or ["- None: every gate that ran passed."]
     lines += ["", "#### Next Steps", ""]
-    lines += _next_steps(report, blocking)
+    steps = _next_steps(report, blocking)
+    if rules_left:
+        todo = (
+            f"- Implement the {len(rules_left)} business rule(s) written in prose: "
+            "`backsmith implement DOC --llm anthropic:MODEL`, or by hand in the feature's "
+            "`rules.py` hooks."
+        )
+        steps = [todo] if steps == ["- None: all gates pass."] else [*steps, todo]
+    lines += steps
     lines.append(END)
     return lines
 

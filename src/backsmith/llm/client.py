@@ -55,13 +55,22 @@ class ModelUnavailable(BacksmithError):
     """The model cannot be used (no API key, unknown provider, the SDK is not installed)."""
 
 
-def client_for(spec: str) -> ModelClient:
-    """A client for `provider:model`, e.g. `anthropic:claude-sonnet-4-5`."""
+PROVIDERS = ("anthropic",)
+
+
+def check_model_spec(spec: str) -> tuple[str, str]:
+    """`provider:model` split in two; a usage error (exit 2) for anything else."""
     provider, _, model = spec.partition(":")
-    if provider != "anthropic" or not model:
-        raise ModelUnavailable(
+    if provider not in PROVIDERS or not model:
+        raise BacksmithError(
             f"unknown model {spec!r}", hint="use anthropic:MODEL, e.g. anthropic:claude-sonnet-4-5"
         )
+    return provider, model
+
+
+def client_for(spec: str) -> ModelClient:
+    """A client for `provider:model`, e.g. `anthropic:claude-sonnet-4-5`."""
+    _, model = check_model_spec(spec)
     from backsmith.llm.anthropic_client import AnthropicClient
 
     return AnthropicClient.from_environment(model)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from backsmith.gates.model import GatesReport
 from backsmith.llm.client import Message, ModelClient, ToolCall, ToolResult, ToolSpec
 from backsmith.llm.sandbox import Sandbox, SandboxViolation
+from backsmith.spec.model import ProseRule
 
 MAX_TURNS_PER_ROUND = 25
 MAX_FAILURES_FED_BACK = 10
@@ -68,12 +69,6 @@ You may read any file; you may write only those two. Keep the code clean under r
 `mypy --strict`. When done, call `finish`. The quality gates (tests, lint, types) then
 run; if they fail, you get their failures and another round.
 """
-
-
-class ProseRule(BaseModel):
-    text: str
-    entity: str | None = None
-    location: str | None = None  # file:line of the rule in the feature document
 
 
 class LoopStatus(StrEnum):

@@ -60,6 +60,19 @@ def render_project(name: str) -> dict[str, str]:
     return files
 
 
+def rules_module(feature: str) -> str:
+    """The hand-owned module of rule hooks the generated service calls."""
+    return f"app/{feature}/rules.py"
+
+
+def rule_hook_names(spec: FeatureSpec) -> set[str]:
+    return {
+        f"before_{action}_{names.entity_snake(entity)}"
+        for entity in spec.entities
+        for action in ("create", "update", "delete")
+    }
+
+
 def render_feature(spec: FeatureSpec) -> dict[str, str]:
     """The feature package, its tests and factories, by relative path."""
     feature = build_context(spec)
@@ -74,6 +87,7 @@ def render_feature(spec: FeatureSpec) -> dict[str, str]:
         f"{package}/service.py": _render("feature/service.py.jinja", **context),
         f"{package}/dependencies.py": _render("feature/dependencies.py.jinja", **context),
         f"{package}/router.py": _render("feature/router.py.jinja", **context),
+        rules_module(spec.feature): _render("feature/rules.py.jinja", **context),
         f"{test_package}/__init__.py": "",
         f"{test_package}/factories.py": _render("feature/factories.py.jinja", **context),
     }

@@ -116,3 +116,46 @@ def register_models(source: str, feature: str, path: str = "app/models.py") -> s
             f"{path}: found no `MODEL_MODULES = (...)` to register {feature}'s models in"
         )
     return result.code
+
+
+def _is_untouched_stub(function: cst.FunctionDef) -> bool:
+    """A function whose body is only its docstring: a hook nobody has written yet."""
+    body = function.body
+    if not isinstance(body, cst.IndentedBlock) or len(body.body) != 1:
+        return False
+    only = body.body[0]
+    return m.matches(only, m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString())]))
+
+
+def update_hooks_module(source: str, rendered: str, hooks: set[str], path: str) -> str:
+    """Bring a hand-owned hooks module up to date with the spec, keeping every edit.
+
+    Hooks of `rendered` missing from `source` are appended (with the imports they need);
+    hooks named like ours that the spec no longer has are removed, but only while they
+    are untouched stubs: a hook with code in it stays.
+    """
+    module = _parse(source, path)
+    template = cst.parse_module(rendered)
+    defined = {node.name.value for node in module.body if isinstance(node, cst.FunctionDef)}
+    body: list[cst.BaseStatement] = []
+    for node in module.body:
+        stale = (
+            isinstance(node, cst.FunctionDef)
+            and node.name.value.startswith(("before_create_", "before_update_", "before_delete_"))
+            and node.name.value not in hooks
+            and _is_untouched_stub(node)
+        )
+        if not stale:
+            body.append(node)
+    missing = [
+        node
+        for node in template.body
+        if isinstance(node, cst.FunctionDef) and node.name.value not in defined
+    ]
+    module = module.with_changes(body=[*body, *missing])
+    if missing:
+        # The template's imports cover every annotation its hooks use; ruff drops the rest.
+        for node in template.body:
+            if m.matches(node, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])):
+                module = _with_import(module, template.code_for_node(node).strip())
+    return module.code
