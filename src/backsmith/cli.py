@@ -397,8 +397,8 @@ def inspect_project_command(
         return
     table = Table(title=f"{profile.name}: project profile ({profile.root})", expand=True)
     table.add_column("fact", no_wrap=True)
-    table.add_column("value", ratio=2)
-    table.add_column("evidence", ratio=3)
+    table.add_column("value", ratio=2, overflow="fold")
+    table.add_column("evidence", ratio=3, overflow="fold")
     for key, fact in profile.facts.items():
         style = "dim" if fact.source == "default" else "cyan" if fact.source == "override" else ""
         table.add_row(key, Text(fact.value), Text(fact.evidence, style=style))
@@ -412,7 +412,8 @@ def inspect_project_command(
 def main() -> None:
     """Entry point: runs the app, turning user errors into one line and an exit code."""
     try:
-        app(standalone_mode=False)
+        # Outside standalone mode click returns a command's exit code instead of exiting.
+        code = app(standalone_mode=False)
     except BacksmithError as error:
         # User text (paths, TOML keys like [tool.backsmith]) must not be read as markup.
         err.print(Text.assemble(("error", "bold red"), f": {error}"), soft_wrap=True)
@@ -431,4 +432,4 @@ def main() -> None:
         if isinstance(usage, click.exceptions.Abort):
             sys.exit(1)
         raise
-    sys.exit(EXIT_OK)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

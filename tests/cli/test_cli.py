@@ -216,3 +216,57 @@ def test_removing_an_entity_removes_its_files_and_table(project: Path, tmp_path:
         (project / "migrations/versions").glob("*_add_shelf.py"), key=lambda p: p.stat().st_mtime_ns
     )
     assert 'op.drop_table("shelves")' in newest.read_text()
+
+
+RULED = SMALL_FEATURE.replace(
+    "# Notes\n", "# Notes\n\n## Business rules\n\n- Notes of a user have distinct titles.\n"
+)
+
+
+def test_rules_in_prose_are_listed_when_no_model_runs_them(
+    project: Path, notes: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes.write_text(RULED)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    result = backsmith(
+        "implement", str(notes), "--project", str(project), "--no-gates", "--llm", "anthropic:x"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "LLM mode did not run: ANTHROPIC_API_KEY is not set" in result.stdout
+    assert "1 business rule(s) in prose left to implement" in result.stdout
+    assert "Notes of a user have distinct titles." in result.stdout
+    assert backsmith("gates", str(project), "--only", "lint").returncode == 0
+    assert backsmith("report", str(project)).returncode == 0
+    plan = (project / "MULTI_AGENT_PLAN.md").read_text()
+    blockers = plan.split("#### Issues/Blockers")[1].split("#### Next Steps")[0]
+    assert "business rule" in blockers and "Notes of a user have distinct titles." in blockers
+
+
+def test_an_unknown_model_is_refused_before_anything_is_written(project: Path, notes: Path) -> None:
+    before = snapshot(project)
+    result = backsmith(
+        "implement", str(notes), "--project", str(project), "--no-gates", "--llm", "gpt:4"
+    )
+    assert result.returncode == 2
+    assert "unknown model 'gpt:4'" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_gates_json_and_exit_code(project: Path, tmp_path: Path) -> None:
+    (project / "app/core/extra.py").write_text("import os\n")
+    report = tmp_path / "gates.json"
+    result = backsmith("gates", str(project), "--only", "lint", "--json", str(report))
+    assert result.returncode == 1
+    assert "app/core/extra.py:1:8" in result.stdout and "some gates did not pass" in result.stdout
+    data = json.loads(report.read_text())
+    (lint,) = data["results"]
+    assert lint["name"] == "lint" and lint["status"] == "failed"
+    assert backsmith("gates", str(project), "--only", "nope").returncode == 2
+
+
+def test_openapi_writes_the_document(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "openapi.json"
+    result = backsmith("openapi", str(project), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    document = json.loads(out.read_text())
+    assert document["openapi"].startswith("3.1") and "/auth/token" in document["paths"]
