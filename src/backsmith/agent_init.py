@@ -26,8 +26,8 @@ from backsmith.errors import ProjectError
 AGENT_FILE = ".claude/agents/backend-engineer.md"
 MCP_FILE = ".mcp.json"
 SERVER_NAME = "backsmith"
-# Kept in step with backsmith.mcp_server.TOOL_NAMES (a test checks it); Claude Code names an
-# MCP tool `mcp__<server>__<tool>`.
+# The tools `backsmith mcp` serves (mcp_server.py registers exactly these; defined here so
+# `agent init` need not import the MCP SDK). Claude Code names one `mcp__<server>__<tool>`.
 TOOL_NAMES = (
     "inspect_project",
     "validate_feature",

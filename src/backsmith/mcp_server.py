@@ -32,6 +32,8 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from backsmith import __version__, pipeline, report
+from backsmith.agent_init import SERVER_NAME
+from backsmith.agent_init import TOOL_NAMES as TOOL_NAMES  # re-exported: what we serve
 from backsmith.errors import BacksmithError, ProjectError
 from backsmith.gates import runner
 from backsmith.gates.model import GateResult, GatesReport
@@ -40,15 +42,6 @@ from backsmith.plan import FeaturePlan
 from backsmith.project.profile import Fact, load_profile
 from backsmith.spec import feature_json_schema, load_feature
 
-SERVER_NAME = "backsmith"
-TOOL_NAMES = (
-    "inspect_project",
-    "validate_feature",
-    "plan_feature",
-    "implement_feature",
-    "run_gates",
-    "write_report",
-)
 SCHEMA_URI = "backsmith://schema/feature"
 CLAUDE_MD_URI = "backsmith://project/CLAUDE.md"
 PLAN_URI = "backsmith://project/MULTI_AGENT_PLAN.md"
