@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from backsmith.errors import ProjectError
 
 SUPPORTED_STACK = "fastapi_sqlalchemy"
 
+# Where a fact came from: the code, a configuration file (pyproject.toml, alembic.ini), a
+# declared dependency, the project's CLAUDE.md, `[tool.backsmith]`, or a default.
+FactSource = Literal["code", "config", "dependency", "claude_md", "override", "default"]
+
 
 class Fact(BaseModel):
     value: str
     evidence: str  # file and line, or the dependency that implies it
+    source: FactSource = "code"
 
 
 class ProjectProfile(BaseModel):
@@ -29,6 +35,34 @@ class ProjectProfile(BaseModel):
     facts: dict[str, Fact]
     package: str = "app"  # the application package: coverage, types and layers are about it
     coverage_threshold: int = 90
+    # Conventions CLAUDE.md states (value: the statement, evidence: CLAUDE.md:line).
+    conventions: list[Fact] = Field(default_factory=list)
+    # Things a reader should know: CLAUDE.md contradicting the code, unknown override keys.
+    warnings: list[str] = Field(default_factory=list)
+
+    def value(self, key: str) -> str | None:
+        """The value of a fact, or None when the project does not show it."""
+        fact = self.facts.get(key)
+        return fact.value if fact else None
+
+    @property
+    def layout(self) -> str | None:
+        """`domain` (app/<feature>/...) or `layer` (app/models/, app/api/routes/, ...)."""
+        return self.value("layout")
+
+    @property
+    def is_async(self) -> bool | None:
+        flavour = self.value("flavour")
+        return None if flavour is None else flavour.endswith("-async")
+
+    def feature_paths(self, feature: str) -> dict[str, str]:
+        """Where each layer of a new feature goes: {"models": "app/models/billing.py", ...}."""
+        prefix = "paths."
+        return {
+            key.removeprefix(prefix): fact.value.replace("{feature}", feature)
+            for key, fact in self.facts.items()
+            if key.startswith(prefix)
+        }
 
 
 def load_profile(root: Path) -> ProjectProfile:

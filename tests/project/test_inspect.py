@@ -1,0 +1,565 @@
+"""`backsmith inspect`: the profile of real projects, ambiguity, overrides and refusals.
+
+The three projects under tests/fixtures/projects are small, working FastAPI services in
+the styles backsmith meets most (SQLModel layer-first, async domain-first, async
+layer-first); a fourth is made by `backsmith new`. Smaller projects are written into
+tmp_path by each test that needs one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backsmith.errors import ProjectError
+from backsmith.project.inspect import FACT_KEYS, inspect_project
+from backsmith.project.profile import ProjectProfile, load_profile
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures" / "projects"
+CLINIC = REPO / "examples" / "clinic.md"
+
+
+def backsmith(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "backsmith", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+def build_tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def lines_with(path: Path, needle: str) -> list[int]:
+    """Line numbers of `path` that contain `needle`: what the evidence must point at."""
+    text = path.read_text(encoding="utf-8").splitlines()
+    return [number for number, line in enumerate(text, start=1) if needle in line]
+
+
+def at(file: str, root: Path, needle: str) -> str:
+    """`file:3, 4` for the lines of `file` that contain `needle`."""
+    found = lines_with(root / file, needle)
+    assert found, f"{needle!r} is not in {file}"
+    return f"{file}:{', '.join(map(str, found))}"
+
+
+def facts(profile: ProjectProfile) -> dict[str, str]:
+    return {key: fact.value for key, fact in profile.facts.items()}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project made by `backsmith new` with the clinic example feature."""
+    parent = tmp_path_factory.mktemp("new")
+    result = backsmith("new", "demo", "--directory", str(parent), "--feature", str(CLINIC))
+    assert result.returncode == 0, result.stderr
+    return parent / "demo"
+
+
+# --- the fixture projects ------------------------------------------------------------------
+
+
+def test_sqlmodel_layered_profile() -> None:
+    root = FIXTURES / "sqlmodel_layered"
+    profile = inspect_project(root)
+    found = facts(profile)
+    assert found["framework"] == "fastapi"
+    assert (found["orm"], found["flavour"], found["layout"]) == (
+        "sqlmodel",
+        "sqlmodel-sync",
+        "layer",
+    )
+    assert profile.is_async is False
+    assert profile.feature_paths("billing") == {
+        "models": "app/models.py",
+        "schemas": "app/models.py",
+        "service": "app/crud.py",
+        "router": "app/api/routes/billing.py",
+        "tests": "tests/api/routes/test_billing.py",
+    }
+    assert found["base"] == "sqlmodel:SQLModel"
+    assert found["session_dependency"] == "app.api.deps:SessionDep"
+    assert found["session_provider"] == "app.api.deps:get_db"
+    assert found["current_user_dependency"] == "app.api.deps:CurrentUser"
+    assert found["user_model"] == "app.models:User"
+    assert found["settings"] == "app.core.config:settings"
+    assert found["app"] == "app.main:app"
+    assert found["router_registry"] == "app.api.main:api_router"
+    registry = profile.facts["router_registry"].evidence
+    assert registry.startswith(at("app/api/main.py", root, "api_router.include_router("))
+    assert f"mounted at {at('app/main.py', root, 'app.include_router(')}" in registry
+    assert found["router_prefix"] == "router"
+    assert found["pagination"] == "offset"
+    assert found["pagination_shape"] == "{data, count}"
+    assert found["pagination_params"] == "skip, limit"
+    assert found["errors"] == "http_exception"
+    assert found["error_base"] == "fastapi:HTTPException"
+    assert found["database_driver"] == "pysqlite"
+    assert found["migrations"] == "alembic"
+    assert found["alembic_script_location"] == "app/alembic"
+    assert found["alembic_file_template"] == "%(rev)s_%(slug)s"
+    assert profile.facts["alembic_file_template"].source == "default"
+    assert found["model_registry"] == "app/models.py"
+    assert found["test_framework"] == "pytest"
+    assert found["test_client"] == "fastapi.testclient.TestClient"
+    assert found["test_client_fixture"] == "client"
+    assert found["test_db_fixture"] == "db"
+    assert found["test_user_fixtures"] == "superuser_token_headers, normal_user_token_headers"
+    assert found["test_db_setup"] == "alembic upgrade"
+    # No line-length in its ruff configuration: ruff's default, and said so.
+    assert found["ruff_line_length"] == "88"
+    assert profile.facts["ruff_line_length"].source == "default"
+    assert found["ruff_select"] == "E, W, F, I, B, C4, UP, ARG001, T201"
+    assert found["mypy_strict"] == "true"
+    assert profile.name == "tasklist"
+    assert profile.package == "app"
+
+
+def test_async_domain_profile() -> None:
+    root = FIXTURES / "async_domain"
+    profile = inspect_project(root)
+    found = facts(profile)
+    assert (found["orm"], found["flavour"], found["layout"]) == (
+        "sqlalchemy",
+        "sqlalchemy-async",
+        "domain",
+    )
+    assert profile.is_async is True
+    assert profile.feature_paths("billing") == {
+        "models": "app/billing/models.py",
+        "schemas": "app/billing/schemas.py",
+        "service": "app/billing/service.py",
+        "router": "app/billing/router.py",
+        "tests": "tests/billing/test_router.py",
+    }
+    assert found["base"] == "app.database:Base"
+    assert profile.facts["base"].evidence.startswith(
+        at("app/database.py", root, "class Base(DeclarativeBase)")
+    )
+    assert found["session_dependency"] == "app.database:DbSession"
+    assert found["session_provider"] == "app.database:get_session"
+    assert found["current_user_dependency"] == "app.auth.dependencies:CurrentUser"
+    assert found["user_model"] == "app.auth.models:User"
+    # The settings class is called Config here; the object is what code imports.
+    assert found["settings"] == "app.config:settings"
+    assert found["router_registry"] == "app.main:app"
+    assert profile.facts["router_registry"].evidence.startswith(
+        at("app/main.py", root, "app.include_router(")
+    )
+    assert found["router_prefix"] == "include_router"
+    assert found["pagination"] == "offset"
+    assert found["pagination_shape"] == "{items, total, limit, offset}"
+    assert found["pagination_params"] == "offset, limit"
+    assert found["pagination_model"] == "app.pagination:Page"
+    assert found["errors"] == "domain_exceptions"
+    assert found["error_base"] == "app.exceptions:DomainError"
+    assert found["database_driver"] == "aiosqlite"
+    assert found["alembic_script_location"] == "alembic"
+    assert found["alembic_file_template"] == "%(year)d%(month).2d%(day).2d_%(rev)s_%(slug)s"
+    assert found["model_registry"] == "alembic/env.py"
+    assert found["test_framework"] == "pytest + pytest-asyncio"
+    assert found["test_asyncio_mode"] == "auto"
+    assert found["test_client"] == "httpx.AsyncClient"
+    assert found["test_db_fixture"] == "session"
+    assert found["test_user_fixtures"] == "user, other_user, auth_headers, other_auth_headers"
+    assert (found["ruff_line_length"], found["mypy_strict"]) == ("100", "true")
+    assert found["mypy_plugins"] == "pydantic.mypy"
+
+
+def test_async_layered_profile() -> None:
+    root = FIXTURES / "async_layered"
+    profile = inspect_project(root)
+    found = facts(profile)
+    assert (found["orm"], found["flavour"], found["layout"]) == (
+        "sqlalchemy",
+        "sqlalchemy-async",
+        "layer",
+    )
+    # Service modules are named <name>_service.py here, and a new one follows suit.
+    assert profile.feature_paths("billing") == {
+        "models": "app/models/billing.py",
+        "schemas": "app/schemas/billing.py",
+        "service": "app/services/billing_service.py",
+        "router": "app/api/v1/endpoints/billing.py",
+        "tests": "tests/api/test_billing.py",
+    }
+    assert found["base"] == "app.db.base:Base"
+    assert found["session_dependency"] == "app.api.deps:SessionDep"
+    assert found["session_provider"] == "app.db.session:get_db"
+    assert found["current_user_dependency"] == "app.api.deps:CurrentUser"
+    assert found["user_model"] == "app.models.user:User"
+    assert found["settings"] == "app.core.config:get_settings"
+    assert found["app"] == "app.main:app"
+    assert found["router_registry"] == "app.api.v1.router:api_router"
+    registry = profile.facts["router_registry"].evidence
+    assert registry.startswith(at("app/api/v1/router.py", root, "api_router.include_router("))
+    assert f"mounted at {at('app/main.py', root, '.include_router(api_router')}" in registry
+    assert found["router_prefix"] == "router"
+    assert found["pagination"] == "page"
+    assert found["pagination_shape"] == "{items, total, page, size, pages}"
+    assert found["pagination_params"] == "page, size"
+    assert found["errors"] == "problem_json"
+    assert found["error_base"] == "app.core.errors:AppError"
+    assert found["alembic_script_location"] == "migrations"
+    assert found["alembic_file_template"] == "%(year)d-%(month).2d-%(day).2d_%(slug)s_%(rev)s"
+    assert found["model_registry"] == "app/models/__init__.py"
+    assert found["test_client_fixture"] == "client"
+    assert found["test_db_fixture"] == "db_session"
+    assert found["test_user_fixtures"] == "test_user, authorized_client"
+    assert (found["ruff_line_length"], found["mypy_strict"]) == ("120", "false")
+
+
+@pytest.mark.parametrize("name", ["sqlmodel_layered", "async_domain", "async_layered"])
+def test_every_fact_has_evidence_and_a_documented_key(name: str) -> None:
+    profile = inspect_project(FIXTURES / name)
+    for key, fact in profile.facts.items():
+        assert key in FACT_KEYS, key
+        assert fact.value, key
+        assert fact.evidence, key
+        assert fact.source != "override", key  # the fixtures configure no [tool.backsmith]
+
+
+@pytest.mark.parametrize("name", ["sqlmodel_layered", "async_domain", "async_layered"])
+def test_claude_md_corroborates_and_lists_conventions(name: str) -> None:
+    root = FIXTURES / name
+    profile = inspect_project(root)
+    assert profile.warnings == []
+    corroborated = [k for k, f in profile.facts.items() if "CLAUDE.md:" in f.evidence]
+    assert {"flavour", "pagination"} <= set(corroborated)
+    assert profile.conventions
+    for convention in profile.conventions:
+        line = int(convention.evidence.removeprefix("CLAUDE.md:"))
+        page = (root / "CLAUDE.md").read_text(encoding="utf-8").splitlines()
+        assert convention.value.startswith(page[line - 1].strip().lstrip("-* ").strip()[:20])
+
+
+def test_inspect_json_through_the_cli_matches_the_profile() -> None:
+    root = FIXTURES / "async_layered"
+    result = backsmith("inspect", str(root), "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    expected = inspect_project(root).model_dump(mode="json")
+    assert document == expected
+
+
+def test_inspect_table_through_the_cli() -> None:
+    result = backsmith("inspect", str(FIXTURES / "sqlmodel_layered"))
+    assert result.returncode == 0, result.stderr
+    for text in (
+        "router_registry",
+        "app.api.main:api_router",
+        "app/api/main.py:6",
+        "{data, count}",
+    ):
+        assert text in result.stdout
+
+
+# --- a project made by `backsmith new` --------------------------------------------------------
+
+
+def test_generated_project_is_profiled_from_its_code(generated: Path) -> None:
+    profile = inspect_project(generated)
+    found = facts(profile)
+    assert (found["orm"], found["flavour"], found["layout"]) == (
+        "sqlalchemy",
+        "sqlalchemy-async",
+        "domain",
+    )
+    assert profile.feature_paths("billing") == {
+        "models": "app/billing/models.py",
+        "schemas": "app/billing/schemas.py",
+        "service": "app/billing/service.py",
+        "router": "app/billing/router.py",
+        "tests": "tests/billing/test_billing.py",
+    }
+    assert found["base"] == "app.core.db:Base"
+    assert found["session_dependency"] == "app.auth.dependencies:SessionDep"
+    assert found["session_provider"] == "app.core.db:get_session"
+    assert found["current_user_dependency"] == "app.auth.dependencies:CurrentUser"
+    assert found["user_model"] == "app.auth.models:User"
+    assert found["settings"] == "app.core.config:get_settings"
+    # Routers are included inside the factory: that function is where a new one goes.
+    assert found["router_registry"] == "app.main:create_app"
+    assert profile.facts["router_registry"].evidence.startswith(
+        at("app/main.py", generated, "app.include_router(")
+    )
+    assert found["router_prefix"] == "route"
+    assert found["pagination"] == "keyset"
+    assert found["pagination_shape"] == "{items, next_cursor}"
+    assert found["pagination_params"] == "limit, cursor"
+    assert found["errors"] == "problem_json"
+    assert found["error_base"] == "app.core.errors:DomainError"
+    assert found["model_registry"] == "app/models.py"
+    assert found["alembic_script_location"] == "migrations"
+    assert found["alembic_file_template"].startswith("%(year)d_%(month).2d_%(day).2d")
+    assert found["test_client"] == "httpx.AsyncClient"
+    assert found["test_db_fixture"] == "session"
+    assert found["test_user_fixtures"] == "make_user, user, other_user, admin"
+    assert (found["ruff_line_length"], found["mypy_strict"]) == ("100", "true")
+    assert profile.warnings == []
+
+
+def test_load_profile_still_answers_as_before_for_a_generated_project(generated: Path) -> None:
+    profile = load_profile(generated)
+    assert profile.stack == "fastapi_sqlalchemy"
+    assert profile.name == "demo"
+    assert profile.package == "app"
+    assert profile.coverage_threshold == 90
+    assert {k: f.value for k, f in profile.facts.items()} == {
+        "stack": "fastapi_sqlalchemy",
+        "app factory": "app/main.py",
+        "model registry": "app/models.py",
+        "Alembic configuration": "alembic.ini",
+    }
+
+
+# --- projects written by the tests ---------------------------------------------------------
+
+PYPROJECT = '[project]\nname = "shop"\ndependencies = ["fastapi", "sqlalchemy"]\n'
+MAIN = """\
+from fastapi import FastAPI
+
+from app import items
+
+app = FastAPI()
+app.include_router(items.router)
+"""
+ITEMS = """\
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/items")
+def list_items() -> list[str]:
+    return []
+"""
+BASE = """\
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+"""
+
+
+SMALL = {
+    "pyproject.toml": PYPROJECT,
+    "app/__init__.py": "",
+    "app/main.py": MAIN,
+    "app/items.py": ITEMS,
+    "app/db.py": BASE,
+}
+LEGACY_BASE = {
+    "app/legacy/__init__.py": "",
+    "app/legacy/db.py": BASE.replace("class Base(", "class LegacyBase("),
+}
+
+
+def test_two_declarative_bases_are_an_error_naming_both(tmp_path: Path) -> None:
+    root = build_tree(tmp_path, SMALL | LEGACY_BASE)
+    with pytest.raises(ProjectError) as raised:
+        inspect_project(root)
+    message = str(raised.value)
+    assert "the declarative base is ambiguous" in message
+    assert "app.db:Base at app/db.py:4" in message
+    assert "app.legacy.db:LegacyBase at app/legacy/db.py:4" in message
+    assert '[tool.backsmith] base = "app.db:Base"' in message
+
+    before = snapshot(root)
+    result = backsmith("inspect", str(root))
+    assert result.returncode == 2
+    assert "app/legacy/db.py:4" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(root) == before
+
+
+def test_two_router_registries_are_an_error(tmp_path: Path) -> None:
+    root = build_tree(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "app/__init__.py": "",
+            "app/db.py": BASE,
+            "app/items.py": ITEMS,
+            "app/orders.py": ITEMS.replace("/items", "/orders"),
+            "app/api.py": (
+                "from fastapi import APIRouter\n\nfrom app import orders\n\n"
+                "api_router = APIRouter()\napi_router.include_router(orders.router)\n"
+            ),
+            "app/main.py": MAIN
+            + "\nfrom app.api import api_router\n\napp.include_router(api_router)\n",
+        },
+    )
+    with pytest.raises(ProjectError) as raised:
+        inspect_project(root)
+    message = str(raised.value)
+    assert "where routers are registered is ambiguous" in message
+    assert "app.main:app at app/main.py:6" in message
+    assert "app.api:api_router at app/api.py:6" in message
+    assert "[tool.backsmith] router_registry" in message
+
+
+def test_claude_md_naming_one_candidate_settles_the_ambiguity(tmp_path: Path) -> None:
+    claude = "# Shop\n\n## Conventions\n\n- New models derive from `Base` in `app/db.py`.\n"
+    root = build_tree(tmp_path, SMALL | LEGACY_BASE | {"CLAUDE.md": claude})
+    profile = inspect_project(root)
+    base = profile.facts["base"]
+    assert base.value == "app.db:Base"
+    assert base.source == "claude_md"
+    assert "chosen over app.legacy.db:LegacyBase by CLAUDE.md:5" in base.evidence
+    assert [c.value for c in profile.conventions] == [
+        "New models derive from `Base` in `app/db.py`."
+    ]
+
+
+def test_tool_backsmith_overrides_what_is_detected(tmp_path: Path) -> None:
+    pyproject = PYPROJECT + (
+        "\n[tool.backsmith]\n"
+        'base = "app.legacy.db:LegacyBase"\n'
+        'layout = "domain"\n'
+        'pagination = "keyset"\n'
+        "\n[tool.backsmith.paths]\n"
+        'service = "app/{feature}/logic.py"\n'
+    )
+    root = build_tree(tmp_path, SMALL | LEGACY_BASE | {"pyproject.toml": pyproject})
+    profile = inspect_project(root)
+    assert profile.facts["base"].value == "app.legacy.db:LegacyBase"
+    assert profile.facts["base"].source == "override"
+    assert profile.facts["base"].evidence == "pyproject.toml:6 ([tool.backsmith])"
+    assert profile.layout == "domain"
+    assert profile.facts["pagination"].value == "keyset"
+    assert profile.feature_paths("billing")["service"] == "app/billing/logic.py"
+    assert profile.facts["paths.service"].evidence == "pyproject.toml:11 ([tool.backsmith])"
+    assert profile.warnings == []
+
+
+def test_a_wrong_override_is_refused_and_an_unknown_key_is_a_warning(tmp_path: Path) -> None:
+    pyproject = PYPROJECT + '\n[tool.backsmith]\nlayout = "hexagonal"\n'
+    root = build_tree(tmp_path, SMALL | {"pyproject.toml": pyproject})
+    with pytest.raises(ProjectError, match=r"layout = 'hexagonal': expected one of domain, layer"):
+        inspect_project(root)
+    (root / "pyproject.toml").write_text(PYPROJECT + "\n[tool.backsmith]\nlayuot = 'domain'\n")
+    profile = inspect_project(root)
+    assert profile.warnings == [
+        "pyproject.toml:6: [tool.backsmith] layuot is not a key backsmith knows; ignored "
+        "(see docs/inspect.md)"
+    ]
+
+
+def test_claude_md_fills_what_the_code_leaves_open_and_loses_to_the_code(tmp_path: Path) -> None:
+    claude = (
+        "# Shop\n\n"
+        "- Lists use keyset pagination: `?limit=&cursor=`.\n"
+        "- The database layer is synchronous SQLAlchemy.\n"
+        "- We organise the code layer-first.\n"
+    )
+    engine = (
+        "\nfrom sqlalchemy.ext.asyncio import create_async_engine\n\n"
+        'engine = create_async_engine("sqlite+aiosqlite:///x.db")\n'
+    )
+    root = build_tree(tmp_path, SMALL | {"app/db.py": BASE + engine, "CLAUDE.md": claude})
+    profile = inspect_project(root)
+    # No page model in the code: the statement decides, and says where it comes from.
+    assert profile.facts["pagination"].value == "keyset"
+    assert profile.facts["pagination"].source == "claude_md"
+    assert profile.facts["pagination"].evidence == "CLAUDE.md:3"
+    # The code shows an async engine: it wins over the statement, which is reported.
+    assert profile.facts["flavour"].value == "sqlalchemy-async"
+    assert any(
+        w.startswith("CLAUDE.md:4 says flavour is 'sqlalchemy-sync'") for w in profile.warnings
+    )
+    assert profile.facts["layout"].value == "layer"
+
+
+def test_inspect_reads_the_code_without_running_it(tmp_path: Path) -> None:
+    side_effect = "from pathlib import Path\n\nPath('imported.txt').write_text('ran')\n"
+    root = build_tree(tmp_path, SMALL | {"app/main.py": side_effect + MAIN})
+    before = snapshot(root)
+    result = backsmith("inspect", str(root), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["facts"]["app"]["value"] == "app.main:app"
+    assert snapshot(root) == before  # nothing written, no bytecode, no imported.txt
+
+
+# --- refusals --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {
+                "pyproject.toml": '[project]\nname = "blog"\ndependencies = ["flask"]\n',
+                "blog/__init__.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            },
+            "not a FastAPI project",
+        ),
+        (
+            {
+                "pyproject.toml": '[project]\nname = "api"\ndependencies = ["fastapi"]\n',
+                "app/__init__.py": "",
+                "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            },
+            "uses neither SQLAlchemy nor SQLModel",
+        ),
+    ],
+    ids=["flask", "fastapi-without-orm"],
+)
+def test_a_project_backsmith_cannot_profile_is_refused(
+    tmp_path: Path, files: dict[str, str], message: str
+) -> None:
+    root = build_tree(tmp_path, files)
+    before = snapshot(root)
+    result = backsmith("inspect", str(root))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+    assert snapshot(root) == before
+
+
+# --- the fixtures are real projects -----------------------------------------------------------
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", ["sqlmodel_layered", "async_domain", "async_layered"])
+def test_fixture_project_passes_its_own_gates(name: str, tmp_path: Path) -> None:
+    """Its tests pass on a SQLite file, and ruff and mypy (as it configures them) are clean."""
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    bin_dir = Path(sys.executable).parent
+    commands = [
+        [str(bin_dir / "pytest"), "-q", "-p", "no:cacheprovider"],
+        [str(bin_dir / "ruff"), "check", "--no-cache", "."],
+        [str(bin_dir / "ruff"), "format", "--check", "--no-cache", "."],
+        [str(bin_dir / "mypy"), "--cache-dir", str(tmp_path / "mypy")],
+    ]
+    for command in commands:
+        result = subprocess.run(
+            command, cwd=root, capture_output=True, text=True, check=False, timeout=600
+        )
+        assert result.returncode == 0, f"{' '.join(command)}\n{result.stdout}\n{result.stderr}"
