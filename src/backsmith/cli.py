@@ -16,11 +16,11 @@ from rich.text import Text
 
 from backsmith import __version__
 from backsmith.errors import EXIT_FAILED, EXIT_OK, BacksmithError
-from backsmith.gates.model import GateResult, GatesReport
-from backsmith.plan import FeaturePlan
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: `backsmith --help` should not load the pipeline
+    from backsmith.gates.model import GateResult, GatesReport
     from backsmith.pipeline import ImplementResult
+    from backsmith.plan import FeaturePlan
 
 app = typer.Typer(
     name="backsmith",

@@ -58,3 +58,31 @@ def test_register_models_extends_the_tuple_once() -> None:
     )
     assert isinstance(assignment.value, ast.Tuple)
     assert [ast.unparse(e) for e in assignment.value.elts] == ["auth_models", "clinic_models"]
+
+
+def test_hooks_module_gains_new_hooks_and_keeps_written_ones() -> None:
+    from backsmith.stacks.fastapi_sqlalchemy.edits import update_hooks_module
+
+    current = (
+        "from app.shop.models import Old\n\n\n"
+        "async def before_create_old(values: dict) -> None:\n"
+        '    """Untouched stub."""\n\n\n'
+        "async def before_update_old(values: dict) -> None:\n"
+        "    values['x'] = 1  # written by hand\n\n\n"
+        "async def before_create_item(values: dict) -> None:\n"
+        "    raise ValueError('mine')\n"
+    )
+    rendered = (
+        "from app.shop.models import Item\n\n\n"
+        "async def before_create_item(values: dict) -> None:\n"
+        '    """Stub."""\n\n\n'
+        "async def before_delete_item(values: dict) -> None:\n"
+        '    """Stub."""\n'
+    )
+    hooks = {"before_create_item", "before_delete_item"}
+    updated = update_hooks_module(current, rendered, hooks, "app/shop/rules.py")
+    names = [n.name for n in ast.parse(updated).body if isinstance(n, ast.AsyncFunctionDef)]
+    assert names == ["before_update_old", "before_create_item", "before_delete_item"]
+    assert "raise ValueError('mine')" in updated and "values['x'] = 1" in updated
+    assert "from app.shop.models import Item" in updated
+    assert update_hooks_module(updated, rendered, hooks, "app/shop/rules.py") == updated

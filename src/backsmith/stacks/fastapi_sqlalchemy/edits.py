@@ -7,7 +7,6 @@ rest of the file, comments and formatting included, is kept as it is.
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 from backsmith.errors import ProjectError
 
@@ -21,6 +20,18 @@ def _parse(source: str, path: str) -> cst.Module:
         ) from None
 
 
+def _only_statement(node: cst.CSTNode) -> cst.BaseSmallStatement | None:
+    """The single small statement of a simple line (`import x`, `f()`, `x = 1`), if any."""
+    if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1:
+        return node.body[0]
+    return None
+
+
+def _is_import(node: cst.CSTNode) -> bool:
+    # Plain isinstance checks: libcst.matchers costs a fifth of a second to import.
+    return isinstance(_only_statement(node), (cst.Import, cst.ImportFrom))
+
+
 def _with_import(module: cst.Module, statement: str) -> cst.Module:
     """Add `statement` after the last top-level import, unless it is already there."""
     new = cst.parse_statement(statement)
@@ -28,15 +39,20 @@ def _with_import(module: cst.Module, statement: str) -> cst.Module:
     if any(module.code_for_node(node).strip() == statement for node in body):
         return module
     last_import = max(
-        (
-            i
-            for i, node in enumerate(body)
-            if m.matches(node, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()]))
-        ),
+        (i for i, node in enumerate(body) if _is_import(node)),
         default=-1,
     )
     body.insert(last_import + 1, new)
     return module.with_changes(body=body)
+
+
+def _is_include_router(node: cst.CSTNode) -> bool:
+    """`<something>.include_router(...)` as a statement of its own."""
+    statement = _only_statement(node)
+    if not isinstance(statement, cst.Expr) or not isinstance(statement.value, cst.Call):
+        return False
+    function = statement.value.func
+    return isinstance(function, cst.Attribute) and function.attr.value == "include_router"
 
 
 def register_router(source: str, feature: str, path: str = "app/main.py") -> str:
@@ -60,16 +76,7 @@ def register_router(source: str, feature: str, path: str = "app/main.py") -> str
             ):
                 return updated
             statements = list(updated.body.body)
-            includes = [
-                i
-                for i, node in enumerate(statements)
-                if m.matches(
-                    node,
-                    m.SimpleStatementLine(
-                        body=[m.Expr(value=m.Call(func=m.Attribute(attr=m.Name("include_router"))))]
-                    ),
-                )
-            ]
+            includes = [i for i, node in enumerate(statements) if _is_include_router(node)]
             if not includes:
                 return updated
             statements.insert(includes[-1] + 1, cst.parse_statement(call))
@@ -95,15 +102,18 @@ def register_models(source: str, feature: str, path: str = "app/models.py") -> s
         found = False
 
         def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
-            if not m.matches(
-                original, m.Assign(targets=[m.AssignTarget(target=m.Name("MODEL_MODULES"))])
+            targets = original.targets
+            if not (
+                len(targets) == 1
+                and isinstance(targets[0].target, cst.Name)
+                and targets[0].target.value == "MODEL_MODULES"
             ):
                 return updated
             self.found = True
             if not isinstance(updated.value, cst.Tuple):
                 return updated
             elements = list(updated.value.elements)
-            if any(m.matches(e.value, m.Name(alias)) for e in elements):
+            if any(isinstance(e.value, cst.Name) and e.value.value == alias for e in elements):
                 return updated
             elements = [e.with_changes(comma=cst.MaybeSentinel.DEFAULT) for e in elements]
             elements.append(cst.Element(cst.Name(alias), comma=cst.Comma()))
@@ -124,7 +134,8 @@ def _is_untouched_stub(function: cst.FunctionDef) -> bool:
     if not isinstance(body, cst.IndentedBlock) or len(body.body) != 1:
         return False
     only = body.body[0]
-    return m.matches(only, m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString())]))
+    statement = _only_statement(only)
+    return isinstance(statement, cst.Expr) and isinstance(statement.value, cst.SimpleString)
 
 
 def update_hooks_module(source: str, rendered: str, hooks: set[str], path: str) -> str:
@@ -156,6 +167,6 @@ def update_hooks_module(source: str, rendered: str, hooks: set[str], path: str) 
     if missing:
         # The template's imports cover every annotation its hooks use; ruff drops the rest.
         for node in template.body:
-            if m.matches(node, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])):
+            if _is_import(node):
                 module = _with_import(module, template.code_for_node(node).strip())
     return module.code
