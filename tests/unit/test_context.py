@@ -36,7 +36,7 @@ def test_constraints_become_pydantic_and_column_types(clinic: FeatureContext) ->
     assert fields["fee"].column.startswith("mapped_column(Numeric(8, 2)")
     assert fields["license_no"].column == "mapped_column(String(), unique=True)"
     minutes = {f.name: f for f in appointment.fields}["minutes"]
-    assert minutes.create_line == "minutes: Annotated[int, Field(ge=10, le=240)] = 30"
+    assert minutes.create_line == "minutes: Annotated[JsonInt, Field(ge=10, le=240)] = 30"
     assert minutes.update_line is not None and "default_factory=omitted" in minutes.update_line
 
 
@@ -46,7 +46,7 @@ def test_unbounded_integers_keep_to_their_column(tmp_path: Path) -> None:
         "feature: t\nentities:\n  Thing:\n    fields:\n      small: int\n      big: bigint\n",
     )
     small, big = feature.entities[0].fields
-    assert small.schema_type == "Annotated[int, Field(ge=-2147483648, le=2147483647)]"
+    assert small.schema_type == "Annotated[JsonInt, Field(ge=-2147483648, le=2147483647)]"
     assert "le=9223372036854775807" in big.schema_type
 
 

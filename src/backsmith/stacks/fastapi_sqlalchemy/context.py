@@ -330,6 +330,10 @@ def _field_context(entity: Entity, f: Field) -> FieldContext:
 
 
 def _read_python_type(f: Field) -> str:
+    if f.type is FieldType.TIME:
+        # Served as a wall-clock time without offset: WallTime documents it as such (JSON
+        # Schema's `time` format demands an offset, and response checks hold us to it).
+        return "WallTime"
     return "JsonValue" if f.type is FieldType.JSON else _PY_TYPES[f.type]
 
 
@@ -398,6 +402,13 @@ def _schema_type(f: Field, enum_class: str | None) -> str:
         {
             FieldType.EMAIL: "EmailStr",
             FieldType.URL: "HttpUrlStr",
+            # JSON types, not Pydantic's lax ones: no number for a date (`0` is 1970-01-01),
+            # no `true` or "5" for a number, no "yes" or 1 for a boolean.
+            FieldType.INT: "JsonInt",
+            FieldType.BIGINT: "JsonInt",
+            FieldType.FLOAT: "JsonFloat",
+            FieldType.BOOL: "StrictBool",
+            FieldType.DATE: "IsoDate",
             FieldType.DATETIME: "UTCDatetime",
             FieldType.TIME: "WallTime",
             FieldType.JSON: "JsonValue",
@@ -490,7 +501,7 @@ def _relation_context(r: Relation, spec: FeatureSpec) -> RelationContext:
     target_snake = names.entity_snake(target)
     table = names.entity_plural(target)
     optional = " | None" if not r.required else ""
-    schema_type = f"Annotated[int, Field(ge=1, le={MAX_ID})]"
+    schema_type = f"Annotated[JsonInt, Field(ge=1, le={MAX_ID})]"  # JSON: `true` is not row 1
     create_line = (
         f"{r.column}: {schema_type}" if r.required else f"{r.column}: {schema_type} | None = None"
     )
@@ -537,7 +548,14 @@ def _filter_value_type(f: Field, enum_class: str | None) -> str:
     if f.type is FieldType.FLOAT:
         return "Annotated[float, Field(allow_inf_nan=False)]"
     if f.type is FieldType.DECIMAL:
-        return "Annotated[Decimal, Field(allow_inf_nan=False)]"
+        # The value is bound as the column's NUMERIC(p, s): one with more digits overflows
+        # on PostgreSQL (a 500 the fuzz gate found), so the column's digits bound it too.
+        return (
+            f"Annotated[Decimal, Field(max_digits={f.precision}, "
+            f"decimal_places={f.scale}, allow_inf_nan=False)]"
+        )
+    if f.type is FieldType.DATE:
+        return "IsoDate"
     if f.type is FieldType.DATETIME:
         return "UTCDatetime"
     if f.type is FieldType.TIME:

@@ -4,7 +4,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, StrictBool
 
 from app.clinic.models import (
     AppointmentStatus,
@@ -15,6 +15,8 @@ from app.core.schemas import (
     NO_NUL,
     HttpUrlStr,
     InputSchema,
+    IsoDate,
+    JsonInt,
     ReadSchema,
     UTCDatetime,
     WallTime,
@@ -35,7 +37,7 @@ class DoctorCreate(InputSchema):
     opens_at: Annotated[WallTime, Field(description="When the doctor's day starts")] = (
         time.fromisoformat("08:00:00")
     )
-    accepts_new_patients: bool = True
+    accepts_new_patients: StrictBool = True
 
 
 class DoctorUpdate(InputSchema):
@@ -57,7 +59,7 @@ class DoctorUpdate(InputSchema):
     opens_at: Annotated[WallTime, Field(description="When the doctor's day starts")] = Field(
         default_factory=omitted
     )
-    accepts_new_patients: bool = Field(default_factory=omitted)
+    accepts_new_patients: StrictBool = Field(default_factory=omitted)
 
 
 class DoctorRead(ReadSchema):
@@ -69,7 +71,7 @@ class DoctorRead(ReadSchema):
     bio: str | None
     email: str | None
     website: str | None
-    opens_at: time
+    opens_at: WallTime
     accepts_new_patients: bool
     created_at: datetime
     updated_at: datetime
@@ -111,20 +113,20 @@ class DoctorListQuery(InputSchema):
 
 class AppointmentCreate(InputSchema):
     starts_at: UTCDatetime
-    minutes: Annotated[int, Field(ge=10, le=240)] = 30
+    minutes: Annotated[JsonInt, Field(ge=10, le=240)] = 30
     reason: Annotated[str, Field(max_length=500, pattern=NO_NUL)] | None = None
     status: AppointmentStatus = AppointmentStatus.SCHEDULED
-    doctor_id: Annotated[int, Field(ge=1, le=2147483647)]
+    doctor_id: Annotated[JsonInt, Field(ge=1, le=2147483647)]
 
 
 class AppointmentUpdate(InputSchema):
     """Every field is optional: PATCH changes only what it sends."""
 
     starts_at: UTCDatetime = Field(default_factory=omitted)
-    minutes: Annotated[int, Field(ge=10, le=240)] = Field(default_factory=omitted)
+    minutes: Annotated[JsonInt, Field(ge=10, le=240)] = Field(default_factory=omitted)
     reason: Annotated[str, Field(max_length=500, pattern=NO_NUL)] | None = None
     status: AppointmentStatus = Field(default_factory=omitted)
-    doctor_id: Annotated[int, Field(ge=1, le=2147483647)] = Field(default_factory=omitted)
+    doctor_id: Annotated[JsonInt, Field(ge=1, le=2147483647)] = Field(default_factory=omitted)
 
 
 class AppointmentRead(ReadSchema):
@@ -175,9 +177,9 @@ class AppointmentListQuery(InputSchema):
 
 class VisitNoteCreate(InputSchema):
     summary: Annotated[str, Field(min_length=1, max_length=2000, pattern=NO_NUL)]
-    visited_on: date
-    follow_up_in_days: Annotated[int, Field(ge=1, le=365)] | None = None
-    appointment_id: Annotated[int, Field(ge=1, le=2147483647)]
+    visited_on: IsoDate
+    follow_up_in_days: Annotated[JsonInt, Field(ge=1, le=365)] | None = None
+    appointment_id: Annotated[JsonInt, Field(ge=1, le=2147483647)]
 
 
 class VisitNoteUpdate(InputSchema):
@@ -186,9 +188,9 @@ class VisitNoteUpdate(InputSchema):
     summary: Annotated[str, Field(min_length=1, max_length=2000, pattern=NO_NUL)] = Field(
         default_factory=omitted
     )
-    visited_on: date = Field(default_factory=omitted)
-    follow_up_in_days: Annotated[int, Field(ge=1, le=365)] | None = None
-    appointment_id: Annotated[int, Field(ge=1, le=2147483647)] = Field(default_factory=omitted)
+    visited_on: IsoDate = Field(default_factory=omitted)
+    follow_up_in_days: Annotated[JsonInt, Field(ge=1, le=365)] | None = None
+    appointment_id: Annotated[JsonInt, Field(ge=1, le=2147483647)] = Field(default_factory=omitted)
 
 
 class VisitNoteRead(ReadSchema):
@@ -217,6 +219,6 @@ class VisitNoteListQuery(InputSchema):
         "-id",
     ] = "-visited_on"
     appointment_id: Annotated[int, Field(ge=1, le=2147483647)] | None = None
-    visited_on: date | None = None
-    visited_on__gte: date | None = None
-    visited_on__lte: date | None = None
+    visited_on: IsoDate | None = None
+    visited_on__gte: IsoDate | None = None
+    visited_on__lte: IsoDate | None = None

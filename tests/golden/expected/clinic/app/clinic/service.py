@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.auth.models import User
+from app.clinic import rules
 from app.clinic.models import (
     Appointment,
     Doctor,
@@ -124,6 +125,7 @@ async def _check_doctor_unique(
 async def create_doctor(session: AsyncSession, user: User | None, data: DoctorCreate) -> Doctor:
     authorize(DOCTOR_ACCESS.create, user, "create")
     values = data.model_dump()
+    await rules.before_create_doctor(session, user, values)
     await _check_doctor_unique(session, values, exclude_id=None)
     doctor = Doctor(**values)
     session.add(doctor)
@@ -136,6 +138,7 @@ async def update_doctor(
 ) -> Doctor:
     authorize_row(DOCTOR_ACCESS.update, user, "update", None)
     changes = data.model_dump(exclude_unset=True)
+    await rules.before_update_doctor(session, user, doctor, changes)
     current = {name: getattr(doctor, name) for name in ("license_no", "email")}
     await _check_doctor_unique(session, {**current, **changes}, exclude_id=doctor.id)
     for name, value in changes.items():
@@ -146,6 +149,7 @@ async def update_doctor(
 
 async def delete_doctor(session: AsyncSession, user: User | None, doctor: Doctor) -> None:
     authorize_row(DOCTOR_ACCESS.delete, user, "delete", None)
+    await rules.before_delete_doctor(session, user, doctor)
     if await session.scalar(select(exists().where(Appointment.doctor_id == doctor.id))):
         raise Conflict(f"Doctor {doctor.id} still has appointments; delete them first.")
     await session.delete(doctor)
@@ -263,6 +267,7 @@ async def create_appointment(
     values = data.model_dump()
     assert user is not None  # noqa: S101 - the spec never lets anonymous callers create owned rows
     values["owner_id"] = user.id
+    await rules.before_create_appointment(session, user, values)
     await _check_appointment_references(session, user, values)
     await _check_appointment_unique(session, values, exclude_id=None)
     appointment = Appointment(**values)
@@ -276,6 +281,7 @@ async def update_appointment(
 ) -> Appointment:
     authorize_row(APPOINTMENT_ACCESS.update, user, "update", appointment.owner_id)
     changes = data.model_dump(exclude_unset=True)
+    await rules.before_update_appointment(session, user, appointment, changes)
     await _check_appointment_references(session, user, changes)
     current = {name: getattr(appointment, name) for name in ("doctor_id", "starts_at")}
     await _check_appointment_unique(session, {**current, **changes}, exclude_id=appointment.id)
@@ -289,6 +295,7 @@ async def delete_appointment(
     session: AsyncSession, user: User | None, appointment: Appointment
 ) -> None:
     authorize_row(APPOINTMENT_ACCESS.delete, user, "delete", appointment.owner_id)
+    await rules.before_delete_appointment(session, user, appointment)
     await session.delete(appointment)
     await _flush(session)
 
@@ -391,6 +398,7 @@ async def create_visit_note(
     values = data.model_dump()
     assert user is not None  # noqa: S101 - the spec never lets anonymous callers create owned rows
     values["owner_id"] = user.id
+    await rules.before_create_visit_note(session, user, values)
     await _check_visit_note_references(session, user, values)
     await _check_visit_note_unique(session, values, exclude_id=None)
     visit_note = VisitNote(**values)
@@ -404,6 +412,7 @@ async def update_visit_note(
 ) -> VisitNote:
     authorize_row(VISITNOTE_ACCESS.update, user, "update", visit_note.owner_id)
     changes = data.model_dump(exclude_unset=True)
+    await rules.before_update_visit_note(session, user, visit_note, changes)
     await _check_visit_note_references(session, user, changes)
     current = {name: getattr(visit_note, name) for name in ("appointment_id", "owner_id")}
     await _check_visit_note_unique(session, {**current, **changes}, exclude_id=visit_note.id)
@@ -417,5 +426,6 @@ async def delete_visit_note(
     session: AsyncSession, user: User | None, visit_note: VisitNote
 ) -> None:
     authorize_row(VISITNOTE_ACCESS.delete, user, "delete", visit_note.owner_id)
+    await rules.before_delete_visit_note(session, user, visit_note)
     await session.delete(visit_note)
     await _flush(session)

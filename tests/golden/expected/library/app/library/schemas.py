@@ -11,6 +11,9 @@ from app.core.schemas import (
     NO_NUL,
     HttpUrlStr,
     InputSchema,
+    IsoDate,
+    JsonFloat,
+    JsonInt,
     ReadSchema,
     UTCDatetime,
     omitted,
@@ -22,7 +25,7 @@ from app.library.models import (
 
 class AuthorCreate(InputSchema):
     name: Annotated[str, Field(min_length=1, max_length=120, pattern=NO_NUL)]
-    born_on: date | None = None
+    born_on: IsoDate | None = None
     homepage: HttpUrlStr | None = None
 
 
@@ -32,7 +35,7 @@ class AuthorUpdate(InputSchema):
     name: Annotated[str, Field(min_length=1, max_length=120, pattern=NO_NUL)] = Field(
         default_factory=omitted
     )
-    born_on: date | None = None
+    born_on: IsoDate | None = None
     homepage: HttpUrlStr | None = None
 
 
@@ -82,11 +85,11 @@ class BookCreate(InputSchema):
         ),
     ]
     catalog_id: UUID | None = None
-    word_count: Annotated[int, Field(ge=1, le=9223372036854775807)] | None = None
-    weight_kg: Annotated[float, Field(ge=0.01, le=20.0, allow_inf_nan=False)] | None = None
+    word_count: Annotated[JsonInt, Field(ge=1, le=9223372036854775807)] | None = None
+    weight_kg: Annotated[JsonFloat, Field(ge=0.01, le=20.0, allow_inf_nan=False)] | None = None
     format: BookFormat = BookFormat.PAPERBACK
     subjects: JsonValue = Field(default_factory=list)
-    author_id: Annotated[int, Field(ge=1, le=2147483647)] | None = None
+    author_id: Annotated[JsonInt, Field(ge=1, le=2147483647)] | None = None
 
 
 class BookUpdate(InputSchema):
@@ -96,11 +99,11 @@ class BookUpdate(InputSchema):
         str,
         Field(min_length=1, max_length=200, pattern=NO_NUL, examples=["The Left Hand of Darkness"]),
     ] = Field(default_factory=omitted)
-    word_count: Annotated[int, Field(ge=1, le=9223372036854775807)] | None = None
-    weight_kg: Annotated[float, Field(ge=0.01, le=20.0, allow_inf_nan=False)] | None = None
+    word_count: Annotated[JsonInt, Field(ge=1, le=9223372036854775807)] | None = None
+    weight_kg: Annotated[JsonFloat, Field(ge=0.01, le=20.0, allow_inf_nan=False)] | None = None
     format: BookFormat = Field(default_factory=omitted)
     subjects: JsonValue = Field(default_factory=omitted)
-    author_id: Annotated[int, Field(ge=1, le=2147483647)] | None = None
+    author_id: Annotated[JsonInt, Field(ge=1, le=2147483647)] | None = None
 
 
 class BookRead(ReadSchema):
@@ -164,7 +167,7 @@ class BookListQuery(InputSchema):
 
 
 class LoanCreate(InputSchema):
-    due_on: date
+    due_on: IsoDate
     returned_at: UTCDatetime | None = None
     locker_pin: (
         Annotated[
@@ -176,13 +179,13 @@ class LoanCreate(InputSchema):
         ]
         | None
     ) = None
-    book_id: Annotated[int, Field(ge=1, le=2147483647)]
+    book_id: Annotated[JsonInt, Field(ge=1, le=2147483647)]
 
 
 class LoanUpdate(InputSchema):
     """Every field is optional: PATCH changes only what it sends."""
 
-    due_on: date = Field(default_factory=omitted)
+    due_on: IsoDate = Field(default_factory=omitted)
     returned_at: UTCDatetime | None = None
     locker_pin: (
         Annotated[
@@ -194,7 +197,7 @@ class LoanUpdate(InputSchema):
         ]
         | None
     ) = None
-    book_id: Annotated[int, Field(ge=1, le=2147483647)] = Field(default_factory=omitted)
+    book_id: Annotated[JsonInt, Field(ge=1, le=2147483647)] = Field(default_factory=omitted)
 
 
 class LoanRead(ReadSchema):
@@ -224,26 +227,26 @@ class LoanListQuery(InputSchema):
         "-id",
     ] = "due_on"
     book_id: Annotated[int, Field(ge=1, le=2147483647)] | None = None
-    due_on: date | None = None
-    due_on__gte: date | None = None
-    due_on__lte: date | None = None
+    due_on: IsoDate | None = None
+    due_on__gte: IsoDate | None = None
+    due_on__lte: IsoDate | None = None
     returned_at: UTCDatetime | None = None
     returned_at__gte: UTCDatetime | None = None
     returned_at__lte: UTCDatetime | None = None
 
 
 class ReviewCreate(InputSchema):
-    stars: Annotated[int, Field(ge=1, le=5)]
+    stars: Annotated[JsonInt, Field(ge=1, le=5)]
     body: Annotated[str, Field(max_length=5000, pattern=NO_NUL)] | None = None
-    book_id: Annotated[int, Field(ge=1, le=2147483647)]
+    book_id: Annotated[JsonInt, Field(ge=1, le=2147483647)]
 
 
 class ReviewUpdate(InputSchema):
     """Every field is optional: PATCH changes only what it sends."""
 
-    stars: Annotated[int, Field(ge=1, le=5)] = Field(default_factory=omitted)
+    stars: Annotated[JsonInt, Field(ge=1, le=5)] = Field(default_factory=omitted)
     body: Annotated[str, Field(max_length=5000, pattern=NO_NUL)] | None = None
-    book_id: Annotated[int, Field(ge=1, le=2147483647)] = Field(default_factory=omitted)
+    book_id: Annotated[JsonInt, Field(ge=1, le=2147483647)] = Field(default_factory=omitted)
 
 
 class ReviewRead(ReadSchema):

@@ -18,6 +18,7 @@ from app.core.access import EntityAccess, Rule, Scope, authorize, authorize_row
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.pagination import SortOrder, paginate
 from app.core.search import contains
+from app.library import rules
 from app.library.models import (
     Author,
     Book,
@@ -105,6 +106,7 @@ async def get_author(session: AsyncSession, user: User | None, author_id: int) -
 async def create_author(session: AsyncSession, user: User | None, data: AuthorCreate) -> Author:
     authorize(AUTHOR_ACCESS.create, user, "create")
     values = data.model_dump()
+    await rules.before_create_author(session, user, values)
     author = Author(**values)
     session.add(author)
     await _flush(session)
@@ -116,6 +118,7 @@ async def update_author(
 ) -> Author:
     authorize_row(AUTHOR_ACCESS.update, user, "update", None)
     changes = data.model_dump(exclude_unset=True)
+    await rules.before_update_author(session, user, author, changes)
     for name, value in changes.items():
         setattr(author, name, value)
     await _flush(session)
@@ -124,6 +127,7 @@ async def update_author(
 
 async def delete_author(session: AsyncSession, user: User | None, author: Author) -> None:
     authorize_row(AUTHOR_ACCESS.delete, user, "delete", None)
+    await rules.before_delete_author(session, user, author)
     await session.delete(author)
     await _flush(session)
 
@@ -227,6 +231,7 @@ async def _check_book_unique(
 async def create_book(session: AsyncSession, user: User | None, data: BookCreate) -> Book:
     authorize(BOOK_ACCESS.create, user, "create")
     values = data.model_dump()
+    await rules.before_create_book(session, user, values)
     await _check_book_references(session, user, values)
     await _check_book_unique(session, values, exclude_id=None)
     book = Book(**values)
@@ -240,6 +245,7 @@ async def update_book(
 ) -> Book:
     authorize_row(BOOK_ACCESS.update, user, "update", None)
     changes = data.model_dump(exclude_unset=True)
+    await rules.before_update_book(session, user, book, changes)
     await _check_book_references(session, user, changes)
     current = {name: getattr(book, name) for name in ("isbn", "catalog_id")}
     await _check_book_unique(session, {**current, **changes}, exclude_id=book.id)
@@ -251,6 +257,7 @@ async def update_book(
 
 async def delete_book(session: AsyncSession, user: User | None, book: Book) -> None:
     authorize_row(BOOK_ACCESS.delete, user, "delete", None)
+    await rules.before_delete_book(session, user, book)
     if await session.scalar(select(exists().where(Loan.book_id == book.id))):
         raise Conflict(f"Book {book.id} still has loans; delete them first.")
     await session.delete(book)
@@ -338,6 +345,7 @@ async def create_loan(session: AsyncSession, user: User | None, data: LoanCreate
     values = data.model_dump()
     assert user is not None  # noqa: S101 - the spec never lets anonymous callers create owned rows
     values["owner_id"] = user.id
+    await rules.before_create_loan(session, user, values)
     await _check_loan_references(session, user, values)
     loan = Loan(**values)
     session.add(loan)
@@ -350,6 +358,7 @@ async def update_loan(
 ) -> Loan:
     authorize_row(LOAN_ACCESS.update, user, "update", loan.owner_id)
     changes = data.model_dump(exclude_unset=True)
+    await rules.before_update_loan(session, user, loan, changes)
     await _check_loan_references(session, user, changes)
     for name, value in changes.items():
         setattr(loan, name, value)
@@ -359,6 +368,7 @@ async def update_loan(
 
 async def delete_loan(session: AsyncSession, user: User | None, loan: Loan) -> None:
     authorize_row(LOAN_ACCESS.delete, user, "delete", loan.owner_id)
+    await rules.before_delete_loan(session, user, loan)
     await session.delete(loan)
     await _flush(session)
 
@@ -464,6 +474,7 @@ async def create_review(session: AsyncSession, user: User | None, data: ReviewCr
     values = data.model_dump()
     assert user is not None  # noqa: S101 - the spec never lets anonymous callers create owned rows
     values["owner_id"] = user.id
+    await rules.before_create_review(session, user, values)
     await _check_review_references(session, user, values)
     await _check_review_unique(session, values, exclude_id=None)
     review = Review(**values)
@@ -477,6 +488,7 @@ async def update_review(
 ) -> Review:
     authorize_row(REVIEW_ACCESS.update, user, "update", review.owner_id)
     changes = data.model_dump(exclude_unset=True)
+    await rules.before_update_review(session, user, review, changes)
     await _check_review_references(session, user, changes)
     current = {name: getattr(review, name) for name in ("book_id", "owner_id")}
     await _check_review_unique(session, {**current, **changes}, exclude_id=review.id)
@@ -488,5 +500,6 @@ async def update_review(
 
 async def delete_review(session: AsyncSession, user: User | None, review: Review) -> None:
     authorize_row(REVIEW_ACCESS.delete, user, "delete", review.owner_id)
+    await rules.before_delete_review(session, user, review)
     await session.delete(review)
     await _flush(session)

@@ -15,10 +15,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+_HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 # HTTPStatus names 422 differently across Python versions; the number is the contract.
 UNPROCESSABLE = HTTPStatus(422)
 
@@ -107,9 +109,27 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status, exc.detail, headers=exc.headers, errors=errors)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for it only
-    return problem(exc.status_code, str(exc.detail), headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    return problem(exc.status_code, str(exc.detail), headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method of the requested path, for a 405's `Allow` header (RFC 9110, 15.5.6).
+
+    FastAPI makes one route per method, and Starlette's 405 names only the first route
+    that matched the path: `OPTIONS /things` would advertise GET but not POST. So ask the
+    router, method by method, which ones it would serve here.
+    """
+    allowed = []
+    for method in _HTTP_METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

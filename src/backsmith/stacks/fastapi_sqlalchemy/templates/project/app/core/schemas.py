@@ -1,9 +1,19 @@
 """Base classes and shared types of every request and response schema."""
 
-from datetime import UTC, datetime, time
+import re
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    WithJsonSchema,
+)
 from pydantic import ValidationError as PydanticValidationError
 
 
@@ -22,6 +32,38 @@ class ReadSchema(BaseModel):
 # Text that PostgreSQL can store: it refuses NUL characters, so they are a 422, not a 500.
 NO_NUL = r"^[^\x00]*$"
 URL_MAX_LENGTH = 2048
+
+
+# Dates and times are ISO 8601 text, as the OpenAPI document says. Pydantic alone would also
+# take numbers (`0` is 1970-01-01), which the document calls invalid: the fuzz gate's
+# negative-data check caught `?due_on=0` answering 200.
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME_TEXT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$"
+)
+# A wall-clock time of day, as written and as served. JSON Schema's `time` format (RFC 3339
+# full-time) requires an offset, which a time of day does not have: documented by pattern.
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?([Zz]|[+-]([01]\d|2[0-3]):?[0-5]\d)?$"
+_TIME_TEXT = re.compile(TIME_PATTERN)
+
+
+def _iso_text(pattern: re.Pattern[str], kind: str) -> BeforeValidator:
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and not pattern.match(value):
+            raise ValueError(f"Input should be an ISO 8601 {kind}")
+        if isinstance(value, (int, float)):  # bool included
+            raise ValueError(f"Input should be an ISO 8601 {kind} string")
+        return value
+
+    return BeforeValidator(check)
+
+
+def _json_number(value: Any) -> Any:
+    # Pydantic's lax mode takes `true` for a number (Python's bool is an int, so
+    # `"parent_id": true` named row 1) and numeric strings; the document says number.
+    if isinstance(value, (bool, str)):
+        raise ValueError("Input should be a JSON number")
+    return value
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -61,8 +103,17 @@ def omitted() -> Any:
     return None
 
 
-UTCDatetime = Annotated[datetime, AfterValidator(_as_utc)]
-WallTime = Annotated[time, AfterValidator(_wall_clock)]
+# Numbers of request bodies (query parameters are text, and keep the lax types).
+JsonInt = Annotated[int, BeforeValidator(_json_number)]
+JsonFloat = Annotated[float, BeforeValidator(_json_number)]
+IsoDate = Annotated[date, _iso_text(_DATE_TEXT, "date")]
+UTCDatetime = Annotated[datetime, _iso_text(_DATETIME_TEXT, "date-time"), AfterValidator(_as_utc)]
+WallTime = Annotated[
+    time,
+    _iso_text(_TIME_TEXT, "time"),
+    AfterValidator(_wall_clock),
+    WithJsonSchema({"type": "string", "pattern": TIME_PATTERN}),
+]
 HttpUrlStr = Annotated[
     str,
     Field(min_length=1, max_length=URL_MAX_LENGTH, json_schema_extra={"format": "uri"}),
