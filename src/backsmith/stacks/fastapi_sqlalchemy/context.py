@@ -7,6 +7,7 @@ here, in code that can be unit-tested.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -160,6 +161,12 @@ class RuleContext:
 
 
 @dataclass(frozen=True)
+class IndexContext:
+    name: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class UniqueContext:
     members: tuple[str, ...]  # model attributes (`doctor_id`, `owner_id`, `starts_at`)
     label: str  # for messages
@@ -198,6 +205,22 @@ class EntityContext:
     children: list[ChildContext] = field(default_factory=list)
 
     @property
+    def sort_indexes(self) -> list[IndexContext]:
+        """An index per sort key, ending in `id` like the keyset order, so that the first and
+        the thousandth page are both an index range scan; owned rows, listed per owner,
+        also get one led by `owner_id`."""
+        indexes: list[IndexContext] = []
+        for sort in self.sorts:
+            if sort.attribute == "id":
+                continue
+            columns = (sort.attribute, "id")
+            indexes.append(IndexContext(_index_name(self.table, columns), columns))
+            if self.owned:
+                owned = ("owner_id", *columns)
+                indexes.append(IndexContext(_index_name(self.table, owned), owned))
+        return indexes
+
+    @property
     def enums(self) -> list[FieldContext]:
         return [f for f in self.fields if f.enum_class]
 
@@ -226,6 +249,18 @@ class FeatureContext:
     feature: str
     title: str
     entities: list[EntityContext]
+
+
+POSTGRES_NAME_MAX = 63
+
+
+def _index_name(table: str, columns: tuple[str, ...]) -> str:
+    """`ix_<table>_<columns>`, shortened with a stable hash to PostgreSQL's 63 characters."""
+    name = f"ix_{table}_{'_'.join(columns)}"
+    if len(name) <= POSTGRES_NAME_MAX:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: POSTGRES_NAME_MAX - 9]}_{digest}"
 
 
 def build_context(spec: FeatureSpec) -> FeatureContext:
@@ -308,6 +343,12 @@ def _rule(action: Action, grants: tuple[Grant, ...]) -> RuleContext:
 # --- fields -------------------------------------------------------------------------
 
 
+def _needs_filter_index(entity: Entity, f: Field) -> bool:
+    """A filtered field without an index of its own (sorted fields lead a sort index)."""
+    sorted_names = {key.name for key in entity.list.sort}
+    return f.name in entity.list.filter and f.name not in sorted_names
+
+
 def _field_context(entity: Entity, f: Field) -> FieldContext:
     enum_class = names.enum_class(entity, f.name) if f.type is FieldType.ENUM else None
     python_type = "str" if enum_class else _PY_TYPES[f.type]
@@ -319,7 +360,7 @@ def _field_context(entity: Entity, f: Field) -> FieldContext:
         name=f.name,
         python_type=python_type,
         model_annotation=f"Mapped[{python_type}{optional}]",
-        column=_mapped_column(f),
+        column=_mapped_column(f, filtered=_needs_filter_index(entity, f)),
         schema_type=schema_type,
         read_type=read_type,
         create_line=_create_line(f, schema_type, enum_class) if f.writable_on_create else None,
@@ -347,11 +388,12 @@ def _sql_type(f: Field) -> str:
     return _SQL_TYPES[f.type]
 
 
-def _mapped_column(f: Field) -> str:
+def _mapped_column(f: Field, filtered: bool = False) -> str:
     args = [_sql_type(f)]
     if f.unique:
         args.append("unique=True")
-    if f.index and not f.unique:
+    # Filtered fields are indexed too: `?status=` should not scan the table.
+    if (f.index or filtered) and not f.unique:
         args.append("index=True")
     if f.has_default:
         args.append(f"default={_default_source(f)}")

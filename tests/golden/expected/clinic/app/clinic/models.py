@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -28,9 +29,21 @@ class DoctorSpecialty(StrEnum):
 
 class Doctor(IdMixin, TimestampMixin, Base):
     __tablename__ = "doctors"
+    __table_args__ = (
+        Index(
+            "ix_doctors_name_id",
+            "name",
+            "id",
+        ),
+        Index(
+            "ix_doctors_fee_id",
+            "fee",
+            "id",
+        ),
+    )
 
     name: Mapped[str] = mapped_column(String(100))
-    specialty: Mapped[str] = mapped_column(String(11), default="general")
+    specialty: Mapped[str] = mapped_column(String(11), index=True, default="general")
     license_no: Mapped[str] = mapped_column(String(), unique=True)
     fee: Mapped[Decimal] = mapped_column(Numeric(8, 2))
     bio: Mapped[str | None] = mapped_column(Text())
@@ -39,7 +52,7 @@ class Doctor(IdMixin, TimestampMixin, Base):
     opens_at: Mapped[time] = mapped_column(
         Time(), default=time.fromisoformat("08:00:00"), comment="When the doctor's day starts"
     )
-    accepts_new_patients: Mapped[bool] = mapped_column(Boolean(), default=True)
+    accepts_new_patients: Mapped[bool] = mapped_column(Boolean(), index=True, default=True)
 
 
 class AppointmentStatus(StrEnum):
@@ -55,13 +68,35 @@ class Appointment(IdMixin, TimestampMixin, Base):
             "doctor_id",
             "starts_at",
         ),
+        Index(
+            "ix_appointments_starts_at_id",
+            "starts_at",
+            "id",
+        ),
+        Index(
+            "ix_appointments_owner_id_starts_at_id",
+            "owner_id",
+            "starts_at",
+            "id",
+        ),
+        Index(
+            "ix_appointments_created_at_id",
+            "created_at",
+            "id",
+        ),
+        Index(
+            "ix_appointments_owner_id_created_at_id",
+            "owner_id",
+            "created_at",
+            "id",
+        ),
     )
 
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     minutes: Mapped[int] = mapped_column(Integer(), default=30)
     reason: Mapped[str | None] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(9), default="scheduled")
+    status: Mapped[str] = mapped_column(String(9), index=True, default="scheduled")
     doctor_id: Mapped[int] = mapped_column(
         ForeignKey("doctors.id", ondelete="RESTRICT"), index=True
     )
@@ -75,6 +110,17 @@ class VisitNote(IdMixin, TimestampMixin, Base):
         UniqueConstraint(
             "appointment_id",
             "owner_id",
+        ),
+        Index(
+            "ix_visit_notes_visited_on_id",
+            "visited_on",
+            "id",
+        ),
+        Index(
+            "ix_visit_notes_owner_id_visited_on_id",
+            "owner_id",
+            "visited_on",
+            "id",
         ),
     )
 

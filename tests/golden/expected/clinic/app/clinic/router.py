@@ -33,7 +33,7 @@ from app.clinic.schemas import (
     VisitNoteRead,
     VisitNoteUpdate,
 )
-from app.core.errors import problem_responses
+from app.core.errors import OPTIONAL_AUTH, problem_responses
 
 router = APIRouter()
 
@@ -43,6 +43,7 @@ router = APIRouter()
     tags=["doctors"],
     response_model=DoctorPage,
     responses=problem_responses(401, 422),
+    openapi_extra=OPTIONAL_AUTH,
 )
 async def list_doctors(
     query: Annotated[DoctorListQuery, Query()], session: SessionDep, user: OptionalUser
@@ -57,7 +58,7 @@ async def list_doctors(
     tags=["doctors"],
     status_code=status.HTTP_201_CREATED,
     response_model=DoctorRead,
-    responses=problem_responses(400, 401, 403, 409, 422),
+    responses=problem_responses(201, 400, 401, 403, 409, 422),
 )
 async def create_doctor(
     data: DoctorCreate,
@@ -77,6 +78,7 @@ async def create_doctor(
     tags=["doctors"],
     response_model=DoctorRead,
     responses=problem_responses(401, 404, 422),
+    openapi_extra=OPTIONAL_AUTH,
 )
 async def get_doctor(doctor: ValidDoctor) -> Doctor:
     """Read one doctor."""
@@ -127,7 +129,7 @@ async def list_appointments(
     tags=["appointments"],
     status_code=status.HTTP_201_CREATED,
     response_model=AppointmentRead,
-    responses=problem_responses(400, 401, 409, 422),
+    responses=problem_responses(201, 400, 401, 409, 422),
 )
 async def create_appointment(
     data: AppointmentCreate,
@@ -201,7 +203,7 @@ async def list_visit_notes(
     tags=["visit-notes"],
     status_code=status.HTTP_201_CREATED,
     response_model=VisitNoteRead,
-    responses=problem_responses(400, 401, 403, 409, 422),
+    responses=problem_responses(201, 400, 401, 403, 409, 422),
 )
 async def create_visit_note(
     data: VisitNoteCreate,

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 
 from app.auth.dependencies import OptionalUser, SessionDep
-from app.core.errors import problem_responses
+from app.core.errors import OPTIONAL_AUTH, problem_responses
 from app.library import service
 from app.library.dependencies import (
     ValidAuthor,
@@ -50,6 +50,7 @@ router = APIRouter()
     tags=["authors"],
     response_model=AuthorPage,
     responses=problem_responses(401, 422),
+    openapi_extra=OPTIONAL_AUTH,
 )
 async def list_authors(
     query: Annotated[AuthorListQuery, Query()], session: SessionDep, user: OptionalUser
@@ -64,7 +65,7 @@ async def list_authors(
     tags=["authors"],
     status_code=status.HTTP_201_CREATED,
     response_model=AuthorRead,
-    responses=problem_responses(400, 401, 403, 409, 422),
+    responses=problem_responses(201, 400, 401, 403, 409, 422),
 )
 async def create_author(
     data: AuthorCreate,
@@ -84,6 +85,7 @@ async def create_author(
     tags=["authors"],
     response_model=AuthorRead,
     responses=problem_responses(401, 404, 422),
+    openapi_extra=OPTIONAL_AUTH,
 )
 async def get_author(author: ValidAuthor) -> Author:
     """Read one author."""
@@ -120,6 +122,7 @@ async def delete_author(author: ValidAuthor, session: SessionDep, user: Optional
     tags=["books"],
     response_model=BookPage,
     responses=problem_responses(401, 422),
+    openapi_extra=OPTIONAL_AUTH,
 )
 async def list_books(
     query: Annotated[BookListQuery, Query()], session: SessionDep, user: OptionalUser
@@ -134,7 +137,7 @@ async def list_books(
     tags=["books"],
     status_code=status.HTTP_201_CREATED,
     response_model=BookRead,
-    responses=problem_responses(400, 401, 403, 409, 422),
+    responses=problem_responses(201, 400, 401, 403, 409, 422),
 )
 async def create_book(
     data: BookCreate,
@@ -154,6 +157,7 @@ async def create_book(
     tags=["books"],
     response_model=BookRead,
     responses=problem_responses(401, 404, 422),
+    openapi_extra=OPTIONAL_AUTH,
 )
 async def get_book(book: ValidBook) -> Book:
     """Read one book."""
@@ -204,7 +208,7 @@ async def list_loans(
     tags=["loans"],
     status_code=status.HTTP_201_CREATED,
     response_model=LoanRead,
-    responses=problem_responses(400, 401, 409, 422),
+    responses=problem_responses(201, 400, 401, 409, 422),
 )
 async def create_loan(
     data: LoanCreate,
@@ -260,6 +264,7 @@ async def delete_loan(loan: ValidLoan, session: SessionDep, user: OptionalUser) 
     tags=["reviews"],
     response_model=ReviewPage,
     responses=problem_responses(401, 422),
+    openapi_extra=OPTIONAL_AUTH,
 )
 async def list_reviews(
     query: Annotated[ReviewListQuery, Query()], session: SessionDep, user: OptionalUser
@@ -274,7 +279,7 @@ async def list_reviews(
     tags=["reviews"],
     status_code=status.HTTP_201_CREATED,
     response_model=ReviewRead,
-    responses=problem_responses(400, 401, 409, 422),
+    responses=problem_responses(201, 400, 401, 409, 422),
 )
 async def create_review(
     data: ReviewCreate,
@@ -294,6 +299,7 @@ async def create_review(
     tags=["reviews"],
     response_model=ReviewRead,
     responses=problem_responses(401, 404, 422),
+    openapi_extra=OPTIONAL_AUTH,
 )
 async def get_review(review: ValidReview) -> Review:
     """Read one review."""

@@ -75,10 +75,16 @@ class TimestampMixin:
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    engine = create_async_engine(url, echo=echo, pool_pre_ping=not url.startswith("sqlite"))
-    if engine.dialect.name == "sqlite":
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, echo=echo)
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
-    return engine
+        return engine
+    # A pool large enough for a worker's concurrent requests, so connections are reused
+    # rather than opened and closed under load; recycled before servers time them out
+    # (cheaper than a pre-ping round trip on every checkout).
+    return create_async_engine(
+        url, echo=echo, pool_size=20, max_overflow=10, pool_recycle=1800, pool_timeout=10
+    )
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

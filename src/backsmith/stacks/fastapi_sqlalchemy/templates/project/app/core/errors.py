@@ -156,15 +156,30 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
+_HEADERS: dict[int, dict[str, Any]] = {
+    201: {"Location": {"description": "The URL of the new row.", "schema": {"type": "string"}}},
+    401: {"WWW-Authenticate": {"description": "Always `Bearer`.", "schema": {"type": "string"}}},
+}
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` entry documenting each error status a route can answer."""
-    return {
-        status: {
-            "model": ValidationProblem if status == 422 else Problem,
-            "description": HTTPStatus(status).phrase,
-        }
-        for status in statuses
-    }
+    """The `responses=` entry documenting each status a route can answer besides its own.
+
+    Error statuses carry the problem schema; 201 and 401 also document their headers.
+    """
+    documented: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry: dict[str, Any] = {"description": HTTPStatus(status).phrase}
+        if status >= 400:
+            entry["model"] = ValidationProblem if status == 422 else Problem
+        if status in _HEADERS:
+            entry["headers"] = _HEADERS[status]
+        documented[status] = entry
+    return documented
+
+
+# For routes any caller may use: a token is optional (an invalid one is still a 401).
+OPTIONAL_AUTH: dict[str, Any] = {"security": [{}, {"OAuth2PasswordBearer": []}]}
 
 
 def use_problem_json_in_openapi(schema: dict[str, Any]) -> dict[str, Any]:
