@@ -1,12 +1,13 @@
-"""Generated projects pass their own gates: tests with coverage, lint, types, migrations.
+"""Generated projects pass every gate, and their own tools agree when run directly.
 
-Each example document becomes a new project through the real CLI; then the project's own
-tools run in it exactly as its developers would run them.
+Each example document becomes a new project through the real CLI; then `backsmith gates`
+runs in it (fuzzing included, on SQLite and PostgreSQL), and the project's own tools run
+exactly as its developers would run them.
 """
 
 from __future__ import annotations
 
-import re
+import json
 from pathlib import Path
 
 import pytest
@@ -16,30 +17,51 @@ from tests.e2e.conftest import BIN, POSTGRES_URL, run
 pytestmark = pytest.mark.e2e
 
 COVERAGE_THRESHOLD = 90
+FUZZ_EXAMPLES = 20  # per operation and phase: enough to find the classic 500s in CI time
+GATES = ("tests", "lint", "types", "migrations", "architecture", "openapi", "fuzz")
 
 
-def _coverage(output: str) -> int:
-    match = re.search(r"^TOTAL\s+\d+\s+\d+\s+(\d+)%", output, re.MULTILINE)
-    assert match, output[-3000:]
-    return int(match.group(1))
-
-
-def test_own_tests_pass_on_sqlite_with_coverage(generated: Path) -> None:
-    output = run(
+def test_every_gate_passes_with_postgresql(generated: Path, tmp_path: Path) -> None:
+    """`backsmith gates`: tests and coverage, lint, types, migrations on SQLite and
+    PostgreSQL, architecture, OpenAPI, and fuzzing against the app on PostgreSQL."""
+    report = tmp_path / "gates.json"
+    run(
         [
-            str(BIN / "pytest"),
-            "-p",
-            "no:cacheprovider",
-            "--cov=app",
-            "--cov-report=term",
-            "-n",
-            "2",
+            str(BIN / "backsmith"),
+            "gates",
+            str(generated),
+            "--database-url",
+            POSTGRES_URL,
+            "--fuzz-examples",
+            str(FUZZ_EXAMPLES),
+            "--json",
+            str(report),
         ],
         cwd=generated,
         env={"DATABASE_URL": None},
     )
-    assert "passed" in output and "failed" not in output
-    assert _coverage(output) >= COVERAGE_THRESHOLD
+    results = {r["name"]: r for r in json.loads(report.read_text())["results"]}
+    assert {name: r["status"] for name, r in results.items()} == dict.fromkeys(GATES, "passed")
+    assert results["tests"]["figures"]["coverage"] >= COVERAGE_THRESHOLD
+    assert results["migrations"]["figures"]["databases"] == "sqlite, postgresql"
+    assert results["fuzz"]["figures"]["database"] == "postgresql"
+
+
+def test_fuzzing_passes_on_sqlite(generated: Path) -> None:
+    output = run(
+        [
+            str(BIN / "backsmith"),
+            "gates",
+            str(generated),
+            "--only",
+            "fuzz",
+            "--fuzz-examples",
+            str(FUZZ_EXAMPLES),
+        ],
+        cwd=generated,
+        env={"DATABASE_URL": None},
+    )
+    assert "all gates passed" in output
 
 
 def test_own_tests_pass_on_postgresql(generated: Path) -> None:
