@@ -46,3 +46,44 @@ async def list_all(
     ids = [item["id"] for item in items]
     assert len(ids) == len(set(ids)), "a row appeared on two pages"
     return items
+
+
+def assert_status(response: Response, status: int) -> None:
+    """The response has this status; an error status must also be a problem+json."""
+    if status >= 400:
+        assert_problem(response, status)
+    else:
+        assert response.status_code == status, response.text
+
+
+async def assert_bad_list_queries_rejected(
+    client: AsyncClient, path: str, headers: dict[str, str], *, page_max: int
+) -> None:
+    """A forged cursor, an unknown sort or filter, a limit out of range: each a 422."""
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"sort": "no_such_key"}, "sort"),
+        ({"limit": 0}, "limit"),
+        ({"limit": page_max + 1}, "limit"),
+        ({"no_such_filter": "x"}, "no_such_filter"),
+    ]
+    for params, name in cases:
+        assert_problem(await client.get(path, params=params, headers=headers), 422, name)
+
+
+async def assert_malformed_json_rejected(
+    client: AsyncClient, path: str, headers: dict[str, str]
+) -> None:
+    response = await client.post(
+        path, content=b"{", headers={**headers, "Content-Type": "application/json"}
+    )
+    assert_problem(response, 400)
+
+
+async def assert_unknown_id_is_404(client: AsyncClient, path: str, headers: dict[str, str]) -> None:
+    """Read, change and delete of an id no row has are 404; an id out of range is a 422."""
+    missing = f"{path}/2147483647"
+    assert_problem(await client.get(missing, headers=headers), 404)
+    assert_problem(await client.patch(missing, json={}, headers=headers), 404)
+    assert_problem(await client.delete(missing, headers=headers), 404)
+    assert_problem(await client.get(f"{path}/0", headers=headers), 422)
