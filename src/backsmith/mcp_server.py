@@ -221,17 +221,30 @@ def build_server(project: Path, *, stdio: bool = False) -> MCPServer[Any]:
         dry_run: Annotated[
             bool, Field(description="Return the plan and the full diff; write nothing.")
         ] = False,
+        llm: Annotated[
+            str | None,
+            Field(
+                description="Implement business rules written in prose with this model "
+                "(anthropic:MODEL; the key comes from the server's ANTHROPIC_API_KEY)."
+            ),
+        ] = None,
+        max_rounds: Annotated[
+            int, Field(ge=1, le=10, description="Rounds LLM mode may take to pass the gates.")
+        ] = 3,
     ) -> Annotated[CallToolResult, ImplementResult]:
         """Implement the document in the project: all files and the migration, or nothing.
 
-        Does not run the gates: call run_gates next to prove the feature.
+        Does not run the gates: call run_gates next to prove the feature. Prose rules
+        no model implemented are listed in `rules_left`.
         """
 
         def produce() -> ImplementResult:
             if dry_run:
-                return pipeline.implement_feature(project, path(document), dry_run=True)
+                return pipeline.implement_feature(project, path(document), dry_run=True, llm=llm)
             with writing:
-                return pipeline.implement_feature(project, path(document))
+                return pipeline.implement_feature(
+                    project, path(document), llm=llm, max_rounds=max_rounds
+                )
 
         return _tool_result(produce)
 

@@ -26,6 +26,7 @@ from mcp.types import CallToolResult, TextContent, TextResourceContents
 from backsmith import pipeline
 from backsmith.errors import BacksmithError
 from backsmith.gates.runner import GATE_NAMES, select
+from backsmith.llm.client import check_model_spec
 from backsmith.mcp_server import (
     CLAUDE_MD_URI,
     PLAN_URI,
@@ -260,6 +261,12 @@ async def _mistakes(project: Path, tmp_path: Path) -> None:
             for tool in ("validate_feature", "plan_feature", "implement_feature"):
                 result = await client.call_tool(tool, {"document": document})
                 assert error_text(result) == message(raised), tool
+
+        with pytest.raises(BacksmithError) as bad_model:
+            check_model_spec("gpt:4")
+        arguments = {"document": "clinic.md", "llm": "gpt:4"}
+        result = await client.call_tool("implement_feature", arguments)
+        assert error_text(result) == message(bad_model)
 
         with pytest.raises(BacksmithError) as unknown:
             select(["lint", "nope"])
