@@ -72,7 +72,7 @@ def run_gate() -> RunGate:
                 profile=profile,
                 python=sys.executable,
                 scratch=Path(scratch),
-                **options,  # type: ignore[arg-type]
+                **options,
             )
             return gate(name)(context)
 

@@ -264,8 +264,9 @@ async def _mistakes(project: Path, tmp_path: Path) -> None:
 
         with pytest.raises(BacksmithError) as bad_model:
             check_model_spec("gpt:4")
-        arguments = {"document": "clinic.md", "llm": "gpt:4"}
-        result = await client.call_tool("implement_feature", arguments)
+        result = await client.call_tool(
+            "implement_feature", {"document": "clinic.md", "llm": "gpt:4"}
+        )
         assert error_text(result) == message(bad_model)
 
         with pytest.raises(BacksmithError) as unknown:

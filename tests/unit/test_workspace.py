@@ -94,7 +94,8 @@ def test_a_file_no_longer_generated_is_removed_unless_edited(tmp_path: Path) -> 
     first.commit()
 
     second = Workspace(tmp_path)
-    assert second.stage_delete("gen/old.py", "gone").action is Action.DELETE
+    deletion = second.stage_delete("gen/old.py", "gone")
+    assert deletion is not None and deletion.action is Action.DELETE
     assert second.stage_delete("gen/never-there.py", "gone") is None
     assert "--- a/gen/old.py" in second.diff() and "+++ /dev/null" in second.diff()
     second.commit()
