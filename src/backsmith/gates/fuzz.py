@@ -4,7 +4,8 @@ The gate writes a small pytest suite into the run's scratch directory and runs i
 project's own interpreter, so the app is imported exactly as its tests import it. The suite
 
 - migrates a fresh scratch database with Alembic (a SQLite file in scratch, or a scratch
-  database on the PostgreSQL server of `context.database_url`, dropped afterwards),
+  database the gate makes on the PostgreSQL server of `context.database_url` and drops
+  afterwards, as the migrations gate does),
 - builds the app with `create_app(Settings(database_url=..., environment="test"))`, as the
   project's `tests/conftest.py` does,
 - signs every request with a bearer token of one user who holds every role the API knows,
@@ -23,9 +24,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from backsmith.gates.migrations import ScratchDatabaseError, scratch_postgres
 from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
 
 NAME = "fuzz"
@@ -97,7 +100,6 @@ import os
 import pkgutil
 import sys
 import traceback
-import uuid
 from pathlib import Path
 
 import hypothesis.configuration
@@ -105,7 +107,7 @@ import hypothesis.configuration
 PROJECT = Path(os.environ["BACKSMITH_FUZZ_PROJECT"])
 SCRATCH = Path(os.environ["BACKSMITH_FUZZ_SCRATCH"])
 RESULTS = Path(os.environ["BACKSMITH_FUZZ_RESULTS"])
-SERVER_URL = os.environ.get("BACKSMITH_FUZZ_DATABASE_URL", "")
+DATABASE_URL = os.environ.get("BACKSMITH_FUZZ_DATABASE_URL", "")
 MAX_EXAMPLES = int(os.environ["BACKSMITH_FUZZ_EXAMPLES"])
 SEED = int(os.environ["BACKSMITH_FUZZ_SEED"])
 
@@ -118,7 +120,6 @@ state = {
     "app": None,
     "asgi": None,
     "config": None,
-    "database": None,  # (server url, name) of a PostgreSQL scratch database to drop
     "roles": [],
 }
 results = {
@@ -144,33 +145,11 @@ def write_results():
 # --- set-up ------------------------------------------------------------------------------
 
 
-async def _create_database(server_url, name, *, drop=False):
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    admin_url = make_url(server_url).set(database="postgres")
-    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            if drop:
-                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            else:
-                await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await engine.dispose()
-
-
 def _database_url():
-    """A fresh, empty database: a file in scratch, or a scratch database on the server."""
-    if not SERVER_URL.startswith("postgresql"):
-        return f"sqlite+aiosqlite:///{SCRATCH / 'fuzz.db'}"
-    from sqlalchemy.engine import make_url
-
-    name = f"backsmith_fuzz_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_create_database(SERVER_URL, name))
-    state["database"] = (SERVER_URL, name)
-    return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    """A fresh, empty database: the scratch PostgreSQL database the gate made, or a file."""
+    if DATABASE_URL.startswith("postgresql"):
+        return DATABASE_URL
+    return f"sqlite+aiosqlite:///{SCRATCH / 'fuzz.db'}"
 
 
 def _migrate(url):
@@ -334,15 +313,6 @@ def load_schema():
 
 
 def teardown():
-    database, state["database"] = state["database"], None
-    if database is not None:
-        try:
-            from schemathesis.python import asgi
-
-            asgi.shutdown_lifespans()  # dispose of the app's engine before dropping its database
-        except Exception:
-            pass
-        asyncio.run(_create_database(*database, drop=True))
     write_results()
 
 
@@ -557,7 +527,6 @@ def fuzz_gate(context: GateContext) -> GateResult:
         "BACKSMITH_FUZZ_RESULTS": str(results_path),
         "BACKSMITH_FUZZ_EXAMPLES": str(context.fuzz_examples),
         "BACKSMITH_FUZZ_SEED": str(SEED),
-        "BACKSMITH_FUZZ_DATABASE_URL": context.database_url or "",
         # Nothing may be written into the project: bytecode and coverage data go to scratch.
         "PYTHONPYCACHEPREFIX": str(directory / "pycache"),
         "COVERAGE_FILE": str(directory / ".coverage"),
@@ -566,25 +535,41 @@ def fuzz_gate(context: GateContext) -> GateResult:
         "PYTEST_ADDOPTS": None,
         "PYTEST_PLUGINS": None,
     }
-    run = context.run(
-        [
-            "python",
-            "-m",
-            "pytest",
-            str(files["tests"]),
-            "-c",
-            str(files["ini"]),
-            "--rootdir",
-            str(directory),
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "--no-header",
-            "-rN",
-        ],
-        env=env,
-        timeout=TIMEOUT_S,
-    )
+    server = context.database_url if (context.database_url or "").startswith("postgresql") else None
+    try:
+        with (
+            scratch_postgres(context, server, "backsmith_fuzz")
+            if server
+            else nullcontext("") as url
+        ):
+            env["BACKSMITH_FUZZ_DATABASE_URL"] = url
+            run = context.run(
+                [
+                    "python",
+                    "-m",
+                    "pytest",
+                    str(files["tests"]),
+                    "-c",
+                    str(files["ini"]),
+                    "--rootdir",
+                    str(directory),
+                    "-p",
+                    "no:cacheprovider",
+                    "-q",
+                    "--no-header",
+                    "-rN",
+                ],
+                env=env,
+                timeout=TIMEOUT_S,
+            )
+    except ScratchDatabaseError as error:
+        return result(
+            Status.ERROR,
+            "could not create a scratch PostgreSQL database",
+            failures=[
+                Failure(message="could not create a scratch PostgreSQL database", detail=str(error))
+            ],
+        )
     output = "\n".join(part for part in (run.stdout, run.stderr) if part)
     if run.returncode == 124:
         return result(Status.ERROR, f"the fuzz run timed out after {TIMEOUT_S}s", failures=[])

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -91,6 +93,26 @@ def _round_trip(context: GateContext, url: str, label: str) -> list[Failure]:
     return []
 
 
+class ScratchDatabaseError(Exception):
+    """The scratch PostgreSQL database could not be created; the message is the reason."""
+
+
+@contextmanager
+def scratch_postgres(context: GateContext, server: str, prefix: str) -> Iterator[str]:
+    """The URL of a new, empty database on `server`, dropped when the block ends.
+
+    Created and dropped in the project's interpreter, with its own driver.
+    """
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    created = context.run(["python", "-c", _ADMIN_SCRIPT, server, name, "create"])
+    if created.returncode != 0:
+        raise ScratchDatabaseError(tail(created.stderr or created.stdout))
+    try:
+        yield _with_database(server, name)
+    finally:
+        context.run(["python", "-c", _ADMIN_SCRIPT, server, name, "drop"])
+
+
 def migrations_gate(context: GateContext) -> GateResult:
     started = time.perf_counter()
     if not (context.root / "alembic.ini").is_file():
@@ -106,20 +128,13 @@ def migrations_gate(context: GateContext) -> GateResult:
     server = postgres_server(context)
     if server is not None:
         databases.append("postgresql")
-        name = f"backsmith_gate_{uuid.uuid4().hex[:10]}"
-        created = context.run(["python", "-c", _ADMIN_SCRIPT, server, name, "create"])
-        if created.returncode != 0:
+        try:
+            with scratch_postgres(context, server, "backsmith_gate") as url:
+                failures += _round_trip(context, url, "PostgreSQL")
+        except ScratchDatabaseError as error:
             failures.append(
-                Failure(
-                    message="could not create a scratch PostgreSQL database",
-                    detail=tail(created.stderr),
-                )
+                Failure(message="could not create a scratch PostgreSQL database", detail=str(error))
             )
-        else:
-            try:
-                failures += _round_trip(context, _with_database(server, name), "PostgreSQL")
-            finally:
-                context.run(["python", "-c", _ADMIN_SCRIPT, server, name, "drop"])
     return GateResult(
         name="migrations",
         status=Status.FAILED if failures else Status.PASSED,
