@@ -118,7 +118,7 @@ def implement(
         int, typer.Option(min=1, max=10, help="Rounds LLM mode may take to pass the gates.")
     ] = 3,
 ) -> None:
-    """Implement a feature in a project made by `backsmith new`, then prove it with the gates."""
+    """Implement a feature in the project, in its own style, then prove it with the gates."""
     from backsmith.gates.runner import GATE_NAMES
     from backsmith.pipeline import implement_feature
 
@@ -423,13 +423,15 @@ def main() -> None:
         sys.exit(130)
     except typer.Exit as done:
         sys.exit(done.exit_code)
-    except Exception as usage:  # click's usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(usage, click.ClickException):
-            usage.show()
-            sys.exit(usage.exit_code)
-        if isinstance(usage, click.exceptions.Abort):
+    except Exception as usage:  # usage errors arrive here in non-standalone mode
+        # Typer 0.29 vendors click: its usage errors are not click's classes, so they are
+        # recognised by what they can do (show themselves, with an exit code).
+        show = getattr(usage, "show", None)
+        exit_code = getattr(usage, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):
+            show()
+            sys.exit(exit_code)
+        if isinstance(usage, typer.Abort):
             sys.exit(1)
         raise
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -6,6 +6,7 @@ Files are formatted in a scratch copy that carries the project's `pyproject.toml
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -31,6 +32,8 @@ def format_python(files: dict[str, str], project_root: Path | None) -> dict[str,
                 (root / name).write_text(files[name], encoding="utf-8")
             elif source is not None and source.is_file():
                 shutil.copyfile(source, root / name)
+        if project_root is not None:
+            _mirror_modules(project_root, root)
         for path, text in python.items():
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -42,6 +45,23 @@ def format_python(files: dict[str, str], project_root: Path | None) -> dict[str,
         _run([ruff, "format", *targets], root)
         formatted = {path: (root / path).read_text(encoding="utf-8") for path in python}
     return {**files, **formatted}
+
+
+_SKIPPED = {"node_modules", "venv", "env", "__pycache__", "build", "dist", "site-packages"}
+
+
+def _mirror_modules(project_root: Path, scratch: Path) -> None:
+    """Empty stand-ins for the project's modules: ruff sorts an import as first-party
+    only when the module it names exists under the project's source roots."""
+    for directory, subdirectories, names in os.walk(project_root):
+        subdirectories[:] = [
+            d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED
+        ]
+        relative = Path(directory).relative_to(project_root)
+        for name in names:
+            if name.endswith(".py"):
+                (scratch / relative).mkdir(parents=True, exist_ok=True)
+                (scratch / relative / name).touch()
 
 
 def _run(command: list[str], cwd: Path) -> None:

@@ -39,6 +39,8 @@ from alembic import command
 from alembic.config import Config
 config = Config("alembic.ini")
 config.attributes["configure_logger"] = False
+if len(sys.argv) > 2:
+    config.set_main_option("sqlalchemy.url", sys.argv[2])
 config.cmd_opts = argparse.Namespace(autogenerate=True)
 command.upgrade(config, "head")
 command.revision(config, message=sys.argv[1], autogenerate=True)
@@ -57,9 +59,19 @@ def project_python(project_root: Path | None) -> str:
 
 
 def autogenerate(
-    project_root: Path | None, staged: dict[str, str], message: str
+    project_root: Path | None,
+    staged: dict[str, str],
+    message: str,
+    *,
+    versions: str = VERSIONS,
+    driver: str | None = None,
 ) -> tuple[str, str] | None:
-    """The new revision `(relative path, content)` for `staged`, or None if nothing changed."""
+    """The new revision `(relative path, content)` for `staged`, or None if nothing changed.
+
+    `driver` (`sqlite` or `sqlite+aiosqlite`) also hands the scratch database to Alembic as
+    `sqlalchemy.url`, which is how most projects' env.py take a URL; projects made by
+    `backsmith new` read `DATABASE_URL`.
+    """
     with tempfile.TemporaryDirectory(prefix="backsmith-migrate-") as scratch:
         root = Path(scratch) / "project"
         if project_root is not None:
@@ -68,16 +80,18 @@ def autogenerate(
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(content, encoding="utf-8")
-        versions = root / VERSIONS
-        versions.mkdir(parents=True, exist_ok=True)
-        before = set(versions.glob("*.py"))
+        folder = root / versions
+        folder.mkdir(parents=True, exist_ok=True)
+        before = set(folder.glob("*.py"))
+        database = Path(scratch) / "scratch.db"
         env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{Path(scratch) / 'scratch.db'}",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
             "PYTHONPATH": str(root),
         }
+        url = [f"{driver}:///{database}"] if driver else []
         result = subprocess.run(
-            [project_python(project_root), "-c", _SCRIPT, message],
+            [project_python(project_root), "-c", _SCRIPT, message, *url],
             cwd=root,
             env=env,
             capture_output=True,
@@ -90,11 +104,15 @@ def autogenerate(
                 hint="nothing was written; run `alembic upgrade head` in the project to see "
                 "whether its existing migrations apply",
             )
-        created = sorted(set(versions.glob("*.py")) - before)
+        created = sorted(set(folder.glob("*.py")) - before)
         if not created:
             return None
         revision = created[-1]
-        return f"{VERSIONS}/{revision.name}", revision.read_text(encoding="utf-8")
+        content = revision.read_text(encoding="utf-8")
+        if "op." not in content:
+            # A project's env.py may not skip empty autogenerates as ours does: nothing to do.
+            return None
+        return f"{versions}/{revision.name}", content
 
 
 def _last_error(stderr: str) -> str:

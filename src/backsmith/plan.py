@@ -69,10 +69,45 @@ def _belongs_to(path: str, feature: str) -> bool:
     return path.startswith((f"app/{feature}/", f"tests/{feature}/"))
 
 
+def is_house_project(profile: ProjectProfile) -> bool:
+    """A project backsmith did not create: profiled from its code by `inspect`."""
+    return profile.value("flavour") is not None
+
+
+def _stage_house_feature(
+    spec: FeatureSpec, profile: ProjectProfile, *, with_migration: bool
+) -> Workspace:
+    """The feature in the project's own style: its paths, idioms and registries."""
+    from backsmith.stacks.house.blueprint import render_house_feature
+    from backsmith.stacks.house.style import read_house_style
+
+    style = read_house_style(profile, spec.feature)
+    workspace = Workspace(profile.root)
+    rendered = render_house_feature(spec, style, workspace.read)
+    for path, content in format_python(rendered.files, profile.root).items():
+        reason = "register the feature" if path in rendered.hand_owned else "generated"
+        workspace.stage(path, content, reason, generated=path not in rendered.hand_owned)
+    if with_migration:
+        staged = {change.path: change.content for change in workspace.pending()}
+        driver = "sqlite+aiosqlite" if style.is_async else "sqlite"
+        revision = autogenerate(
+            profile.root,
+            staged,
+            f"add {spec.feature}",
+            versions=style.alembic_versions,
+            driver=driver,
+        )
+        if revision is not None:
+            workspace.stage(revision[0], revision[1], f"Alembic autogenerate for {spec.feature}")
+    return workspace
+
+
 def stage_feature(
     spec: FeatureSpec, profile: ProjectProfile, *, with_migration: bool = True
 ) -> Workspace:
     """A workspace with every change that implements `spec` staged (nothing written)."""
+    if is_house_project(profile):
+        return _stage_house_feature(spec, profile, with_migration=with_migration)
     workspace = Workspace(profile.root)
     files = render_feature(spec)
     files[APP_FACTORY] = register_router(workspace.read(APP_FACTORY) or "", spec.feature)

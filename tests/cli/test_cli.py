@@ -84,6 +84,13 @@ def test_version_and_help() -> None:
         assert command in result.stdout
 
 
+def test_an_unknown_option_is_a_usage_error_not_a_traceback() -> None:
+    result = backsmith("implement", "--feature", "x.md")
+    assert result.returncode == 2
+    assert "No such option: --feature" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_validate_accepts_the_examples() -> None:
     for example in sorted((REPO / "examples").iterdir()):
         result = backsmith("validate", str(example))
@@ -183,7 +190,7 @@ def test_implement_refuses_a_project_it_cannot_profile(tmp_path: Path, notes: Pa
     before = snapshot(tmp_path)
     result = backsmith("implement", str(notes), "--project", str(tmp_path), "--no-gates")
     assert result.returncode == 2
-    assert "tool.backsmith" in result.stderr
+    assert "not a FastAPI project" in result.stderr
     assert snapshot(tmp_path) == before
 
 

@@ -51,6 +51,7 @@ FACT_KEYS: dict[str, str] = {
     "session_dependency": "what routes take to get a database session (SessionDep)",
     "session_provider": "the function that yields the session (get_db)",
     "current_user_dependency": "what routes take to get the signed-in user (CurrentUser)",
+    "current_user_provider": "the function behind it (get_current_user); tests override it",
     "user_model": "the user model, as module:name",
     "settings": "the settings object or its accessor, as module:name",
     "router_registry": "where feature routers are included (module:router or module:function)",
@@ -93,6 +94,7 @@ SYMBOL_KEYS = {
     "session_dependency",
     "session_provider",
     "current_user_dependency",
+    "current_user_provider",
     "user_model",
     "settings",
     "pagination_model",
@@ -699,7 +701,12 @@ class _Profiler:
             module, _, name = user.partition(":")
             user_qualname = self.index.canonical(f"{module}.{name}")
         current = detect.find_current_user(self.index, user_qualname)
-        self.decide("current_user_dependency", current, "the current-user dependency")
+        chosen = self.decide("current_user_dependency", current, "the current-user dependency")
+        provider = next((c.extra.get("provider") for c in current if c.value == chosen), None)
+        if provider:
+            self.set(
+                "current_user_provider", provider, self.facts["current_user_dependency"].evidence
+            )
         self.decide("settings", detect.find_settings(self.index), "the settings object")
         self.decide(
             "model_registry",

@@ -1,0 +1,1 @@
+"""The house blueprint: features written into existing projects, in their own style."""

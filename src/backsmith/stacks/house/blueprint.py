@@ -1,0 +1,142 @@
+"""The house blueprint: a feature written into an existing project, in that project's style.
+
+`render_house_feature` returns every file the feature creates or changes, by path: new
+modules where the project keeps modules of their kind, and the project's own registries
+(routers, models) and shared modules (a single `app/models.py`) edited in place.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from backsmith.spec.model import FeatureSpec
+from backsmith.stacks.house import edits
+from backsmith.stacks.house.context import HouseFeature, build_house_feature
+from backsmith.stacks.house.style import HouseStyle
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # noqa: S701 - renders Python source, not HTML
+    )
+    environment.filters["pyrepr"] = repr
+    return environment
+
+
+def _render(template: str, **context: Any) -> str:
+    return _environment().get_template(template).render(**context)
+
+
+class HouseFiles:
+    """The rendered feature: file contents by path, and which of them the project owns."""
+
+    def __init__(self, style: HouseStyle, read: Any) -> None:
+        self.style = style
+        self._read = read  # path -> current content or None
+        self.files: dict[str, str] = {}
+        self.hand_owned: set[str] = set()
+
+    def current(self, path: str) -> str:
+        if path in self.files:
+            return self.files[path]
+        return self._read(path) or ""
+
+    def add(self, path: str, content: str) -> None:
+        """A module of the feature's own, or a part of a module every feature shares."""
+        existing = self._read(path)
+        if path in self.files or (existing is not None and self._shared(path)):
+            self.files[path] = edits.upsert_definitions(self.current(path), content, path)
+            self.hand_owned.add(path)
+        else:
+            self.files[path] = content
+
+    def edit(self, path: str, content: str) -> None:
+        self.files[path] = content
+        self.hand_owned.add(path)
+
+    def _shared(self, path: str) -> bool:
+        return any(
+            self.style.paths[layer] == path and self.style.shared(layer)
+            for layer in self.style.paths
+        )
+
+
+def _packages(path: str, root: Path, files: HouseFiles) -> None:
+    """`__init__.py` for every new package directory on the way to `path`."""
+    parts = path.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        directory = "/".join(parts[:depth])
+        init = f"{directory}/__init__.py"
+        if (root / directory).is_dir() and (root / init).exists():
+            continue
+        if (root / directory).is_dir() and not any((root / directory).glob("*.py")):
+            continue
+        if not (root / directory).exists() and init not in files.files:
+            files.files[init] = ""
+
+
+def render_house_feature(spec: FeatureSpec, style: HouseStyle, read: Any) -> HouseFiles:
+    feature = build_house_feature(spec, style)
+    context = {"feature": feature, "style": style}
+    files = HouseFiles(style, read)
+    models = "models_sqlmodel.py.jinja" if style.sqlmodel else "models_sqlalchemy.py.jinja"
+    files.add(style.paths["models"], _render(models, **context))
+    if not style.sqlmodel or style.paths["schemas"] != style.paths["models"]:
+        files.add(style.paths["schemas"], _render("schemas.py.jinja", **context))
+    files.add(style.paths["service"], _render("service.py.jinja", **context))
+    files.add(style.paths["router"], _render("router.py.jinja", **context))
+    files.add(style.paths["tests"], _render("test_feature.py.jinja", **context))
+    for layer in ("models", "router", "tests"):
+        _packages(style.paths[layer], style.root, files)
+    _register(feature, files)
+    return files
+
+
+def _register(feature: HouseFeature, files: HouseFiles) -> None:
+    style = feature.style
+    registry = style.router_registry
+    registry_path = registry.module.replace(".", "/") + ".py"
+    if not (style.root / registry_path).exists():
+        registry_path = registry.module.replace(".", "/") + "/__init__.py"
+    router_module = style.module_of("router")
+    parent, _, last = router_module.rpartition(".")
+    if last == "router":
+        alias = f"{feature.name}_router"
+        import_line = f"from {router_module} import router as {alias}"
+    else:
+        alias = f"{last}.router"
+        import_line = f"from {parent} import {last}"
+    arguments = alias
+    if style.router_prefix == "include_router":
+        arguments += f', prefix="/{feature.name}", tags=["{feature.name}"]'
+    call = f"{registry.name}.include_router({arguments})"
+    files.edit(
+        registry_path,
+        edits.include_router(
+            files.current(registry_path), registry_path, registry.name, import_line, call
+        ),
+    )
+    if style.model_registry != style.paths["models"]:
+        classes = [e.name for e in feature.entities]
+        classes += [f.enum_class for e in feature.entities for f in e.enum_fields if f.enum_class]
+        files.edit(
+            style.model_registry,
+            edits.register_models(
+                files.current(style.model_registry),
+                style.model_registry,
+                style.module_of("models"),
+                sorted(classes),
+            ),
+        )

@@ -1,0 +1,394 @@
+"""The render context of the house blueprint: the IR spelled in a project's own terms.
+
+Every decision about types, constraints, access and test data is made here, in code that
+can be tested; the templates only print it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from backsmith.errors import SpecError
+from backsmith.spec.model import (
+    Action,
+    Entity,
+    FeatureSpec,
+    Field,
+    FieldType,
+    GrantKind,
+    OnDelete,
+    pluralize,
+    snake,
+)
+from backsmith.stacks.fastapi_sqlalchemy import names
+from backsmith.stacks.fastapi_sqlalchemy.samples import (
+    JSONValue,
+    SampleError,
+    boundary_cases,
+    valid_value,
+)
+from backsmith.stacks.house.style import HouseStyle
+
+EMAIL_MAX = 320
+URL_MAX = 2048
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+URL_PATTERN = r"^https?://\S+$"
+
+_COLUMN_TYPES = {
+    FieldType.TEXT: "Text()",
+    FieldType.INT: "Integer()",
+    FieldType.BIGINT: "BigInteger()",
+    FieldType.FLOAT: "Float()",
+    FieldType.BOOL: "Boolean()",
+    FieldType.DATE: "Date()",
+    FieldType.DATETIME: "DateTime(timezone=True)",
+    FieldType.TIME: "Time()",
+    FieldType.UUID: "Uuid()",
+    FieldType.EMAIL: f"String({EMAIL_MAX})",
+    FieldType.URL: f"String({URL_MAX})",
+    FieldType.JSON: "JSON()",
+}
+_PY_TYPES = {
+    FieldType.STR: "str",
+    FieldType.TEXT: "str",
+    FieldType.INT: "int",
+    FieldType.BIGINT: "int",
+    FieldType.FLOAT: "float",
+    FieldType.DECIMAL: "Decimal",
+    FieldType.BOOL: "bool",
+    FieldType.DATE: "date",
+    FieldType.DATETIME: "datetime",
+    FieldType.TIME: "time",
+    FieldType.UUID: "uuid.UUID",
+    FieldType.EMAIL: "str",
+    FieldType.URL: "str",
+    FieldType.JSON: "Any",
+}
+# How the generated tests compare a value sent with the value read back: as JSON, as
+# numbers (a decimal comes back with its column's scale), or not at all (a database may
+# drop a timestamp's offset).
+_COMPARISON = {FieldType.DECIMAL: "decimal", FieldType.FLOAT: "float", FieldType.DATETIME: "none"}
+
+
+@dataclass(frozen=True)
+class HouseField:
+    name: str
+    python_type: str  # without `| None`
+    nullable: bool
+    column_type: str  # SQLAlchemy type expression
+    default: str | None  # Python literal of the default
+    constraints: str  # keyword arguments of pydantic's Field(...)
+    enum_class: str | None
+    enum_members: tuple[tuple[str, str], ...]
+    unique: bool
+    index: bool
+    on_create: bool
+    on_update: bool
+    readable: bool
+    comparison: str  # json, decimal, float or none
+
+    @property
+    def annotation(self) -> str:
+        return f"{self.python_type} | None" if self.nullable else self.python_type
+
+
+@dataclass(frozen=True)
+class HouseRelation:
+    name: str
+    column: str
+    target: str
+    target_snake: str
+    target_table: str
+    nullable: bool
+    on_delete: str  # CASCADE, RESTRICT, SET NULL
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may do one action: `admin` is the user's administrator flag, when it has one."""
+
+    public: bool
+    authenticated: bool
+    owner: bool
+    admin: bool
+
+    @property
+    def anyone_signed_in(self) -> bool:
+        return self.public or self.authenticated
+
+
+@dataclass(frozen=True)
+class Child:
+    entity: str
+    snake: str
+    plural: str
+    column: str
+    on_delete: OnDelete
+
+
+@dataclass
+class HouseEntity:
+    name: str
+    snake: str
+    plural: str
+    table: str
+    path: str
+    owned: bool
+    fields: list[HouseField]
+    relations: list[HouseRelation]
+    access: dict[str, Access]
+    unique: list[tuple[str, ...]]  # model attributes per constraint (owner -> owner_id)
+    filters: list[str]  # model attributes filtered by equality
+    search: list[str]
+    sorts: list[tuple[str, str, bool]]  # (public key, attribute, descending)
+    default_order: list[tuple[str, bool]]  # (attribute, descending), ending in id
+    children: list[Child]
+    samples: list[dict[str, JSONValue]]
+    boundaries: list[tuple[str, str, JSONValue, bool]]  # field, label, value, valid
+    read_class: str
+    create_class: str
+    update_class: str
+    page_class: str | None  # the per-entity page class, when the project has no generic one
+
+    @property
+    def enum_fields(self) -> list[HouseField]:
+        return [f for f in self.fields if f.enum_class]
+
+    page_default: int
+    page_max: int
+
+    def update_required(self) -> list[str]:
+        """Update fields that may be left out but not set to null."""
+        fields = [f.name for f in self.fields if f.on_update and not f.nullable]
+        return fields + [r.column for r in self.relations if not r.nullable]
+
+    def filter_type(self, attribute: str) -> str:
+        field = next((f for f in self.fields if f.name == attribute), None)
+        return field.python_type if field else "int"
+
+    def relation(self, column: str) -> HouseRelation | None:
+        return next((r for r in self.relations if r.column == column), None)
+
+
+@dataclass
+class HouseFeature:
+    name: str
+    title: str
+    entities: list[HouseEntity]
+    style: HouseStyle
+
+    @property
+    def enum_classes(self) -> list[str]:
+        return [f.enum_class for e in self.entities for f in e.fields if f.enum_class]
+
+    def by_name(self, name: str) -> HouseEntity:
+        return next(e for e in self.entities if e.name == name)
+
+
+def _literal(field: Field, value: Any) -> str:
+    if field.type is FieldType.DECIMAL:
+        return f'Decimal("{value}")'
+    if field.type in (FieldType.DATE, FieldType.DATETIME, FieldType.TIME, FieldType.UUID):
+        return f"{_PY_TYPES[field.type]}.fromisoformat({str(value)!r})".replace(
+            "uuid.UUID.fromisoformat", "uuid.UUID"
+        )
+    return repr(value)
+
+
+def _constraints(field: Field) -> str:
+    parts: list[str] = []
+    if field.type is FieldType.STR or field.type is FieldType.TEXT:
+        if field.min_length is not None:
+            parts.append(f"min_length={field.min_length}")
+        if field.max_length is not None:
+            parts.append(f"max_length={field.max_length}")
+        if field.pattern is not None:
+            parts.append(f"pattern={field.pattern!r}")
+    elif field.type is FieldType.EMAIL:
+        parts += [f"max_length={EMAIL_MAX}", f"pattern={EMAIL_PATTERN!r}"]
+    elif field.type is FieldType.URL:
+        parts += [f"max_length={URL_MAX}", f"pattern={URL_PATTERN!r}"]
+    if field.type is FieldType.DECIMAL:
+        parts += [f"max_digits={field.precision or 18}", f"decimal_places={field.scale or 4}"]
+    if field.min is not None:
+        parts.append(
+            f"ge={field.min!r}"
+            if field.type is not FieldType.DECIMAL
+            else f'ge=Decimal("{field.min}")'
+        )
+    if field.max is not None:
+        parts.append(
+            f"le={field.max!r}"
+            if field.type is not FieldType.DECIMAL
+            else f'le=Decimal("{field.max}")'
+        )
+    return ", ".join(parts)
+
+
+def _column_type(field: Field, enum_class: str | None) -> str:
+    if field.type is FieldType.STR:
+        return f"String({field.max_length})" if field.max_length else "Text()"
+    if field.type is FieldType.DECIMAL:
+        return f"Numeric({field.precision or 18}, {field.scale or 4})"
+    if field.type is FieldType.ENUM:
+        length = max(len(v) for v in field.values)
+        return f"Enum({enum_class}, native_enum=False, length={length})"
+    return _COLUMN_TYPES[field.type]
+
+
+def _field(entity: Entity, field: Field) -> HouseField:
+    enum_class = None
+    members: tuple[tuple[str, str], ...] = ()
+    python_type = _PY_TYPES.get(field.type, "str")
+    if field.type is FieldType.ENUM:
+        enum_class = names.enum_class(entity, field.name)
+        members = tuple((names.enum_member(v), v) for v in field.values)
+        python_type = enum_class
+    default = None
+    if field.has_default and field.default is not None:
+        default = (
+            f"{enum_class}.{names.enum_member(str(field.default))}"
+            if enum_class
+            else _literal(field, field.default)
+        )
+    return HouseField(
+        name=field.name,
+        python_type=python_type,
+        nullable=field.nullable,
+        column_type=_column_type(field, enum_class),
+        default=default,
+        constraints=_constraints(field),
+        enum_class=enum_class,
+        enum_members=members,
+        unique=field.unique,
+        index=field.index,
+        on_create=field.writable_on_create,
+        on_update=field.writable_on_update,
+        readable=field.readable,
+        comparison=_COMPARISON.get(field.type, "json") if field.readable else "none",
+    )
+
+
+_ON_DELETE = {
+    OnDelete.CASCADE: "CASCADE",
+    OnDelete.RESTRICT: "RESTRICT",
+    OnDelete.SET_NULL: "SET NULL",
+}
+
+
+def _access(entity: Entity, action: Action, admin_flag: str | None, spec: FeatureSpec) -> Access:
+    grants = entity.access[action]
+    roles = {g.role for g in grants if g.kind is GrantKind.ROLE and g.role}
+    unknown = sorted(r for r in roles if r != "admin")
+    if unknown:
+        raise SpecError(
+            f"{entity.name}.access.{action.value}: role {unknown[0]!r} has no counterpart in "
+            "this project's users (only `role:admin`, mapped to their administrator flag)",
+            location=entity.location,
+            hint="use owner, authenticated, public or role:admin in this project",
+        )
+    return Access(
+        public=any(g.kind is GrantKind.PUBLIC for g in grants),
+        authenticated=any(g.kind is GrantKind.AUTHENTICATED for g in grants),
+        owner=any(g.kind is GrantKind.OWNER for g in grants),
+        admin=bool(roles) and admin_flag is not None,
+    )
+
+
+def _samples(entity: Entity) -> list[dict[str, JSONValue]]:
+    rows: list[dict[str, JSONValue]] = []
+    for index in range(3):
+        row: dict[str, JSONValue] = {}
+        for field in entity.fields:
+            if not field.writable_on_create:
+                continue
+            try:
+                row[field.name] = valid_value(field, index)
+            except SampleError:
+                if field.required_on_create:
+                    raise SpecError(
+                        f"{entity.name}.{field.name}: cannot build a valid test value",
+                        location=field.location,
+                    ) from None
+        rows.append(row)
+    return rows
+
+
+def _boundaries(entity: Entity) -> list[tuple[str, str, JSONValue, bool]]:
+    found = []
+    for field in entity.fields:
+        if not field.writable_on_create or field.type is FieldType.DATETIME:
+            continue
+        for case in boundary_cases(field)[:4]:
+            found.append((field.name, case.label, case.value, case.valid))
+    return found
+
+
+def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
+    entities: list[HouseEntity] = []
+    for entity in spec.entities:
+        plural = names.entity_plural(entity)
+        name = entity.name
+        relations = [
+            HouseRelation(
+                name=r.name,
+                column=r.column,
+                target=r.target,
+                target_snake=snake(r.target),
+                target_table=style.table_name(r.target),
+                nullable=not r.required,
+                on_delete=_ON_DELETE[r.on_delete],
+            )
+            for r in entity.relations
+        ]
+        attribute = {r.name: r.column for r in entity.relations} | {"owner": "owner_id"}
+        sorts = [
+            (str(k), attribute.get(k.name, k.name), k.descending)
+            for k in entity.list.sort
+            if k.name not in ("created_at", "updated_at")
+        ]
+        order = [(a, d) for _key, a, d in sorts[:1]] + [("id", False)]
+        entities.append(
+            HouseEntity(
+                name=name,
+                snake=snake(name),
+                plural=plural,
+                table=style.table_name(name),
+                path="/" + plural.replace("_", "-"),
+                owned=entity.owned,
+                fields=[_field(entity, f) for f in entity.fields],
+                relations=relations,
+                access={a.value: _access(entity, a, style.superuser_flag, spec) for a in Action},
+                unique=[tuple(attribute.get(m, m) for m in group) for group in entity.unique],
+                filters=[attribute.get(m, m) for m in entity.list.filter],
+                search=list(entity.list.search),
+                sorts=sorts,
+                default_order=order,
+                children=[
+                    Child(
+                        other.name,
+                        snake(other.name),
+                        names.entity_plural(other),
+                        r.column,
+                        r.on_delete,
+                    )
+                    for other in spec.entities
+                    for r in other.relations
+                    if r.target == name
+                ],
+                samples=_samples(entity),
+                boundaries=_boundaries(entity),
+                read_class=f"{name}{style.read_suffix}",
+                create_class=f"{name}Create",
+                update_class=f"{name}Update",
+                page_default=entity.list.page_size.default,
+                page_max=entity.list.page_size.max,
+                page_class=None
+                if style.pagination.model
+                else f"{pluralize(name)}{style.read_suffix}",
+            )
+        )
+    return HouseFeature(
+        name=spec.feature, title=spec.title or spec.feature, entities=entities, style=style
+    )

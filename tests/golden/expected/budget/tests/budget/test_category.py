@@ -1,0 +1,272 @@
+"""API tests of /categories: CRUD, paging, sorting, filters, validation and access rules."""
+
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from tests.budget.factories import BudgetFactory
+from tests.conftest import AuthUser, MakeUser
+from tests.helpers import (
+    assert_bad_list_queries_rejected,
+    assert_malformed_json_rejected,
+    assert_problem,
+    assert_status,
+    assert_unknown_id_is_404,
+    list_all,
+    order_key,
+)
+
+PATH = "/categories"
+MISSING_ID = 2147483647  # a valid id no row has
+ORDER_KINDS: dict[str, str] = {"name": "plain", "color": "plain", "monthly_limit": "decimal"}
+
+
+@pytest.fixture
+async def actor(make_user: MakeUser) -> AuthUser:
+    """A user who may do everything this feature offers."""
+    return await make_user()
+
+
+@pytest.fixture
+def factory(client: AsyncClient, actor: AuthUser) -> BudgetFactory:
+    return BudgetFactory(client, actor.headers)
+
+
+async def test_create_read_update_delete(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory
+) -> None:
+    payload = await factory.category_payload()
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert response.headers["location"].endswith(f"{PATH}/{created['id']}")
+    assert created["name"] == payload["name"]
+    assert created["color"] == payload["color"]
+    assert created["owner_id"] == actor.id
+
+    read = await client.get(f"{PATH}/{created['id']}", headers=actor.headers)
+    assert read.status_code == 200
+    assert read.json() == created
+
+    changes = {"name": "name-1"}
+    patched = await client.patch(f"{PATH}/{created['id']}", json=changes, headers=actor.headers)
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["name"] == changes["name"]
+    assert patched.json()["updated_at"] >= created["updated_at"]
+    assert (
+        await client.get(f"{PATH}/{created['id']}", headers=actor.headers)
+    ).json() == patched.json()
+
+    deleted = await client.delete(f"{PATH}/{created['id']}", headers=actor.headers)
+    assert deleted.status_code == 204
+    assert_problem(await client.get(f"{PATH}/{created['id']}", headers=actor.headers), 404)
+
+
+async def test_list_walks_every_page_once(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory
+) -> None:
+    ids = [(await factory.create_category())["id"] for _ in range(5)]
+    first = await client.get(PATH, params={"limit": 2}, headers=actor.headers)
+    assert len(first.json()["items"]) == 2
+    assert first.json()["next_cursor"] is not None
+    items = await list_all(client, PATH, actor.headers, limit=2)
+    assert sorted(item["id"] for item in items) == sorted(ids)
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "id", "-id"])
+async def test_sort(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory, sort: str
+) -> None:
+    for _ in range(3):
+        await factory.create_category()
+    items = await list_all(client, PATH, actor.headers, sort=sort, limit=2)
+    key = sort.removeprefix("-")
+    attribute = {"name": "name", "id": "id"}[key]
+    kind = ORDER_KINDS.get(attribute, "plain")
+    expected = sorted(
+        items,
+        key=lambda item: (order_key(kind, item[attribute]), item["id"]),
+        reverse=sort.startswith("-"),
+    )
+    assert [item["id"] for item in items] == [item["id"] for item in expected]
+
+
+async def test_search_is_a_case_insensitive_substring(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory
+) -> None:
+    rows = [await factory.create_category() for _ in range(3)]
+    text = str(rows[0]["name"])
+    query = text[len(text) // 4 : max(len(text) // 4 + 1, 3 * len(text) // 4)].swapcase()
+    items = await list_all(client, PATH, actor.headers, q=query)
+    assert rows[0]["id"] in {item["id"] for item in items}
+    fields = ["name"]
+    for item in items:
+        assert any(query.lower() in str(item[name] or "").lower() for name in fields)
+    assert await list_all(client, PATH, actor.headers, q="%_no such text_%") == []
+
+
+async def test_list_rejects_bad_queries(client: AsyncClient, actor: AuthUser) -> None:
+    await assert_bad_list_queries_rejected(client, PATH, actor.headers, page_max=100)
+
+
+async def test_a_cursor_is_bound_to_its_sort_order(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory
+) -> None:
+    for _ in range(3):
+        await factory.create_category()
+    page = (
+        await client.get(PATH, params={"limit": 1, "sort": "-id"}, headers=actor.headers)
+    ).json()
+    response = await client.get(
+        PATH,
+        params={"limit": 1, "sort": "id", "cursor": page["next_cursor"]},
+        headers=actor.headers,
+    )
+    assert_problem(response, 422, "cursor")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "valid"),
+    [
+        pytest.param("name", "0", True, id="name at min_length 1"),
+        pytest.param("name", "", False, id="name below min_length 1"),
+        pytest.param(
+            "name",
+            "name-0______________________________________________________",
+            True,
+            id="name at max_length 60",
+        ),
+        pytest.param(
+            "name",
+            "name-0_______________________________________________________",
+            False,
+            id="name above max_length 60",
+        ),
+        pytest.param("color", "!aaaaaa", False, id="color not matching pattern"),
+        pytest.param("monthly_limit", "0.00", True, id="monthly_limit at min 0"),
+        pytest.param("monthly_limit", "-0.01", False, id="monthly_limit below min 0"),
+        pytest.param(
+            "monthly_limit", "12.505", False, id="monthly_limit with more than 2 decimal places"
+        ),
+        pytest.param(
+            "monthly_limit",
+            "100000000.00",
+            False,
+            id="monthly_limit with more than 8 integer digits",
+        ),
+    ],
+)
+async def test_field_boundaries(
+    client: AsyncClient,
+    actor: AuthUser,
+    factory: BudgetFactory,
+    field: str,
+    value: Any,
+    valid: bool,
+) -> None:
+    payload = await factory.category_payload(**{field: value})
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    if valid:
+        assert response.status_code == 201, response.text
+    else:
+        assert_problem(response, 422, field)
+
+
+async def test_unknown_and_server_owned_fields_are_rejected(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory
+) -> None:
+    server_owned: list[dict[str, Any]] = [
+        {"no_such_field": 1},
+        {"id": 1},
+        {"created_at": "2030-01-01T00:00:00Z"},
+        {"owner_id": 1},
+    ]
+    for extra in server_owned:
+        payload = await factory.category_payload(**extra)
+        response = await client.post(PATH, json=payload, headers=actor.headers)
+        assert_problem(response, 422, next(iter(extra)))
+    created = await factory.create_category()
+    not_patchable: list[dict[str, Any]] = [
+        {"no_such_field": 1},
+        {"id": 1},
+    ]
+    for extra in not_patchable:
+        response = await client.patch(f"{PATH}/{created['id']}", json=extra, headers=actor.headers)
+        assert_problem(response, 422, next(iter(extra)))
+    response = await client.patch(
+        f"{PATH}/{created['id']}", json={"name": None}, headers=actor.headers
+    )
+    assert_problem(response, 422, "name")
+
+
+@pytest.mark.parametrize("missing", ["name"])
+async def test_required_fields(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory, missing: str
+) -> None:
+    payload = await factory.category_payload()
+    del payload[missing]
+    assert_problem(await client.post(PATH, json=payload, headers=actor.headers), 422, missing)
+
+
+async def test_malformed_json_is_a_400(client: AsyncClient, actor: AuthUser) -> None:
+    await assert_malformed_json_rejected(client, PATH, actor.headers)
+
+
+async def test_unknown_id_is_a_404(client: AsyncClient, actor: AuthUser) -> None:
+    await assert_unknown_id_is_404(client, PATH, actor.headers)
+
+
+async def test_anonymous_caller(client: AsyncClient, factory: BudgetFactory) -> None:
+    """Without a token, each action gets the status its access rule gives."""
+    row = await factory.create_category()
+    url = f"{PATH}/{row['id']}"
+    assert_status(await client.get(PATH), 401)
+    assert_status(await client.post(PATH, json=await factory.category_payload()), 401)
+    assert_status(await client.get(url), 401)
+    assert_status(await client.patch(url, json={}), 401)
+    assert_status(await client.delete(url), 401)
+
+
+async def test_another_user_without_roles(
+    client: AsyncClient, make_user: MakeUser, factory: BudgetFactory
+) -> None:
+    """A signed-in user with no role, on a row someone else made."""
+    stranger = await make_user()
+    row = await factory.create_category()
+    url = f"{PATH}/{row['id']}"
+    listed = await client.get(PATH, headers=stranger.headers)
+    assert_status(listed, 200)
+    assert (row["id"] in {item["id"] for item in listed.json()["items"]}) is False
+    payload = await factory.category_payload()
+    assert_status(await client.post(PATH, json=payload, headers=stranger.headers), 201)
+    assert_status(await client.get(url, headers=stranger.headers), 404)
+    assert_status(await client.patch(url, json={}, headers=stranger.headers), 404)
+    assert_status(await client.delete(url, headers=stranger.headers), 404)
+
+
+async def test_a_bad_token_is_a_401(client: AsyncClient) -> None:
+    response = await client.get(PATH, headers={"Authorization": "Bearer not-a-token"})
+    assert_problem(response, 401)
+
+
+async def test_unique_together_1(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory
+) -> None:
+    """owner, name are unique together."""
+    first = await factory.category_payload()
+    assert (await client.post(PATH, json=first, headers=actor.headers)).status_code == 201
+    copied = {name: first[name] for name in ["name"]}
+    second = await factory.category_payload(**copied)
+    assert_problem(await client.post(PATH, json=second, headers=actor.headers), 409)
+
+
+async def test_deleting_a_category_restricts_its_expense_category_id(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory
+) -> None:
+    parent = await factory.create_category()
+    child = await factory.create_expense(category_id=parent["id"])
+    response = await client.delete(f"{PATH}/{parent['id']}", headers=actor.headers)
+    child_url = f"/expenses/{child['id']}"
+    assert_problem(response, 409)
+    assert (await client.get(child_url, headers=actor.headers)).status_code == 200

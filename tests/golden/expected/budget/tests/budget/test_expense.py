@@ -1,0 +1,296 @@
+"""API tests of /expenses: CRUD, paging, sorting, filters, validation and access rules."""
+
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from tests.budget.factories import BudgetFactory
+from tests.conftest import AuthUser, MakeUser
+from tests.helpers import (
+    assert_bad_list_queries_rejected,
+    assert_malformed_json_rejected,
+    assert_problem,
+    assert_status,
+    assert_unknown_id_is_404,
+    list_all,
+    order_key,
+)
+
+PATH = "/expenses"
+MISSING_ID = 2147483647  # a valid id no row has
+ORDER_KINDS: dict[str, str] = {
+    "amount": "decimal",
+    "spent_on": "plain",
+    "note": "plain",
+    "kind": "plain",
+}
+
+
+@pytest.fixture
+async def actor(make_user: MakeUser) -> AuthUser:
+    """A user who may do everything this feature offers."""
+    return await make_user()
+
+
+@pytest.fixture
+def factory(client: AsyncClient, actor: AuthUser) -> BudgetFactory:
+    return BudgetFactory(client, actor.headers)
+
+
+async def test_create_read_update_delete(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory
+) -> None:
+    payload = await factory.expense_payload()
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert response.headers["location"].endswith(f"{PATH}/{created['id']}")
+    assert created["spent_on"] == payload["spent_on"]
+    assert created["note"] == payload["note"]
+    assert created["kind"] == payload["kind"]
+    assert created["owner_id"] == actor.id
+
+    read = await client.get(f"{PATH}/{created['id']}", headers=actor.headers)
+    assert read.status_code == 200
+    assert read.json() == created
+
+    changes = {"spent_on": "2030-01-02"}
+    patched = await client.patch(f"{PATH}/{created['id']}", json=changes, headers=actor.headers)
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["spent_on"] == changes["spent_on"]
+    assert patched.json()["updated_at"] >= created["updated_at"]
+    assert (
+        await client.get(f"{PATH}/{created['id']}", headers=actor.headers)
+    ).json() == patched.json()
+
+    deleted = await client.delete(f"{PATH}/{created['id']}", headers=actor.headers)
+    assert deleted.status_code == 204
+    assert_problem(await client.get(f"{PATH}/{created['id']}", headers=actor.headers), 404)
+
+
+async def test_list_walks_every_page_once(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory
+) -> None:
+    ids = [(await factory.create_expense())["id"] for _ in range(5)]
+    first = await client.get(PATH, params={"limit": 2}, headers=actor.headers)
+    assert len(first.json()["items"]) == 2
+    assert first.json()["next_cursor"] is not None
+    items = await list_all(client, PATH, actor.headers, limit=2)
+    assert sorted(item["id"] for item in items) == sorted(ids)
+
+
+@pytest.mark.parametrize("sort", ["spent_on", "-spent_on", "amount", "-amount", "id", "-id"])
+async def test_sort(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory, sort: str
+) -> None:
+    for _ in range(3):
+        await factory.create_expense()
+    items = await list_all(client, PATH, actor.headers, sort=sort, limit=2)
+    key = sort.removeprefix("-")
+    attribute = {"spent_on": "spent_on", "amount": "amount", "id": "id"}[key]
+    kind = ORDER_KINDS.get(attribute, "plain")
+    expected = sorted(
+        items,
+        key=lambda item: (order_key(kind, item[attribute]), item["id"]),
+        reverse=sort.startswith("-"),
+    )
+    assert [item["id"] for item in items] == [item["id"] for item in expected]
+
+
+@pytest.mark.parametrize(
+    ("param", "member", "op"),
+    [
+        ("kind", "kind", "eq"),
+        ("kind__in", "kind", "in"),
+        ("category_id", "category_id", "eq"),
+        ("spent_on", "spent_on", "eq"),
+        ("spent_on__gte", "spent_on", "gte"),
+        ("spent_on__lte", "spent_on", "lte"),
+    ],
+)
+async def test_filter(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory, param: str, member: str, op: str
+) -> None:
+    rows = [await factory.create_expense() for _ in range(3)]
+    kind = ORDER_KINDS.get(member, "plain")
+    if op == "in":
+        wanted = {rows[0][member], rows[1][member]}
+        items = await list_all(client, PATH, actor.headers, **{param: ",".join(sorted(wanted))})
+        assert {item[member] for item in items} <= wanted
+        expected = {row["id"] for row in rows if row[member] in wanted}
+    else:
+        value = rows[1][member]
+        items = await list_all(client, PATH, actor.headers, **{param: value})
+
+        def matches(candidate: Any) -> bool:
+            if candidate is None:
+                return False
+            left, right = order_key(kind, candidate), order_key(kind, value)
+            return {"eq": left == right, "gte": left >= right, "lte": left <= right}[op]
+
+        assert all(matches(item[member]) for item in items)
+        expected = {row["id"] for row in rows if matches(row[member])}
+    assert expected <= {item["id"] for item in items}
+
+
+async def test_search_is_a_case_insensitive_substring(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory
+) -> None:
+    rows = [await factory.create_expense() for _ in range(3)]
+    text = str(rows[0]["note"])
+    query = text[len(text) // 4 : max(len(text) // 4 + 1, 3 * len(text) // 4)].swapcase()
+    items = await list_all(client, PATH, actor.headers, q=query)
+    assert rows[0]["id"] in {item["id"] for item in items}
+    fields = ["note"]
+    for item in items:
+        assert any(query.lower() in str(item[name] or "").lower() for name in fields)
+    assert await list_all(client, PATH, actor.headers, q="%_no such text_%") == []
+
+
+async def test_list_rejects_bad_queries(client: AsyncClient, actor: AuthUser) -> None:
+    await assert_bad_list_queries_rejected(client, PATH, actor.headers, page_max=100)
+
+
+async def test_a_cursor_is_bound_to_its_sort_order(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory
+) -> None:
+    for _ in range(3):
+        await factory.create_expense()
+    page = (
+        await client.get(PATH, params={"limit": 1, "sort": "-id"}, headers=actor.headers)
+    ).json()
+    response = await client.get(
+        PATH,
+        params={"limit": 1, "sort": "id", "cursor": page["next_cursor"]},
+        headers=actor.headers,
+    )
+    assert_problem(response, 422, "cursor")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "valid"),
+    [
+        pytest.param("amount", "0.01", True, id="amount at min 0.01"),
+        pytest.param("amount", "0.00", False, id="amount below min 0.01"),
+        pytest.param("amount", "12.505", False, id="amount with more than 2 decimal places"),
+        pytest.param("amount", "100000000.00", False, id="amount with more than 8 integer digits"),
+        pytest.param("spent_on", "2030-02-30", False, id="spent_on impossible date"),
+        pytest.param(
+            "note",
+            "note-0__________________________________________________________________________________________________________________________________________________________________________________________________",
+            True,
+            id="note at max_length 200",
+        ),
+        pytest.param(
+            "note",
+            "note-0___________________________________________________________________________________________________________________________________________________________________________________________________",
+            False,
+            id="note above max_length 200",
+        ),
+        pytest.param("kind", "not-a-valid-value", False, id="kind not one of the enum values"),
+    ],
+)
+async def test_field_boundaries(
+    client: AsyncClient,
+    actor: AuthUser,
+    factory: BudgetFactory,
+    field: str,
+    value: Any,
+    valid: bool,
+) -> None:
+    payload = await factory.expense_payload(**{field: value})
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    if valid:
+        assert response.status_code == 201, response.text
+    else:
+        assert_problem(response, 422, field)
+
+
+async def test_unknown_and_server_owned_fields_are_rejected(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory
+) -> None:
+    server_owned: list[dict[str, Any]] = [
+        {"no_such_field": 1},
+        {"id": 1},
+        {"created_at": "2030-01-01T00:00:00Z"},
+        {"owner_id": 1},
+    ]
+    for extra in server_owned:
+        payload = await factory.expense_payload(**extra)
+        response = await client.post(PATH, json=payload, headers=actor.headers)
+        assert_problem(response, 422, next(iter(extra)))
+    created = await factory.create_expense()
+    not_patchable: list[dict[str, Any]] = [
+        {"no_such_field": 1},
+        {"id": 1},
+    ]
+    for extra in not_patchable:
+        response = await client.patch(f"{PATH}/{created['id']}", json=extra, headers=actor.headers)
+        assert_problem(response, 422, next(iter(extra)))
+    response = await client.patch(
+        f"{PATH}/{created['id']}", json={"amount": None}, headers=actor.headers
+    )
+    assert_problem(response, 422, "amount")
+
+
+@pytest.mark.parametrize("missing", ["amount", "spent_on", "category_id"])
+async def test_required_fields(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory, missing: str
+) -> None:
+    payload = await factory.expense_payload()
+    del payload[missing]
+    assert_problem(await client.post(PATH, json=payload, headers=actor.headers), 422, missing)
+
+
+async def test_malformed_json_is_a_400(client: AsyncClient, actor: AuthUser) -> None:
+    await assert_malformed_json_rejected(client, PATH, actor.headers)
+
+
+async def test_unknown_id_is_a_404(client: AsyncClient, actor: AuthUser) -> None:
+    await assert_unknown_id_is_404(client, PATH, actor.headers)
+
+
+async def test_anonymous_caller(client: AsyncClient, factory: BudgetFactory) -> None:
+    """Without a token, each action gets the status its access rule gives."""
+    row = await factory.create_expense()
+    url = f"{PATH}/{row['id']}"
+    assert_status(await client.get(PATH), 401)
+    assert_status(await client.post(PATH, json=await factory.expense_payload()), 401)
+    assert_status(await client.get(url), 401)
+    assert_status(await client.patch(url, json={}), 401)
+    assert_status(await client.delete(url), 401)
+
+
+async def test_another_user_without_roles(
+    client: AsyncClient, make_user: MakeUser, factory: BudgetFactory
+) -> None:
+    """A signed-in user with no role, on a row someone else made."""
+    stranger = await make_user()
+    row = await factory.create_expense()
+    url = f"{PATH}/{row['id']}"
+    listed = await client.get(PATH, headers=stranger.headers)
+    assert_status(listed, 200)
+    assert (row["id"] in {item["id"] for item in listed.json()["items"]}) is False
+    payload = await factory.expense_payload()
+    assert_status(await client.post(PATH, json=payload, headers=stranger.headers), 422)
+    assert_status(await client.get(url, headers=stranger.headers), 404)
+    assert_status(await client.patch(url, json={}, headers=stranger.headers), 404)
+    assert_status(await client.delete(url, headers=stranger.headers), 404)
+
+
+async def test_a_bad_token_is_a_401(client: AsyncClient) -> None:
+    response = await client.get(PATH, headers={"Authorization": "Bearer not-a-token"})
+    assert_problem(response, 401)
+
+
+async def test_category_id_must_exist(
+    client: AsyncClient, actor: AuthUser, factory: BudgetFactory
+) -> None:
+    payload = await factory.expense_payload(category_id=MISSING_ID)
+    assert_problem(await client.post(PATH, json=payload, headers=actor.headers), 422, "category_id")
+    row = await factory.create_expense()
+    response = await client.patch(
+        f"{PATH}/{row['id']}", json={"category_id": MISSING_ID}, headers=actor.headers
+    )
+    assert_problem(response, 422, "category_id")
