@@ -1,6 +1,15 @@
 """The architecture gate: the layering the profile describes, checked by import-linter.
 
-Contracts derived from the project (each feature package is `app/<name>/` with a router):
+A project with its own import-linter configuration (`.importlinter`, `[importlinter]` in
+setup.cfg, `[tool.importlinter]` in pyproject.toml) is checked against it. Otherwise the
+contracts follow the profile's layout (`profile_contracts`):
+- layer-first: the models, schemas and services layers do not import the web layer (the
+  package of the routers, `app.api`);
+- domain-first: a domain does not import another domain's router, and its models,
+  schemas and service do not import its own router.
+
+Projects made by `backsmith new` get the contracts of the generated layout (each feature
+package is `app/<name>/` with a router):
 - layers inside a feature: router > dependencies > service > schemas > models; a module
   imports only layers below it (a model never imports the service, ...);
 - routers do not touch the database: no direct `sqlalchemy` import in a router (queries
@@ -16,9 +25,11 @@ from __future__ import annotations
 import re
 import sys
 import time
-from pathlib import Path
+import tomllib
+from pathlib import Path, PurePosixPath
 
 from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
+from backsmith.project.profile import ProjectProfile
 
 LAYERS = ("router", "dependencies", "service", "schemas", "models")
 PRIVATE = ("router", "dependencies", "service")
@@ -86,13 +97,129 @@ def contracts(root: Path, package: str) -> str:
 _BROKEN = re.compile(r"^(?P<name>.+) BROKEN$")
 
 
+OWN_CONFIGS = (".importlinter", "setup.cfg", "pyproject.toml")
+
+
+def own_config(root: Path) -> Path | None:
+    """The project's own import-linter configuration, if it has one."""
+    for name in OWN_CONFIGS:
+        path = root / name
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        if name == "pyproject.toml":
+            if "importlinter" in tomllib.loads(text).get("tool", {}):
+                return path
+        elif re.search(r"^\[importlinter\]", text, re.MULTILINE):
+            return path
+    return None
+
+
+def _module_of(path: str) -> str:
+    """`app/models/{feature}.py` -> `app.models`; `app/crud.py` -> `app.crud`."""
+    parts = PurePosixPath(path.removeprefix("src/")).with_suffix("").parts
+    if "{feature}" in parts[-1]:
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _forbidden(key: str, name: str, sources: list[str], forbidden: list[str]) -> str:
+    return (
+        f"[importlinter:contract:{key}]\nname = {name}\ntype = forbidden\n"
+        "source_modules =\n"
+        + "".join(f"    {m}\n" for m in sources)
+        + "forbidden_modules =\n"
+        + "".join(f"    {m}\n" for m in forbidden)
+    )
+
+
+def profile_contracts(profile: ProjectProfile, source_root: Path) -> tuple[str, list[str]]:
+    """The import-linter configuration for a profiled project, and the rules it states."""
+    package = profile.package
+    paths = profile.feature_paths("{feature}")
+    router = paths.get("router")
+    sections = [f"[importlinter]\nroot_package = {package}\n"]
+    rules: list[str] = []
+
+    def exists(module: str) -> bool:
+        base = source_root.joinpath(*module.split("."))
+        return base.is_dir() or base.with_suffix(".py").is_file()
+
+    if profile.layout == "layer" and router:
+        parts = _module_of(router).split(".")
+        web = ".".join(parts[: len(package.split(".")) + 1])
+        lower = []
+        for layer in ("models", "schemas", "service"):
+            module = _module_of(paths.get(layer, ""))
+            if module and module != web and exists(module) and module not in lower:
+                lower.append(module)
+        if lower and web != package:
+            rule = f"{', '.join(lower)} do not import the web layer {web}"
+            sections.append(_forbidden("layers", rule, lower, [web]))
+            rules.append(rule)
+    elif profile.layout == "domain" and router and "{feature}" in router:
+        pattern = PurePosixPath(router.removeprefix("src/"))
+        holder = source_root.joinpath(*pattern.parent.parent.parts)
+        stem = pattern.stem
+        domains = (
+            sorted(
+                child.name
+                for child in holder.iterdir()
+                if child.is_dir() and (child / f"{stem}.py").is_file()
+            )
+            if holder.is_dir()
+            else []
+        )
+        prefix = ".".join(pattern.parent.parent.parts)
+        for domain in domains:
+            others = [f"{prefix}.{o}.{stem}" for o in domains if o != domain]
+            if others:
+                rule = f"{domain} does not import another domain's {stem}"
+                sections.append(
+                    _forbidden(f"{domain}-routers", rule, [f"{prefix}.{domain}"], others)
+                )
+                rules.append(rule)
+            inner = [
+                f"{prefix}.{domain}.{Path(paths[layer]).stem}"
+                for layer in ("models", "schemas", "service")
+                if layer in paths and exists(f"{prefix}.{domain}.{Path(paths[layer]).stem}")
+            ]
+            if inner:
+                rule = f"{domain}: models, schemas and service do not import its {stem}"
+                sections.append(
+                    _forbidden(f"{domain}-inner", rule, inner, [f"{prefix}.{domain}.{stem}"])
+                )
+                rules.append(rule)
+    return "\n".join(sections), rules
+
+
 def architecture_gate(context: GateContext) -> GateResult:
     started = time.perf_counter()
-    package = context.profile.package
-    config = context.scratch / "importlinter.ini"
-    config.write_text(contracts(context.root, package), encoding="utf-8")
+    profile = context.profile
+    package = profile.package
+    source_root = (
+        context.root / "src"
+        if (context.root / "src" / package.split(".")[0]).is_dir()
+        else context.root
+    )
+    config = own_config(context.root)
+    if config is None:
+        config = context.scratch / "importlinter.ini"
+        if profile.made_by_backsmith:
+            text = contracts(context.root, package)
+        else:
+            text, rules = profile_contracts(profile, source_root)
+            if not rules:
+                return GateResult(
+                    name="architecture",
+                    status=Status.SKIPPED,
+                    duration_s=time.perf_counter() - started,
+                    summary=f"skipped: no layering to check in a {profile.layout or 'unknown'} "
+                    "layout without an import-linter configuration of the project's own",
+                )
+        config.write_text(text, encoding="utf-8")
     completed = context.run(
-        [sys.executable, "-c", _LINT, str(config)], env={"PYTHONPATH": str(context.root)}
+        [sys.executable, "-c", _LINT, str(config)], env={"PYTHONPATH": str(source_root)}
     )
     output = completed.stdout + completed.stderr
     kept = re.search(r"Contracts: (\d+) kept, (\d+) broken", output)

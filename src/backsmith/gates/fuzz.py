@@ -7,8 +7,9 @@ project's own interpreter, so the app is imported exactly as its tests import it
   database the gate makes on the PostgreSQL server of `context.database_url` and drops
   afterwards, as the migrations gate does),
 - builds the app with `create_app(Settings(database_url=..., environment="test"))`, as the
-  project's `tests/conftest.py` does,
-- signs every request with a bearer token of one user who holds every role the API knows,
+  project's `tests/conftest.py` does, and signs every request with a bearer token of one
+  user who holds every role the API knows; in a project backsmith did not make, the app,
+  the user and the token come from the profile instead (`fuzz_profile.py`),
 - runs every schemathesis check in every phase: examples, coverage and fuzzing per
   operation (`schema.parametrize()`), then stateful sequences (`schema.as_state_machine()`,
   links inferred from the responses), with a fixed seed and no Hypothesis database,
@@ -28,6 +29,8 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from backsmith.gates.database import database_env, project_url, sqlite_url
+from backsmith.gates.fuzz_profile import profile_setup
 from backsmith.gates.migrations import ScratchDatabaseError, scratch_postgres
 from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
 
@@ -75,14 +78,14 @@ import backsmith_fuzz as fuzz
 
 schema = fuzz.load_schema()
 
+if schema is not None:  # None: the harness found a reason not to fuzz, in its results
 
-@schema.parametrize()
-def test_operation(case):
-    fuzz.call_and_check(case)
+    @schema.parametrize()
+    def test_operation(case):
+        fuzz.call_and_check(case)
 
-
-def test_stateful():
-    fuzz.run_stateful(schema)
+    def test_stateful():
+        fuzz.run_stateful(schema)
 '''
 
 _HARNESS = r'''"""backsmith fuzz harness: state, set-up and the recording of failures.
@@ -134,6 +137,7 @@ results = {
     "failures": {},
     "errors": [],
     "setup_error": None,
+    "skip": None,
 }
 
 
@@ -147,7 +151,7 @@ def write_results():
 
 def _database_url():
     """A fresh, empty database: the scratch PostgreSQL database the gate made, or a file."""
-    if DATABASE_URL.startswith("postgresql"):
+    if DATABASE_URL:
         return DATABASE_URL
     return f"sqlite+aiosqlite:///{SCRATCH / 'fuzz.db'}"
 
@@ -252,13 +256,17 @@ class RecordingApp:
 def setup():
     try:
         import schemathesis
-        from app.core.config import Settings
-        from app.main import create_app
 
         results["schemathesis"] = schemathesis.__version__
         url = _database_url()
         results["database"] = "postgresql" if url.startswith("postgresql") else "sqlite"
         _migrate(url)
+        if os.environ.get("BACKSMITH_FUZZ_APP"):
+            _setup_from_profile(url)
+            return
+        from app.core.config import Settings
+        from app.main import create_app
+
         settings = Settings(database_url=url, environment="test")
         roles = every_role()
         results["roles"] = roles
@@ -274,6 +282,203 @@ def setup():
     write_results()
 
 
+# --- set-up for a project backsmith did not make (see backsmith/gates/fuzz_profile.py) ----
+
+EMAIL = "fuzzer@example.com"
+USERNAME = "backsmith-fuzzer"
+PASSWORD = "Fuzzing-password-0123456789"
+# Flags that take a privilege away: the fuzzing user keeps these false.
+NEGATIVE_FLAGS = ("deleted", "banned", "blocked", "locked", "disabled", "suspended", "archived")
+
+
+def _symbol(reference):
+    module_name, _, name = reference.partition(":")
+    value = importlib.import_module(module_name)
+    for part in name.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _user(model, hasher):
+    """A user row with every column it needs, the project's hash of PASSWORD, and every
+    `is_*` privilege flag set; returns it and the flags it holds."""
+    from sqlalchemy import inspect as inspect_model
+
+    mapper = inspect_model(model)
+    values, flags = {}, []
+    for column in mapper.columns:
+        key = mapper.get_property_by_column(column).key
+        name = key.lower()
+        try:
+            kind = column.type.python_type
+        except NotImplementedError:
+            kind = None
+        if "password" in name:
+            values[key] = hasher(PASSWORD)
+        elif "email" in name:
+            values[key] = EMAIL
+        elif kind is bool and name.startswith(("is_", "has_", "can_")):
+            values[key] = not any(word in name for word in NEGATIVE_FLAGS)
+            if values[key]:
+                flags.append(key)
+        elif not (
+            column.primary_key
+            or column.nullable
+            or column.default is not None
+            or column.server_default is not None
+        ):
+            values[key] = _sample(kind, name)
+    return model(**values), flags
+
+
+def _sample(kind, name):
+    """A value for a required column backsmith knows nothing else about."""
+    import datetime
+    import uuid
+
+    if kind is str:
+        return USERNAME if "name" in name else "backsmith"
+    if kind is int or kind is float:
+        return kind(1)
+    if kind is datetime.datetime:
+        return datetime.datetime.now(datetime.UTC)
+    if kind is datetime.date:
+        return datetime.date.today()
+    if kind is uuid.UUID:
+        return uuid.uuid4()
+    raise LookupError(f"cannot fill the required user column {name!r} ({kind})")
+
+
+def _store(url, row):
+    """Insert the user with a short-lived engine of its own: the app's engine must first
+    connect inside the event loop that serves the requests."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.orm import Session
+    from sqlalchemy.pool import NullPool
+
+    if make_url(url).get_dialect().is_async:
+        from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+        async def store():
+            engine = create_async_engine(url, poolclass=NullPool)
+            async with AsyncSession(engine) as session:
+                session.add(row)
+                await session.commit()
+            await engine.dispose()
+
+        asyncio.run(store())
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    with Session(engine) as session:
+        session.add(row)
+        session.commit()
+    engine.dispose()
+
+
+def _resolve(document, node):
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        target = document
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target.get(part, {})
+        node = target
+    return node if isinstance(node, dict) else {}
+
+
+def _password_flow(document):
+    """The tokenUrl of the OAuth2 password flow the document declares, and whether the API
+    has security schemes at all."""
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    for scheme in schemes.values():
+        flow = ((scheme or {}).get("flows") or {}).get("password") or {}
+        if scheme.get("type") == "oauth2" and flow.get("tokenUrl"):
+            return flow["tokenUrl"], True
+    return None, bool(schemes)
+
+
+def _sign_in(document, token_url):
+    """The project's own sign-in: POST tokenUrl with the body its operation documents."""
+    from urllib.parse import urlsplit
+
+    from schemathesis.python import asgi
+
+    path = "/" + urlsplit(token_url).path.lstrip("/")
+    operation = ((document.get("paths") or {}).get(path) or {}).get("post") or {}
+    content = _resolve(document, operation.get("requestBody")).get("content") or {
+        "application/x-www-form-urlencoded": {}
+    }
+    media = next(iter(content))
+    fields = _resolve(document, content[media].get("schema")).get("properties") or {
+        "username": {},
+        "password": {},
+    }
+    attempts = []
+    for login in (EMAIL, USERNAME):
+        body = {}
+        for field in fields:
+            lower = field.lower()
+            if "password" in lower:
+                body[field] = PASSWORD
+            elif lower in ("username", "email", "login", "user", "identifier"):
+                body[field] = login
+            elif lower == "grant_type":
+                body[field] = "password"
+        with asgi.get_client(state["asgi"]) as client:
+            if "json" in media:
+                response = client.post(path, json=body)
+            else:
+                response = client.post(path, data=body)
+        token = None
+        if response.status_code == 200:
+            try:
+                token = response.json().get("access_token")
+            except ValueError:
+                token = None
+        if token:
+            return token
+        attempts.append(f"{response.status_code} {response.text[:300]}")
+    raise RuntimeError(
+        f"signing in with POST {path} ({media}) as the fuzzing user gave no access_token: "
+        + "; ".join(attempts)
+    )
+
+
+def _setup_from_profile(url):
+    app = _symbol(os.environ["BACKSMITH_FUZZ_APP"])
+    if not hasattr(app, "openapi") and callable(app):
+        app = app()
+    state["app"] = app
+    state["asgi"] = RecordingApp(app)
+    state["openapi_url"] = getattr(app, "openapi_url", None) or "/openapi.json"
+    document = app.openapi()
+    token_url, secured = _password_flow(document)
+    token = None
+    if token_url:
+        if os.environ.get("BACKSMITH_FUZZ_NO_USER"):
+            results["skip"] = (
+                f"the API signs in at {token_url}, but backsmith cannot make a user: "
+                + os.environ["BACKSMITH_FUZZ_NO_USER"]
+            )
+            write_results()
+            return
+        row, flags = _user(
+            _symbol(os.environ["BACKSMITH_FUZZ_USER_MODEL"]),
+            _symbol(os.environ["BACKSMITH_FUZZ_HASHER"]),
+        )
+        results["roles"] = flags
+        _store(url, row)
+        token = _sign_in(document, token_url)
+    elif secured:
+        results["skip"] = (
+            "the API has security schemes but no OAuth2 password flow (tokenUrl) that "
+            "backsmith can sign in through"
+        )
+        write_results()
+        return
+    state["config"] = _config(token)
+    write_results()
+
+
 def _config(token):
     import schemathesis
 
@@ -282,7 +487,7 @@ def _config(token):
             "seed": SEED,
             # Health checks judge the data generator's speed, not the API.
             "suppress-health-check": ["all"],
-            "headers": {"Authorization": f"Bearer {token}"},
+            "headers": {"Authorization": f"Bearer {token}"} if token else {},
             # Every check schemathesis has ("all"), with their default expectations, but one.
             # positive_data_acceptance wants every schema-valid request to succeed (or 401,
             # 403, 404, 409), and our contract makes some of them a 422 on purpose
@@ -290,7 +495,14 @@ def _config(token):
             # not exist ... is a 422 on NAME_id"; section 3, Lists: the cursor is OPAQUE,
             # so a string the server never issued is malformed input, a 422). No JSON
             # Schema can say "an id that exists" or "a cursor we issued".
-            "checks": {"enabled": True, "positive_data_acceptance": {"enabled": False}},
+            "checks": {
+                "enabled": True,
+                "positive_data_acceptance": {"enabled": False},
+                # Starlette answers a 405 with the methods of the first route matching the
+                # path only; projects made by backsmith fix that in their 405 handler, which
+                # another project cannot be expected to have: a framework quirk, not theirs.
+                "allow_header_conformance": {"enabled": not os.environ.get("BACKSMITH_FUZZ_APP")},
+            },
             "phases": {
                 "examples": {"enabled": True},
                 "coverage": {"enabled": True},
@@ -309,7 +521,10 @@ def _config(token):
 def load_schema():
     import schemathesis
 
-    return schemathesis.openapi.from_asgi("/openapi.json", state["asgi"], config=state["config"])
+    if results.get("skip"):
+        return None
+    url = state.get("openapi_url", "/openapi.json")
+    return schemathesis.openapi.from_asgi(url, state["asgi"], config=state["config"])
 
 
 def teardown():
@@ -535,6 +750,12 @@ def fuzz_gate(context: GateContext) -> GateResult:
         "PYTEST_ADDOPTS": None,
         "PYTEST_PLUGINS": None,
     }
+    profile = context.profile
+    if not profile.made_by_backsmith:
+        setup = profile_setup(profile)
+        if setup.skip:
+            return result(Status.SKIPPED, f"skipped: {setup.skip}")
+        env.update(setup.env)
     server = context.database_url if (context.database_url or "").startswith("postgresql") else None
     try:
         with (
@@ -542,6 +763,12 @@ def fuzz_gate(context: GateContext) -> GateResult:
             if server
             else nullcontext("") as url
         ):
+            if not profile.made_by_backsmith:
+                # The app reads its URL when it is imported: the variable its settings read.
+                url = (
+                    project_url(profile, url) if url else sqlite_url(profile, directory / "fuzz.db")
+                )
+                env.update(database_env(profile, url))
             env["BACKSMITH_FUZZ_DATABASE_URL"] = url
             run = context.run(
                 [
@@ -581,6 +808,8 @@ def fuzz_gate(context: GateContext) -> GateResult:
             "the fuzz harness did not run (no results were written)",
             failures=[Failure(message="the fuzz harness did not run", detail=tail(output))],
         )
+    if data.get("skip"):
+        return result(Status.SKIPPED, f"skipped: {data['skip']}")
     if data.get("setup_error"):
         return result(
             Status.ERROR,

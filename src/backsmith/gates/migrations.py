@@ -4,11 +4,18 @@ On a scratch SQLite file, and on a scratch database of a PostgreSQL server when 
 named (`--database-url`, or a PostgreSQL `DATABASE_URL` in the environment or the
 project's `.env`): `alembic upgrade head`, `downgrade base`, `upgrade head` again, then
 `alembic check`, which fails when the models and the migrations disagree.
+
+The project's Alembic is pointed at the scratch database both ways a project reads its
+URL (`database.py`): the environment variable of its settings, and `sqlalchemy.url`, as
+its own tests set it. A first upgrade that leaves the scratch SQLite file untouched means
+the project reads its URL from somewhere else: the gate stops there rather than migrate
+a database it does not own.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from backsmith.gates.database import database_env, project_url, sqlite_url
 from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
 
 STEPS = (("upgrade", "head"), ("downgrade", "base"), ("upgrade", "head"), ("check",))
@@ -23,20 +31,44 @@ STEPS = (("upgrade", "head"), ("downgrade", "base"), ("upgrade", "head"), ("chec
 # Creates or drops a scratch database, in the project's interpreter (its own drivers).
 _ADMIN_SCRIPT = """
 import asyncio, sys
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 url, name, action = sys.argv[1:4]
-async def main():
-    server = make_url(url).set(database="postgres")
+server = make_url(url).set(database="postgres")
+statement = text(
+    f'CREATE DATABASE "{name}"' if action == "create"
+    else f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+)
+async def run_async():
     engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
     async with engine.connect() as connection:
-        if action == "create":
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        else:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await connection.execute(statement)
     await engine.dispose()
-asyncio.run(main())
+if server.get_dialect().is_async:
+    asyncio.run(run_async())
+else:
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(statement)
+    engine.dispose()
+"""
+
+# One Alembic command through its API, as the projects' own tests run it: `sqlalchemy.url`
+# set to the scratch database (which env.py files usually prefer), errors as one line.
+_ALEMBIC_SCRIPT = """
+import sys
+from alembic import command
+from alembic.config import Config
+from alembic.util import CommandError
+url, name, *arguments = sys.argv[1:]
+config = Config("alembic.ini")
+config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+try:
+    getattr(command, name)(config, *arguments)
+except CommandError as error:
+    print(f"FAILED: {error}", file=sys.stderr)
+    sys.exit(1)
 """
 
 
@@ -61,10 +93,34 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _round_trip(context: GateContext, url: str, label: str) -> list[Failure]:
+def _alembic(
+    context: GateContext, url: str, step: tuple[str, ...]
+) -> subprocess.CompletedProcess[str]:
+    env = {**database_env(context.profile, url), "PYTHONDONTWRITEBYTECODE": "1"}
+    if context.profile.made_by_backsmith:
+        return context.run(["python", "-m", "alembic", *step], env=env)
+    return context.run(["python", "-c", _ALEMBIC_SCRIPT, url, *step], env=env)
+
+
+def _round_trip(
+    context: GateContext, url: str, label: str, proof: Path | None = None
+) -> list[Failure]:
+    """The round trip on `url`; `proof` is the SQLite file the first upgrade must create."""
     for step in STEPS:
-        completed = context.run(["python", "-m", "alembic", *step], env={"DATABASE_URL": url})
+        completed = _alembic(context, url, step)
         output = completed.stdout + completed.stderr
+        if completed.returncode == 0 and proof is not None and not proof.exists():
+            return [
+                Failure(
+                    message="Alembic did not migrate the scratch database: the project reads "
+                    "its database URL from somewhere backsmith did not find",
+                    location="alembic upgrade head",
+                    detail="backsmith sets `sqlalchemy.url` and the settings' URL variable "
+                    f"({', '.join(database_env(context.profile, url)) or 'none found'}); "
+                    "make env.py read one of them",
+                )
+            ]
+        proof = None
         if completed.returncode == 0:
             continue
         command = "alembic " + " ".join(step)
@@ -115,6 +171,13 @@ def scratch_postgres(context: GateContext, server: str, prefix: str) -> Iterator
 
 def migrations_gate(context: GateContext) -> GateResult:
     started = time.perf_counter()
+    if context.profile.value("migrations") == "none":
+        return GateResult(
+            name="migrations",
+            status=Status.SKIPPED,
+            summary="skipped: the project has no Alembic migrations (no alembic.ini with a "
+            "script_location), so there is no round trip or drift to check",
+        )
     if not (context.root / "alembic.ini").is_file():
         return GateResult(
             name="migrations",
@@ -123,14 +186,14 @@ def migrations_gate(context: GateContext) -> GateResult:
             failures=[Failure(message="the project has no alembic.ini")],
         )
     sqlite = Path(context.scratch) / "migrations.db"
-    failures = _round_trip(context, f"sqlite+aiosqlite:///{sqlite}", "SQLite")
+    failures = _round_trip(context, sqlite_url(context.profile, sqlite), "SQLite", proof=sqlite)
     databases = ["sqlite"]
     server = postgres_server(context)
     if server is not None:
         databases.append("postgresql")
         try:
             with scratch_postgres(context, server, "backsmith_gate") as url:
-                failures += _round_trip(context, url, "PostgreSQL")
+                failures += _round_trip(context, project_url(context.profile, url), "PostgreSQL")
         except ScratchDatabaseError as error:
             failures.append(
                 Failure(message="could not create a scratch PostgreSQL database", detail=str(error))

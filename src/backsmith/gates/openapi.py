@@ -1,10 +1,11 @@
 """The OpenAPI gate: the app's own document is valid OpenAPI 3.1 and tells the whole truth.
 
-The document is built by the app itself, in the project's interpreter, against a scratch
-SQLite URL (the app factory does not connect at import, so nothing touches the project's
-database). It is then validated with openapi-spec-validator, and every operation is
-checked against the HTTP contract (SPEC.md §3), which says that every status a route can
-return is documented. The statuses an operation must document are derived from the
+The document is built by the app itself (the profile's `app` fact: the app, or the
+factory that makes it), in the project's interpreter, against a scratch SQLite URL set the
+way the project reads it (`database.py`), so nothing touches the project's database. It
+is then validated with openapi-spec-validator, and every operation is checked against
+the HTTP contract (SPEC.md §3), which says that every status a route can return is
+documented. The statuses an operation must document are derived from the
 operation itself, never from names a project happens to use, so the rules hold for any
 feature:
 
@@ -24,6 +25,10 @@ feature:
 - every 4xx and 5xx response (exact or `4XX`/`5XX`) is `application/problem+json` and
   nothing else: errors are RFC 9457 problem details.
 
+In a project not made by `backsmith new` the rules follow its own style
+(`contract_options`): problem details only where its errors are problem details; the 400,
+201 and 204 rules, which are the generated APIs' own, do not apply.
+
 A range key (`4XX`) documents every status of its class; `default` documents none, since
 a client cannot tell from it which statuses exist. 403 and 409 are not derived: whether a
 route can refuse or conflict depends on access rules and constraints the document does
@@ -41,7 +46,9 @@ from typing import Any
 
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
+from backsmith.gates.database import database_env, sqlite_url
 from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
+from backsmith.project.profile import ProjectProfile
 
 MAX_FAILURES = 50
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -53,14 +60,22 @@ _TEMPLATE = re.compile(r"\{[^/{}]+\}")
 # structured account of why it could not, so the gate never has to parse a traceback.
 _SCRIPT = r"""
 import importlib, json, os, sys, traceback
-output, failure, module_name = sys.argv[1:4]
+output, failure, module_name, attribute = sys.argv[1:5]
 stage = "import"
 try:
     module = importlib.import_module(module_name)
-    application = getattr(module, "app", None)
-    if application is None and callable(getattr(module, "create_app", None)):
-        stage = "create_app"
-        application = module.create_app()
+    if attribute:  # the profile's `app` fact: the app, or the factory that makes it
+        application = getattr(module, attribute, None)
+        if application is None:
+            raise LookupError(f"{module_name} has no `{attribute}`")
+        if not hasattr(application, "openapi") and callable(application):
+            stage = "create_app"
+            application = application()
+    else:
+        application = getattr(module, "app", None)
+        if application is None and callable(getattr(module, "create_app", None)):
+            stage = "create_app"
+            application = module.create_app()
     if application is None:
         raise LookupError(f"{module_name} defines neither `app` nor `create_app()`")
     stage = "openapi"
@@ -117,10 +132,19 @@ class OpenAPIBuildError(Exception):
 
 
 def app_module(context: GateContext) -> str:
-    """The module holding the app: the profile's app factory file, as a dotted name."""
+    """The module holding the app: the profile's `app` fact, or its app factory file."""
+    return app_reference(context)[0]
+
+
+def app_reference(context: GateContext) -> tuple[str, str]:
+    """(module, attribute) of the app; the attribute is empty for `app` or `create_app()`."""
+    app = context.profile.value("app")
+    if app is not None and ":" in app:
+        module, _, attribute = app.partition(":")
+        return module, attribute
     fact = context.profile.facts.get("app factory")
     path = fact.value if fact else f"{context.profile.package}/main.py"
-    return path.removesuffix(".py").replace("/", ".")
+    return path.removesuffix(".py").replace("/", "."), ""
 
 
 def build_openapi_document(context: GateContext) -> dict[str, Any]:
@@ -129,10 +153,12 @@ def build_openapi_document(context: GateContext) -> dict[str, Any]:
     failure = context.scratch / "openapi-failure.json"
     for stale in (output, failure):
         stale.unlink(missing_ok=True)
+    module, attribute = app_reference(context)
+    url = sqlite_url(context.profile, context.scratch / "openapi.db")
     completed = context.run(
-        ["python", "-c", _SCRIPT, str(output), str(failure), app_module(context)],
+        ["python", "-c", _SCRIPT, str(output), str(failure), module, attribute],
         env={
-            "DATABASE_URL": f"sqlite+aiosqlite:///{context.scratch / 'openapi.db'}",
+            **database_env(context.profile, url),
             # Building the document must leave no trace in the project, not even bytecode.
             "PYTHONDONTWRITEBYTECODE": "1",
         },
@@ -180,7 +206,7 @@ def openapi_gate(context: GateContext) -> GateResult:
             failures=[Failure(message=error.message, location=error.location, detail=error.detail)],
         )
     invalid = validation_failures(document)
-    undocumented = contract_failures(document)
+    undocumented = contract_failures(document, **contract_options(context.profile))
     failures = invalid + undocumented
     figures = document_figures(document)
     if failures:
@@ -236,7 +262,23 @@ def validation_failures(document: dict[str, Any]) -> list[Failure]:
     return failures
 
 
-def contract_failures(document: dict[str, Any]) -> list[Failure]:
+def contract_options(profile: ProjectProfile) -> dict[str, bool]:
+    """Which of the generated APIs' rules hold for this project's own style.
+
+    Problem details are required where the project answers errors with them. The 400 for
+    malformed JSON, the 201 on creation and the 204 on deletion are rules of the APIs
+    backsmith generates: FastAPI itself answers malformed JSON with a 422 (which the 422
+    rule covers), and a project may answer a deletion with a 200 and a message.
+    """
+    return {
+        "problem_json": profile.made_by_backsmith or profile.value("errors") == "problem_json",
+        "generated_statuses": profile.made_by_backsmith,
+    }
+
+
+def contract_failures(
+    document: dict[str, Any], *, problem_json: bool = True, generated_statuses: bool = True
+) -> list[Failure]:
     """Each status an operation can return but does not document, and each error not
     documented as problem details; the rules are in the module docstring."""
     failures: list[Failure] = []
@@ -247,12 +289,14 @@ def contract_failures(document: dict[str, Any]) -> list[Failure]:
         if not any(_covers(documented, status) for status in range(200, 300)):
             failures.append(Failure(message="documents no success (2xx) response", location=where))
         for status, reason in expected_statuses(document, path, method, operation):
+            if status in (400, 201, 204) and not generated_statuses:
+                continue
             if not _covers(documented, status):
                 failures.append(
                     Failure(message=f"does not document {status} ({reason})", location=where)
                 )
         for status, response in responses.items():
-            if str(status)[:1] in "45":
+            if problem_json and str(status)[:1] in "45":
                 problem = _problem_json_failure(str(status), _resolve(document, response))
                 if problem:
                     failures.append(Failure(message=problem, location=where))

@@ -1,5 +1,9 @@
 """The tests gate: the project's own test suite, with line coverage of the app.
 
+pytest runs in the project with its own configuration (testpaths, addopts, plugins);
+coverage is measured on the profile's package against `coverage_threshold` (90 unless
+`[tool.backsmith] coverage_threshold` says otherwise).
+
 Results are read from the files pytest and coverage write (JUnit XML, coverage JSON) in
 the scratch directory, never from scraped text; nothing is written into the project.
 """
@@ -33,7 +37,12 @@ def tests_gate(context: GateContext) -> GateResult:
         f"--junitxml={junit}",
         "-q",
     ]
-    if context.run(["python", "-c", "import xdist"]).returncode == 0:
+    # A generated suite is written to run in parallel; another project's suite runs as its
+    # own configuration says (its addopts may ask for xdist itself).
+    if (
+        context.profile.made_by_backsmith
+        and context.run(["python", "-c", "import xdist"]).returncode == 0
+    ):
         args += ["-n", "2"]
     completed = context.run(args, env={"COVERAGE_FILE": str(context.scratch / ".coverage")})
     elapsed = time.perf_counter() - started

@@ -1,9 +1,16 @@
-"""The types gate: mypy as the project configures it (strict for projects made by `new`)."""
+"""The types gate: mypy as the project configures it (strict for projects made by `new`).
+
+mypy reads the project's own configuration (`[tool.mypy]`, `mypy.ini`, `.mypy.ini`,
+`setup.cfg`): strict only where the project is.
+"""
 
 from __future__ import annotations
 
+import configparser
 import re
 import time
+import tomllib
+from pathlib import Path
 
 from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
 
@@ -12,9 +19,16 @@ _ERROR = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+)(?::\d+)?: error: (?P<mess
 
 def types_gate(context: GateContext) -> GateResult:
     started = time.perf_counter()
-    targets = [
-        name for name in (context.profile.package, "tests") if (context.root / name).is_dir()
-    ]
+    # mypy checks what the project tells it to (`files`); else the package and the tests.
+    targets = (
+        []
+        if _configures_files(context.root)
+        else [
+            name
+            for name in (context.profile.package.replace(".", "/"), "tests")
+            if (context.root / name).is_dir()
+        ]
+    )
     completed = context.run(
         [
             "python",
@@ -51,3 +65,24 @@ def types_gate(context: GateContext) -> GateResult:
         figures={"type_errors": len(failures)},
         failures=failures,
     )
+
+
+def _configures_files(root: Path) -> bool:
+    """Whether the project's mypy configuration names the files to check."""
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            mypy = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("mypy")
+        except tomllib.TOMLDecodeError:
+            mypy = None
+        if isinstance(mypy, dict) and mypy.get("files"):
+            return True
+    for name in ("mypy.ini", ".mypy.ini", "setup.cfg"):
+        parser = configparser.ConfigParser()
+        try:
+            parser.read(root / name, encoding="utf-8")
+        except configparser.Error:
+            continue
+        if parser.has_option("mypy", "files"):
+            return True
+    return False

@@ -1,15 +1,16 @@
 """The project profile: the facts about a target project that shape generated code.
 
-Today backsmith implements features in projects made by `backsmith new`; the profile
-recognises them from their code and configuration and refuses anything else with a
-message that says why, before anything is written.
+`load_profile` recognises a project made by `backsmith new` quickly, from its
+`[tool.backsmith] stack` and its layout; any other project is profiled from its code by
+`backsmith inspect` (`project/inspect.py`), which refuses, with a message that says why,
+what backsmith cannot work in (not FastAPI, no SQLAlchemy or SQLModel, an ambiguous fact).
 """
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -39,6 +40,9 @@ class ProjectProfile(BaseModel):
     conventions: list[Fact] = Field(default_factory=list)
     # Things a reader should know: CLAUDE.md contradicting the code, unknown override keys.
     warnings: list[str] = Field(default_factory=list)
+    # Made by `backsmith new`: its layout and conventions are the blueprint's own, so the
+    # gates may rely on them (app.core.config.Settings, create_app, DATABASE_URL, ...).
+    made_by_backsmith: bool = False
 
     def value(self, key: str) -> str | None:
         """The value of a fact, or None when the project does not show it."""
@@ -65,8 +69,20 @@ class ProjectProfile(BaseModel):
         }
 
 
+# What `backsmith new` writes, and what the quick path checks before trusting the stack key.
+NEW_PROJECT_FILES = (
+    ("app/main.py", "app factory"),
+    ("app/models.py", "model registry"),
+    ("alembic.ini", "Alembic configuration"),
+)
+
+
 def load_profile(root: Path) -> ProjectProfile:
-    """Profile the project at `root`; a ProjectError (exit 2) if backsmith cannot work in it."""
+    """Profile the project at `root`; a ProjectError (exit 2) if backsmith cannot work in it.
+
+    A project made by `backsmith new` is recognised from its `[tool.backsmith] stack` and
+    its files, without reading its code; any other is profiled by `inspect_project`.
+    """
     root = root.resolve()
     pyproject = root / "pyproject.toml"
     if not pyproject.is_file():
@@ -80,25 +96,34 @@ def load_profile(root: Path) -> ProjectProfile:
         raise ProjectError(f"{pyproject}: invalid TOML: {error}") from None
     settings = config.get("tool", {}).get("backsmith", {})
     stack = settings.get("stack")
-    if stack != SUPPORTED_STACK:
+    if stack is not None and stack != SUPPORTED_STACK:
         raise ProjectError(
-            f'{pyproject}: no `[tool.backsmith] stack = "{SUPPORTED_STACK}"`; backsmith '
-            "implements features only in projects it can profile",
-            hint="projects made by `backsmith new` have it",
+            f"{pyproject}: [tool.backsmith] stack = {stack!r}: backsmith knows only "
+            f'"{SUPPORTED_STACK}"',
+            hint="remove the key to let backsmith profile the project from its code",
         )
+    if stack == SUPPORTED_STACK and all((root / path).is_file() for path, _ in NEW_PROJECT_FILES):
+        return _new_project_profile(root, pyproject, config, settings)
+    from backsmith.project.inspect import inspect_project  # parses every module: only here
+
+    return inspect_project(root)
+
+
+def _new_project_profile(
+    root: Path, pyproject: Path, config: dict[str, Any], settings: dict[str, Any]
+) -> ProjectProfile:
     facts = {
-        "stack": Fact(value=stack, evidence=f"{pyproject.name}: [tool.backsmith] stack"),
+        "stack": Fact(value=SUPPORTED_STACK, evidence=f"{pyproject.name}: [tool.backsmith] stack"),
     }
-    for required, role in (
-        ("app/main.py", "app factory"),
-        ("app/models.py", "model registry"),
-        ("alembic.ini", "Alembic configuration"),
-    ):
-        if not (root / required).is_file():
-            raise ProjectError(f"{root}: missing {required} ({role}) that this stack needs")
-        facts[role] = Fact(value=required, evidence=required)
+    for path, role in NEW_PROJECT_FILES:
+        facts[role] = Fact(value=path, evidence=path)
     name = str(config.get("project", {}).get("name", root.name))
     threshold = int(settings.get("coverage_threshold", 90))
     return ProjectProfile(
-        root=root, stack=stack, name=name, facts=facts, coverage_threshold=threshold
+        root=root,
+        stack=SUPPORTED_STACK,
+        name=name,
+        facts=facts,
+        coverage_threshold=threshold,
+        made_by_backsmith=True,
     )
