@@ -1,0 +1,135 @@
+"""`backsmith gates` on projects backsmith did not make: the three fixture projects.
+
+Each runs on a copy (never in tests/fixtures), with every gate; a broken change to each is
+caught by the gate that should catch it, naming what broke.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from backsmith.gates.model import GateResult, GatesReport, Status
+from backsmith.gates.runner import GATE_NAMES, run_gates
+from tests.cli.test_cli import backsmith, snapshot
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
+POSTGRES = os.environ.get(
+    "BACKSMITH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+EXAMPLES = 2  # per operation and phase: enough to reach every operation, quick enough here
+
+# What each fixture's profile leads the gates to, as a user reads it in the summaries.
+EXPECTED = {
+    "sqlmodel_layered": {"operations": 10, "contracts": 1},
+    "async_domain": {"operations": 9, "contracts": 4},
+    "async_layered": {"operations": 8, "contracts": 1},
+}
+
+
+def copy_of(name: str, tmp_path: Path) -> Path:
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    return root
+
+
+def failures(result: GateResult | None) -> list[tuple[str | None, str]]:
+    assert result is not None
+    return [(f.location, f.message) for f in result.failures]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_gate_passes_on_the_fixture_as_it_stands(name: str, tmp_path: Path) -> None:
+    root = copy_of(name, tmp_path)
+    before = snapshot(root)
+
+    report: GatesReport = run_gates(root, database_url=POSTGRES, fuzz_examples=EXAMPLES)
+
+    for gate in GATE_NAMES:
+        result = report.result(gate)
+        assert result is not None and result.status is Status.PASSED, (gate, failures(result))
+    expected = EXPECTED[name]
+    tests = report.result("tests")
+    assert tests is not None and float(tests.figures["coverage"]) >= 90
+    migrations = report.result("migrations")
+    assert migrations is not None and migrations.figures["databases"] == "sqlite, postgresql"
+    architecture = report.result("architecture")
+    assert architecture is not None
+    assert architecture.figures["contracts_kept"] == expected["contracts"]
+    fuzz = report.result("fuzz")
+    assert fuzz is not None and fuzz.figures["operations"] == expected["operations"]
+    assert int(fuzz.figures["examples"]) > 0 and fuzz.figures["database"] == "postgresql"
+    # Nothing but the run's own report is written into the project: no database, no cache.
+    after = {k: v for k, v in snapshot(root).items() if not k.startswith(".backsmith/")}
+    assert after == before
+
+
+GADGET = """
+
+class Gadget(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    label: str = Field(max_length=40)
+"""
+
+
+def test_a_table_added_without_a_migration_fails_naming_it(tmp_path: Path) -> None:
+    root = copy_of("sqlmodel_layered", tmp_path)
+    models = root / "app/models.py"
+    models.write_text(models.read_text() + GADGET)
+
+    report = run_gates(root, ["migrations"])
+
+    result = report.result("migrations")
+    assert result is not None and result.status is Status.FAILED
+    assert "a model changed without a migration" in result.failures[0].message
+    assert "gadget" in (result.failures[0].detail or "")
+
+
+def test_a_domain_importing_another_domains_router_breaks_a_contract(tmp_path: Path) -> None:
+    root = copy_of("async_domain", tmp_path)
+    service = root / "app/inventory/service.py"
+    service.write_text(
+        "from app.auth import router as _auth_router  # noqa: F401\n" + service.read_text()
+    )
+
+    report = run_gates(root, ["architecture"])
+
+    result = report.result("architecture")
+    assert result is not None and result.status is Status.FAILED
+    assert (
+        failures(result)[0][1]
+        == "contract broken: inventory does not import another domain's router"
+    )
+    assert "app.inventory.service -> app.auth.router" in (result.failures[0].detail or "")
+
+
+def test_a_column_added_without_a_migration_fails_on_both_databases(tmp_path: Path) -> None:
+    root = copy_of("async_layered", tmp_path)
+    model = root / "app/models/project.py"
+    source = model.read_text()
+    anchor = "    __tablename__ = "
+    assert anchor in source, "the fixture's model changed shape; update this test"
+    model.write_text(
+        source.replace(anchor, "    budget: Mapped[int | None] = mapped_column()\n" + anchor, 1)
+    )
+
+    report = run_gates(root, ["migrations"], database_url=POSTGRES)
+
+    result = report.result("migrations")
+    assert result is not None and result.status is Status.FAILED
+    labels = [f.message for f in result.failures]
+    assert any("on SQLite" in m for m in labels) and any("on PostgreSQL" in m for m in labels)
+    assert all("budget" in (f.detail or "") for f in result.failures)
+
+
+def test_gates_refuse_a_project_that_is_not_fastapi(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "flask-app"\n')
+    before = snapshot(tmp_path)
+    result = backsmith("gates", str(tmp_path))
+    assert result.returncode == 2
+    assert "not a FastAPI project" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(tmp_path) == before
