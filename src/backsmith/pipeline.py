@@ -9,14 +9,14 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from backsmith.errors import BacksmithError, ProjectError
+from backsmith.errors import BacksmithError
 from backsmith.formatting import format_python
 from backsmith.gates.runner import run_gates
 from backsmith.llm.client import ModelClient, ModelUnavailable, check_model_spec, client_for
 from backsmith.llm.loop import LoopResult, LoopStatus, implement_rules
 from backsmith.migrations import autogenerate
 from backsmith.plan import FeaturePlan, describe, stage_feature
-from backsmith.project.profile import ProjectProfile, load_profile
+from backsmith.project.profile import load_profile
 from backsmith.spec import load_feature
 from backsmith.spec.model import ProseRule
 from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_project
@@ -40,19 +40,9 @@ class NewResult(BaseModel):
     feature: ImplementResult | None = None
 
 
-def project_profile(project: Path) -> ProjectProfile:
-    """The profile of a project made by `backsmith new`, or else of any FastAPI project."""
-    try:
-        return load_profile(project)
-    except ProjectError:
-        from backsmith.project.inspect import inspect_project
-
-        return inspect_project(project)
-
-
 def plan_feature(project: Path, document: Path) -> FeaturePlan:
     spec = load_feature(document)
-    profile = project_profile(project)
+    profile = load_profile(project)
     workspace = stage_feature(spec, profile, with_migration=False)
     return describe(spec, workspace, migration_pending=True)
 
@@ -74,7 +64,7 @@ def implement_feature(
     if llm is not None:
         check_model_spec(llm)  # a typo in --llm stops us before anything is written
     spec = load_feature(document)
-    profile = project_profile(project)
+    profile = load_profile(project)
     workspace = stage_feature(spec, profile)
     plan = describe(spec, workspace, migration_pending=False)
     if dry_run:

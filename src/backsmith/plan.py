@@ -71,7 +71,7 @@ def _belongs_to(path: str, feature: str) -> bool:
 
 def is_house_project(profile: ProjectProfile) -> bool:
     """A project backsmith did not create: profiled from its code by `inspect`."""
-    return profile.value("flavour") is not None
+    return not profile.made_by_backsmith
 
 
 def _stage_house_feature(

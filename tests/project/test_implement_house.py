@@ -1,84 +1,123 @@
 """`implement` in projects backsmith did not create: the feature in the team's own style.
 
-Each fixture project is copied, the budget example implemented in it, and then judged the
-way its team judges a change: its own test suite (old tests and new), its own ruff and
-mypy settings. The new files must sit where the project keeps files of their kind.
+Each fixture project is copied, `examples/budget.md` implemented in it, and the result
+judged the way its team judges a change: every gate (its own test suite, old tests and
+new, at its coverage threshold; its own ruff and mypy settings; Alembic round trips on
+SQLite and PostgreSQL; OpenAPI; fuzzing). The new files must sit where the project keeps
+files of their kind, and its registries must be edited the way it writes them.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from backsmith.gates.model import Status
+from backsmith.gates.runner import GATE_NAMES, run_gates
 from backsmith.pipeline import implement_feature
+from tests.cli.test_cli import snapshot
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "projects"
 BUDGET = Path(__file__).parents[2] / "examples" / "budget.md"
-BIN = Path(sys.executable).parent
+POSTGRES = os.environ.get(
+    "BACKSMITH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+BUDGET_OPERATIONS = 10  # list, create, read, update, delete of Category and Expense
 
-# Where each project keeps a feature's layers, as `backsmith inspect` reports them.
-EXPECTED_FILES = {
-    "async_domain": [
-        "app/budget/models.py",
-        "app/budget/schemas.py",
-        "app/budget/service.py",
-        "app/budget/router.py",
-        "tests/budget/test_router.py",
-    ],
-    "async_layered": [
-        "app/models/budget.py",
-        "app/schemas/budget.py",
-        "app/services/budget_service.py",
-        "app/api/v1/endpoints/budget.py",
-        "tests/api/test_budget.py",
-    ],
+# Where each project keeps a feature's layers (as `backsmith inspect` reports them), and
+# the line its router registry gains.
+EXPECTED = {
+    "async_domain": {
+        "files": [
+            "app/budget/models.py",
+            "app/budget/schemas.py",
+            "app/budget/service.py",
+            "app/budget/router.py",
+            "tests/budget/test_router.py",
+        ],
+        "registry": (
+            "app/main.py",
+            'app.include_router(budget_router, prefix="/budget", tags=["budget"])',
+        ),
+    },
+    "async_layered": {
+        "files": [
+            "app/models/budget.py",
+            "app/schemas/budget.py",
+            "app/services/budget_service.py",
+            "app/api/v1/endpoints/budget.py",
+            "tests/api/test_budget.py",
+        ],
+        "registry": ("app/api/v1/router.py", "api_router.include_router(budget.router)"),
+    },
+    "sqlmodel_layered": {
+        # One models module and one crud module for every resource: the feature adds to them.
+        "files": [
+            "app/models.py",
+            "app/crud.py",
+            "app/api/routes/budget.py",
+            "tests/api/routes/test_budget.py",
+        ],
+        "registry": ("app/api/main.py", "api_router.include_router(budget.router)"),
+    },
 }
 
 
-def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+def copy_of(name: str, tmp_path: Path) -> Path:
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    return root
 
 
-@pytest.mark.parametrize("fixture", sorted(EXPECTED_FILES))
-def test_implement_writes_in_the_projects_style_and_passes_its_checks(
-    fixture: str, tmp_path: Path
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_implement_writes_in_the_projects_style_and_passes_every_gate(
+    name: str, tmp_path: Path
 ) -> None:
-    project = tmp_path / fixture
-    shutil.copytree(FIXTURES / fixture, project)
-    before = run([str(BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
-    assert before.returncode == 0, before.stdout[-2000:]
-    tests_before = int(before.stdout.strip().splitlines()[-1].split()[0])
+    root = copy_of(name, tmp_path)
+    expected = EXPECTED[name]
+    old_tests = sorted(p.relative_to(root) for p in (root / "tests").rglob("test_*.py"))
+    operations_before = run_gates(root, ["openapi"]).result("openapi")
+    assert operations_before is not None
 
-    result = implement_feature(project, BUDGET)
+    result = implement_feature(root, BUDGET)
 
-    for path in EXPECTED_FILES[fixture]:
+    for path in expected["files"]:
         assert path in result.written, path
-    revisions = [p for p in result.written if "/versions/" in p]
-    assert len(revisions) == 1
-    after = run([str(BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
-    assert after.returncode == 0, after.stdout[-3000:]
-    tests_after = int(after.stdout.strip().splitlines()[-1].split()[0])
-    assert tests_after > tests_before + 20  # the old tests still pass, the new ones too
-    lint = run([str(BIN / "ruff"), "check", "."], project)
-    assert lint.returncode == 0, lint.stdout
-    formatted = run([str(BIN / "ruff"), "format", "--check", "."], project)
-    assert formatted.returncode == 0, formatted.stdout
-    types = run([str(BIN / "mypy")], project)
-    assert types.returncode == 0, types.stdout[-3000:]
+    assert len([p for p in result.written if "/versions/" in p]) == 1
+    registry, line = expected["registry"]
+    assert line in (root / registry).read_text(encoding="utf-8")
+    for path in old_tests:
+        assert (root / path).is_file()  # the team's tests are kept, and run below
+    written = snapshot(root)
+    report = run_gates(root, database_url=POSTGRES, fuzz_examples=2)
+    for gate in GATE_NAMES:
+        gate_result = report.result(gate)
+        assert gate_result is not None, gate
+        assert gate_result.status is Status.PASSED, (gate, gate_result.failures[:3])
+    tests = report.result("tests")
+    assert tests is not None and float(tests.figures["coverage"]) >= 90
+    migrations = report.result("migrations")
+    assert migrations is not None and migrations.figures["databases"] == "sqlite, postgresql"
+    fuzz = report.result("fuzz")
+    before = int(operations_before.figures["operations"])
+    assert fuzz is not None and fuzz.figures["operations"] == before + BUDGET_OPERATIONS
+    # The gates write nothing into the project but their own report: no database, no cache.
+    after = {k: v for k, v in snapshot(root).items() if not k.startswith(".backsmith/")}
+    assert after == {k: v for k, v in written.items() if not k.startswith(".backsmith/")}
+    assert implement_feature(root, BUDGET).written == []  # nothing left to do
 
 
-def test_routers_and_models_are_registered_the_way_the_project_does_it(tmp_path: Path) -> None:
-    project = tmp_path / "async_domain"
-    shutil.copytree(FIXTURES / "async_domain", project)
-    implement_feature(project, BUDGET)
-    main = (project / "app/main.py").read_text(encoding="utf-8")
-    assert "from app.budget.router import router as budget_router" in main
-    assert 'app.include_router(budget_router, prefix="/budget", tags=["budget"])' in main
-    env = (project / "alembic/env.py").read_text(encoding="utf-8")
-    assert "from app.budget import models as budget_models  # noqa: F401" in env
-    again = implement_feature(project, BUDGET)
-    assert again.written == []  # nothing left to do: every edit is idempotent
+def test_a_role_the_projects_users_cannot_have_is_refused_with_its_location(
+    tmp_path: Path,
+) -> None:
+    root = copy_of("async_domain", tmp_path)
+    document = tmp_path / "clinic.md"
+    shutil.copyfile(Path(__file__).parents[2] / "examples" / "clinic.md", document)
+    before = sorted(p for p in root.rglob("*") if p.is_file())
+    with pytest.raises(Exception, match=r"role 'doctor' has no counterpart") as raised:
+        implement_feature(root, document)
+    assert "clinic.md:" in str(raised.value)
+    assert sorted(p for p in root.rglob("*") if p.is_file()) == before

@@ -15,7 +15,7 @@ import jinja2
 
 from backsmith.spec.model import FeatureSpec
 from backsmith.stacks.house import edits
-from backsmith.stacks.house.context import HouseFeature, build_house_feature
+from backsmith.stacks.house.context import MAX_ID, HouseFeature, build_house_feature
 from backsmith.stacks.house.style import HouseStyle
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -89,7 +89,7 @@ def _packages(path: str, root: Path, files: HouseFiles) -> None:
 
 def render_house_feature(spec: FeatureSpec, style: HouseStyle, read: Any) -> HouseFiles:
     feature = build_house_feature(spec, style)
-    context = {"feature": feature, "style": style}
+    context = {"feature": feature, "style": style, "max_id": MAX_ID}
     files = HouseFiles(style, read)
     models = "models_sqlmodel.py.jinja" if style.sqlmodel else "models_sqlalchemy.py.jinja"
     files.add(style.paths["models"], _render(models, **context))

@@ -31,6 +31,8 @@ from backsmith.stacks.fastapi_sqlalchemy.samples import (
 from backsmith.stacks.house.style import HouseStyle
 
 EMAIL_MAX = 320
+MAX_ID = 2**31 - 1  # ids are INTEGER columns
+_INT_RANGES = {FieldType.INT: (-(2**31), 2**31 - 1), FieldType.BIGINT: (-(2**63), 2**63 - 1)}
 URL_MAX = 2048
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 URL_PATTERN = r"^https?://\S+$"
@@ -79,6 +81,7 @@ class HouseField:
     column_type: str  # SQLAlchemy type expression
     default: str | None  # Python literal of the default
     constraints: str  # keyword arguments of pydantic's Field(...)
+    sqlmodel_constraints: str  # the same for SQLModel's Field(...)
     enum_class: str | None
     enum_members: tuple[tuple[str, str], ...]
     unique: bool
@@ -87,6 +90,7 @@ class HouseField:
     on_update: bool
     readable: bool
     comparison: str  # json, decimal, float or none
+    kind: str  # the document's type name: str, date, decimal ...
 
     @property
     def annotation(self) -> str:
@@ -158,6 +162,15 @@ class HouseEntity:
     page_default: int
     page_max: int
 
+    def temporal(self, action: str) -> list[str]:
+        """Date and time fields a client writes on `create` or `update`."""
+        temporal = {FieldType.DATE.value, FieldType.DATETIME.value, FieldType.TIME.value}
+        return [
+            f.name
+            for f in self.fields
+            if f.kind in temporal and (f.on_create if action == "create" else f.on_update)
+        ]
+
     def update_required(self) -> list[str]:
         """Update fields that may be left out but not set to null."""
         fields = [f.name for f in self.fields if f.on_update and not f.nullable]
@@ -166,6 +179,24 @@ class HouseEntity:
     def filter_type(self, attribute: str) -> str:
         field = next((f for f in self.fields if f.name == attribute), None)
         return field.python_type if field else "int"
+
+    def error_statuses(self, action: str) -> list[int]:
+        """The error statuses an endpoint answers besides FastAPI's own 422."""
+        rule = self.access[action]
+        statuses = set() if rule.public else {401}
+        if action in ("create", "update"):
+            statuses.add(400)  # FastAPI's answer to a body it cannot read
+        if action in ("read", "update", "delete"):
+            statuses.add(404)
+        if action in ("create", "update", "delete") and not rule.anyone_signed_in:
+            statuses.add(403)
+        unique = bool(self.unique) or any(f.unique for f in self.fields)
+        if action in ("create", "update") and unique:
+            statuses.add(409)
+        restricted = any(c.on_delete is OnDelete.RESTRICT for c in self.children)
+        if action == "delete" and restricted:
+            statuses.add(409)
+        return sorted(statuses)
 
     def relation(self, column: str) -> HouseRelation | None:
         return next((r for r in self.relations if r.column == column), None)
@@ -177,6 +208,10 @@ class HouseFeature:
     title: str
     entities: list[HouseEntity]
     style: HouseStyle
+
+    @property
+    def has_temporal(self) -> bool:
+        return any(e.temporal("create") or e.temporal("update") for e in self.entities)
 
     @property
     def enum_classes(self) -> list[str]:
@@ -196,7 +231,12 @@ def _literal(field: Field, value: Any) -> str:
     return repr(value)
 
 
-def _constraints(field: Field) -> str:
+def _constraints(field: Field, *, sqlmodel: bool = False) -> str:
+    """Keyword arguments of pydantic's `Field`, or of SQLModel's.
+
+    SQLModel's `Field` types numeric bounds as floats and hands `regex` to pydantic 2,
+    which ignores it: the pattern goes through `schema_extra` instead.
+    """
     parts: list[str] = []
     if field.type is FieldType.STR or field.type is FieldType.TEXT:
         if field.min_length is not None:
@@ -204,26 +244,35 @@ def _constraints(field: Field) -> str:
         if field.max_length is not None:
             parts.append(f"max_length={field.max_length}")
         if field.pattern is not None:
-            parts.append(f"pattern={field.pattern!r}")
+            parts.append(_pattern(field.pattern, sqlmodel))
     elif field.type is FieldType.EMAIL:
-        parts += [f"max_length={EMAIL_MAX}", f"pattern={EMAIL_PATTERN!r}"]
+        parts += [
+            f"max_length={EMAIL_MAX}",
+            _pattern(EMAIL_PATTERN, sqlmodel),
+        ]
     elif field.type is FieldType.URL:
-        parts += [f"max_length={URL_MAX}", f"pattern={URL_PATTERN!r}"]
+        parts += [f"max_length={URL_MAX}", _pattern(URL_PATTERN, sqlmodel)]
     if field.type is FieldType.DECIMAL:
         parts += [f"max_digits={field.precision or 18}", f"decimal_places={field.scale or 4}"]
-    if field.min is not None:
-        parts.append(
-            f"ge={field.min!r}"
-            if field.type is not FieldType.DECIMAL
-            else f'ge=Decimal("{field.min}")'
-        )
-    if field.max is not None:
-        parts.append(
-            f"le={field.max!r}"
-            if field.type is not FieldType.DECIMAL
-            else f'le=Decimal("{field.max}")'
-        )
+    decimal = field.type is FieldType.DECIMAL
+    # Integers stay inside their column, or a huge one becomes a database error (a 500).
+    low, high = _INT_RANGES.get(field.type, (None, None))
+    lower = field.min if field.min is not None else low
+    upper = field.max if field.max is not None else high
+    for keyword, bound in (("ge", lower), ("le", upper)):
+        if bound is None:
+            continue
+        if decimal and sqlmodel:
+            parts.append(f"{keyword}={float(bound)!r}")
+        elif decimal:
+            parts.append(f'{keyword}=Decimal("{bound}")')
+        else:
+            parts.append(f"{keyword}={bound!r}")
     return ", ".join(parts)
+
+
+def _pattern(pattern: str, sqlmodel: bool) -> str:
+    return f"schema_extra={{'pattern': {pattern!r}}}" if sqlmodel else f"pattern={pattern!r}"
 
 
 def _column_type(field: Field, enum_class: str | None) -> str:
@@ -259,6 +308,7 @@ def _field(entity: Entity, field: Field) -> HouseField:
         column_type=_column_type(field, enum_class),
         default=default,
         constraints=_constraints(field),
+        sqlmodel_constraints=_constraints(field, sqlmodel=True),
         enum_class=enum_class,
         enum_members=members,
         unique=field.unique,
@@ -267,6 +317,7 @@ def _field(entity: Entity, field: Field) -> HouseField:
         on_update=field.writable_on_update,
         readable=field.readable,
         comparison=_COMPARISON.get(field.type, "json") if field.readable else "none",
+        kind=field.type.value,
     )
 
 

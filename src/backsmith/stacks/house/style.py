@@ -96,6 +96,7 @@ class HouseStyle:
     read_suffix: str  # what the project calls response schemas: ItemPublic, ProjectOut ...
     plural_tables: bool  # `products` rather than `product`
     session_commits: bool  # the session dependency commits; else services commit
+    error_media_type: str | None  # how errors are served, when not plain JSON
 
     def table_name(self, entity: str) -> str:
         """The table of a new entity, named as the project names its tables."""
@@ -330,4 +331,7 @@ def read_house_style(profile: ProjectProfile, feature: str) -> HouseStyle:
         read_suffix=_read_suffix(index, profile),
         plural_tables=_plural_tables(index, user_table),
         session_commits=_session_commits(index, profile),
+        error_media_type="application/problem+json"
+        if profile.value("errors") == "problem_json"
+        else None,
     )
