@@ -162,6 +162,16 @@ class HouseEntity:
     page_default: int
     page_max: int
 
+    def allowed(self, action: str, user: str, row: str, flag: str | None) -> str:
+        """The Python condition under which `user` may do `action` to `row`."""
+        rule = self.access[action]
+        if rule.anyone_signed_in:
+            return "True"
+        terms = [f"{user}.{flag}"] if rule.admin and flag else []
+        if rule.owner and self.owned:
+            terms.append(f"{row}.owner_id == {user}.id")
+        return " or ".join(terms) or "False"
+
     def temporal(self, action: str) -> list[str]:
         """Date and time fields a client writes on `create` or `update`."""
         temporal = {FieldType.DATE.value, FieldType.DATETIME.value, FieldType.TIME.value}
@@ -208,6 +218,16 @@ class HouseFeature:
     title: str
     entities: list[HouseEntity]
     style: HouseStyle
+
+    def schema_names(self, module: str) -> list[str]:
+        """What the service or the router imports from the schemas module."""
+        names = ["iso_8601"] if module == "router" and self.has_temporal else []
+        for entity in self.entities:
+            names += [entity.create_class, entity.update_class]
+            if module == "router":
+                names.append(entity.read_class)
+                names += [entity.page_class] if entity.page_class else []
+        return names
 
     @property
     def has_temporal(self) -> bool:
