@@ -32,6 +32,8 @@ def _environment() -> jinja2.Environment:
         autoescape=False,  # noqa: S701 - renders Python source, not HTML
     )
     environment.filters["pyrepr"] = repr
+    environment.filters["format_service"] = "{}Service".format
+    environment.filters["format_service_dep"] = "{}ServiceDep".format
     return environment
 
 
@@ -98,6 +100,14 @@ def render_house_feature(spec: FeatureSpec, style: HouseStyle, read: Any) -> Hou
     files.add(style.paths["service"], _render("service.py.jinja", **context))
     files.add(style.paths["router"], _render("router.py.jinja", **context))
     files.add(style.paths["tests"], _render("test_feature.py.jinja", **context))
+    if feature.service_classes and style.service_providers:
+        providers = style.service_providers.replace(".", "/") + ".py"
+        files.edit(
+            providers,
+            edits.upsert_definitions(
+                files.current(providers), _render("providers.py.jinja", **context), providers
+            ),
+        )
     for layer in ("models", "router", "tests"):
         _packages(style.paths[layer], style.root, files)
     _register(feature, files)

@@ -219,6 +219,13 @@ class HouseFeature:
     entities: list[HouseEntity]
     style: HouseStyle
 
+    @property
+    def service_classes(self) -> bool:
+        """Services as the project writes them: classes built per request by a dependency
+        that needs a signed-in user, so a feature with a public action keeps functions."""
+        public = any(a.public for e in self.entities for a in e.access.values())
+        return self.style.service_classes and not public
+
     def schema_names(self, module: str) -> list[str]:
         """What the service or the router imports from the schemas module."""
         names = ["iso_8601"] if module == "router" and self.has_temporal else []

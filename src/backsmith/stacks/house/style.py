@@ -97,6 +97,13 @@ class HouseStyle:
     plural_tables: bool  # `products` rather than `product`
     session_commits: bool  # the session dependency commits; else services commit
     error_media_type: str | None  # how errors are served, when not plain JSON
+    # Where the project's services are classes built per request by a dependency (the
+    # module that defines `XServiceDep`), else None: services are module functions.
+    service_providers: str | None
+
+    @property
+    def service_classes(self) -> bool:
+        return self.service_providers is not None
 
     def table_name(self, entity: str) -> str:
         """The table of a new entity, named as the project names its tables."""
@@ -260,6 +267,35 @@ def _session_commits(index: CodeIndex, profile: ProjectProfile) -> bool:
     )
 
 
+def _service_providers(index: CodeIndex) -> str | None:
+    """The module of `XServiceDep = Annotated[XService, Depends(...)]`, when services are
+    classes taking the session and the user (`XService(session, user)`)."""
+    for module in index.of_kind("app"):
+        for name, value in module.assigns.items():
+            if not (name.endswith("ServiceDep") and isinstance(value, ast.Subscript)):
+                continue
+            if ast.unparse(value.value).rpartition(".")[2] != "Annotated":
+                continue
+            target = value.slice.elts[0] if isinstance(value.slice, ast.Tuple) else None
+            service = index.resolve(module, target) if target is not None else None
+            found = index.class_def(service) if service else None
+            init = next(
+                (
+                    n
+                    for n in (found[1].body if found else [])
+                    if isinstance(n, ast.FunctionDef) and n.name == "__init__"
+                ),
+                None,
+            )
+            if init is not None and [a.arg for a in init.args.args] == [
+                "self",
+                "session",
+                "user",
+            ]:
+                return module.name
+    return None
+
+
 def _plural_tables(index: CodeIndex, user_table: str) -> bool:
     """Whether the project names tables in the plural, judged by its `__tablename__`s."""
     tables = [
@@ -331,6 +367,7 @@ def read_house_style(profile: ProjectProfile, feature: str) -> HouseStyle:
         read_suffix=_read_suffix(index, profile),
         plural_tables=_plural_tables(index, user_table),
         session_commits=_session_commits(index, profile),
+        service_providers=_service_providers(index),
         error_media_type="application/problem+json"
         if profile.value("errors") == "problem_json"
         else None,
