@@ -168,6 +168,7 @@ class Entity(_Node):
     fields: tuple[Field, ...]
     relations: tuple[Relation, ...] = ()
     owned: bool = False
+    versioned: bool = False  # optimistic concurrency: a version column, ETag and If-Match
     unique: tuple[tuple[str, ...], ...] = ()  # member names: fields, relation names, `owner`
     access: dict[Action, tuple[Grant, ...]]
     list: ListOptions = ListOptions()

@@ -68,6 +68,7 @@ ENTITY_KEYS = (
     "fields",
     "relations",
     "owned",
+    "versioned",
     "unique",
     "access",
     "list",
@@ -108,6 +109,7 @@ RESERVED_NAMES = {
     "registry": "SQLAlchemy models use this attribute",
 }
 BUILTIN_SORT_KEYS = ("id", "created_at", "updated_at")
+VERSION_COLUMN = "version"  # added by `versioned: true`
 OTHER_RELATION_KINDS = ("one_to_one", "one_to_many", "many_to_many")
 
 INT32 = (-(2**31), 2**31 - 1)
@@ -391,14 +393,20 @@ class _EntityParser:
         body = _by_key(found)
         if "owned" in body:
             self.owned = _bool_of(self.source, body["owned"].value, "`owned`")
+        versioned = False
+        if "versioned" in body:
+            versioned = _bool_of(self.source, body["versioned"].value, "`versioned`")
         self._fields(_require(self.source, node, body, "fields", self.what))
         if "relations" in body:
             self._relations(body["relations"])
+        if versioned:
+            self._check_free(VERSION_COLUMN, body["versioned"], "versioned: true")
         return Entity(
             name=self.name,
             fields=tuple(self.fields.values()),
             relations=tuple(self.relations.values()),
             owned=self.owned,
+            versioned=versioned,
             unique=self._unique(body.get("unique")),
             access=self._access(body.get("access")),
             list=self._list(body.get("list")),
@@ -409,6 +417,25 @@ class _EntityParser:
         )
 
     # ---- fields and relations
+
+    def _check_free(self, column: str, option: Entry, what: str) -> None:
+        """An option that adds a column needs its name: no field or relation may have it."""
+        taken = self.fields.get(column)
+        if taken is not None:
+            raise SpecError(
+                f"the field `{column}` of {self.name} clashes with `{what}`, "
+                f"which adds a `{column}` column",
+                taken.location or self.source.of(option.key_node),
+                hint=f"rename the field `{column}`",
+            )
+        for relation in self.relations.values():
+            if column in (relation.name, relation.column):
+                raise SpecError(
+                    f"the relation `{relation.name}` of {self.name} clashes with `{what}`, "
+                    f"which adds a `{column}` column",
+                    relation.location or self.source.of(option.key_node),
+                    hint=f"rename the relation `{relation.name}`",
+                )
 
     def _fields(self, entry: Entry) -> None:
         found = entries(self.source, entry.value, f"the fields of {self.what}")

@@ -130,6 +130,10 @@ def _entity() -> dict[str, Any]:
                 pattern=_SNAKE,
             ),
             "owned": _flag("Rows belong to the user who created them (adds owner_id)."),
+            "versioned": _flag(
+                "Optimistic concurrency: a version column; reads return an ETag, and PATCH "
+                "and DELETE need If-Match (428 without it, 412 when stale)."
+            ),
             "fields": {
                 "type": "object",
                 "description": "Scalar fields by snake_case name: a short form string "
