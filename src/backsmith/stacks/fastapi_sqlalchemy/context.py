@@ -205,6 +205,10 @@ class EntityContext:
     children: list[ChildContext] = field(default_factory=list)
 
     @property
+    def versioned(self) -> bool:
+        return self.entity.versioned
+
+    @property
     def sort_indexes(self) -> list[IndexContext]:
         """An index per sort key, ending in `id` like the keyset order, so that the first and
         the thousandth page are both an index range scan; owned rows, listed per owner,
@@ -249,6 +253,10 @@ class FeatureContext:
     feature: str
     title: str
     entities: list[EntityContext]
+
+    @property
+    def any_versioned(self) -> bool:
+        return any(entity.versioned for entity in self.entities)
 
 
 POSTGRES_NAME_MAX = 63

@@ -1,0 +1,271 @@
+"""Business rules of the Help desk feature.
+
+Every function takes the caller (`user`, None when anonymous) and applies the entity's
+access rules inside the query: a row the caller may not read is never loaded. Services
+flush; the request's session commits once.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.models import User
+from app.core.access import EntityAccess, Rule, Scope, authorize, authorize_row
+from app.core.concurrency import check_if_match
+from app.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from app.core.pagination import SortOrder, paginate
+from app.core.search import contains
+from app.helpdesk import rules
+from app.helpdesk.models import (
+    CannedReply,
+    Ticket,
+)
+from app.helpdesk.schemas import (
+    CannedReplyCreate,
+    CannedReplyListQuery,
+    CannedReplyUpdate,
+    TicketCreate,
+    TicketListQuery,
+    TicketUpdate,
+)
+
+
+async def _flush(session: AsyncSession) -> None:
+    """Flush; a constraint the checks could not foresee (a concurrent write) is a 409."""
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict("The change conflicts with existing data; reload and retry.") from None
+    except StaleDataError:
+        # The conditional UPDATE/DELETE matched no row: another writer changed it first.
+        raise PreconditionFailed("The row has changed since you read it; read it again.") from None
+
+
+# --- Ticket -------------------------------------------------------------------
+
+TICKET_ACCESS = EntityAccess(
+    list=Rule(owner=True, roles=frozenset({"admin", "agent"})),
+    read=Rule(owner=True, roles=frozenset({"admin", "agent"})),
+    create=Rule(authenticated=True),
+    update=Rule(owner=True, roles=frozenset({"admin", "agent"})),
+    delete=Rule(owner=True, roles=frozenset({"admin"})),
+)
+
+_TICKET_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
+    "created_at": (Ticket.created_at, False),
+    "priority": (Ticket.priority, False),
+    "id": (Ticket.id, False),
+}
+
+
+def _tickets_visible_to(user: User | None, rule: Rule, action: str) -> Select[Ticket]:
+    """The tickets `user` may see for `action` (401/403 if none)."""
+    statement = select(Ticket)
+    if authorize(rule, user, action) is Scope.OWN:
+        assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
+        statement = statement.where(Ticket.owner_id == user.id)
+    return statement
+
+
+async def list_tickets(
+    session: AsyncSession, user: User | None, query: TicketListQuery
+) -> tuple[Sequence[Ticket], str | None]:
+    """One page of the tickets the caller may read, and the next page's cursor."""
+    statement = _tickets_visible_to(user, TICKET_ACCESS.list, "list")
+    if query.status is not None:
+        statement = statement.where(Ticket.status == query.status)
+    if query.status__in is not None:
+        statement = statement.where(Ticket.status.in_(query.status__in.split(",")))
+    if query.priority is not None:
+        statement = statement.where(Ticket.priority == query.priority)
+    if query.priority__gte is not None:
+        statement = statement.where(Ticket.priority >= query.priority__gte)
+    if query.priority__lte is not None:
+        statement = statement.where(Ticket.priority <= query.priority__lte)
+    if query.q is not None:
+        statement = statement.where(
+            or_(
+                contains(Ticket.title, query.q),
+            )
+        )
+    key = query.sort.removeprefix("-")
+    column, nullable = _TICKET_SORTS[key]
+    order = SortOrder(
+        key=key,
+        column=column,
+        id_column=Ticket.id,
+        descending=query.sort.startswith("-"),
+        nullable=nullable,
+    )
+    return await paginate(session, statement, order, limit=query.limit, cursor=query.cursor)
+
+
+async def get_ticket(session: AsyncSession, user: User | None, ticket_id: int) -> Ticket:
+    """The ticket, if the caller may read it; 404 otherwise."""
+    statement = _tickets_visible_to(user, TICKET_ACCESS.read, "read")
+    ticket = await session.scalar(statement.where(Ticket.id == ticket_id))
+    if ticket is None:
+        raise NotFound("Ticket", ticket_id)
+    return ticket
+
+
+async def create_ticket(session: AsyncSession, user: User | None, data: TicketCreate) -> Ticket:
+    authorize(TICKET_ACCESS.create, user, "create")
+    values = data.model_dump()
+    assert user is not None  # noqa: S101 - the spec never lets anonymous callers create owned rows
+    values["owner_id"] = user.id
+    await rules.before_create_ticket(session, user, values)
+    ticket = Ticket(**values)
+    session.add(ticket)
+    await _flush(session)
+    return ticket
+
+
+async def update_ticket(
+    session: AsyncSession,
+    user: User | None,
+    ticket: Ticket,
+    data: TicketUpdate,
+    if_match: str | None,
+) -> Ticket:
+    authorize_row(TICKET_ACCESS.update, user, "update", ticket.owner_id)
+    check_if_match(if_match, ticket.version)
+    changes = data.model_dump(exclude_unset=True)
+    await rules.before_update_ticket(session, user, ticket, changes)
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    ticket.version += 1  # every accepted write makes a new version, even a no-op one
+    await _flush(session)
+    return ticket
+
+
+async def delete_ticket(
+    session: AsyncSession, user: User | None, ticket: Ticket, if_match: str | None
+) -> None:
+    authorize_row(TICKET_ACCESS.delete, user, "delete", ticket.owner_id)
+    check_if_match(if_match, ticket.version)
+    await rules.before_delete_ticket(session, user, ticket)
+    await session.delete(ticket)
+    await _flush(session)
+
+
+# --- CannedReply --------------------------------------------------------------
+
+CANNEDREPLY_ACCESS = EntityAccess(
+    list=Rule(authenticated=True),
+    read=Rule(authenticated=True),
+    create=Rule(roles=frozenset({"admin", "agent"})),
+    update=Rule(roles=frozenset({"admin", "agent"})),
+    delete=Rule(roles=frozenset({"admin", "agent"})),
+)
+
+_CANNEDREPLY_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
+    "id": (CannedReply.id, False),
+}
+
+
+def _canned_replies_visible_to(user: User | None, rule: Rule, action: str) -> Select[CannedReply]:
+    """The canned_replies `user` may see for `action` (401/403 if none)."""
+    authorize(rule, user, action)
+    return select(CannedReply)
+
+
+async def list_canned_replies(
+    session: AsyncSession, user: User | None, query: CannedReplyListQuery
+) -> tuple[Sequence[CannedReply], str | None]:
+    """One page of the canned_replies the caller may read, and the next page's cursor."""
+    statement = _canned_replies_visible_to(user, CANNEDREPLY_ACCESS.list, "list")
+    key = query.sort.removeprefix("-")
+    column, nullable = _CANNEDREPLY_SORTS[key]
+    order = SortOrder(
+        key=key,
+        column=column,
+        id_column=CannedReply.id,
+        descending=query.sort.startswith("-"),
+        nullable=nullable,
+    )
+    return await paginate(session, statement, order, limit=query.limit, cursor=query.cursor)
+
+
+async def get_canned_reply(
+    session: AsyncSession, user: User | None, canned_reply_id: int
+) -> CannedReply:
+    """The canned_reply, if the caller may read it; 404 otherwise."""
+    statement = _canned_replies_visible_to(user, CANNEDREPLY_ACCESS.read, "read")
+    canned_reply = await session.scalar(statement.where(CannedReply.id == canned_reply_id))
+    if canned_reply is None:
+        raise NotFound("CannedReply", canned_reply_id)
+    return canned_reply
+
+
+async def _check_canned_reply_references(
+    session: AsyncSession, user: User | None, values: dict[str, Any]
+) -> None:
+    """Each referenced row must exist and be readable by the caller (else 422)."""
+    if (value := values.get("ticket_id")) is not None:
+        ticket = _tickets_visible_to(user, TICKET_ACCESS.read, "read")
+        if await session.scalar(ticket.where(Ticket.id == value)) is None:
+            raise InvalidInput(
+                ["body", "ticket_id"], f"Ticket {value} does not exist.", "foreign_key"
+            )
+
+
+async def _check_canned_reply_unique(
+    session: AsyncSession, values: dict[str, Any], exclude_id: int | None
+) -> None:
+    """409 if another canned_reply already has these unique values."""
+    others = select(CannedReply.id).where(CannedReply.id != exclude_id)
+    if values.get("name") is not None and await session.scalar(
+        select(exists(others.where(CannedReply.name == values["name"])))
+    ):
+        raise Conflict("A canned reply with this name already exists.")
+
+
+async def create_canned_reply(
+    session: AsyncSession, user: User | None, data: CannedReplyCreate
+) -> CannedReply:
+    authorize(CANNEDREPLY_ACCESS.create, user, "create")
+    values = data.model_dump()
+    await rules.before_create_canned_reply(session, user, values)
+    await _check_canned_reply_references(session, user, values)
+    await _check_canned_reply_unique(session, values, exclude_id=None)
+    canned_reply = CannedReply(**values)
+    session.add(canned_reply)
+    await _flush(session)
+    return canned_reply
+
+
+async def update_canned_reply(
+    session: AsyncSession,
+    user: User | None,
+    canned_reply: CannedReply,
+    data: CannedReplyUpdate,
+    if_match: str | None,
+) -> CannedReply:
+    authorize_row(CANNEDREPLY_ACCESS.update, user, "update", None)
+    check_if_match(if_match, canned_reply.version)
+    changes = data.model_dump(exclude_unset=True)
+    await rules.before_update_canned_reply(session, user, canned_reply, changes)
+    await _check_canned_reply_references(session, user, changes)
+    current = {name: getattr(canned_reply, name) for name in ("name",)}
+    await _check_canned_reply_unique(session, {**current, **changes}, exclude_id=canned_reply.id)
+    for name, value in changes.items():
+        setattr(canned_reply, name, value)
+    canned_reply.version += 1  # every accepted write makes a new version, even a no-op one
+    await _flush(session)
+    return canned_reply
+
+
+async def delete_canned_reply(
+    session: AsyncSession, user: User | None, canned_reply: CannedReply, if_match: str | None
+) -> None:
+    authorize_row(CANNEDREPLY_ACCESS.delete, user, "delete", None)
+    check_if_match(if_match, canned_reply.version)
+    await rules.before_delete_canned_reply(session, user, canned_reply)
+    await session.delete(canned_reply)
+    await _flush(session)
