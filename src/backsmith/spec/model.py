@@ -163,12 +163,23 @@ class ProseRule(_Node):
     location: Location | None = None
 
 
+class Transitions(_Node):
+    """The allowed moves of an enum field: from each value, the values it may become."""
+
+    field: str
+    moves: dict[str, tuple[str, ...]]  # every enum value; () for a final one
+    location: Location | None = None
+
+
 class Entity(_Node):
     name: str  # PascalCase
     fields: tuple[Field, ...]
     relations: tuple[Relation, ...] = ()
     owned: bool = False
     versioned: bool = False  # optimistic concurrency: a version column, ETag and If-Match
+    soft_delete: bool = False  # DELETE sets deleted_at; POST .../restore undoes it
+    restore: tuple[Grant, ...] = ()  # who may restore (soft_delete only; default: delete's)
+    transitions: tuple[Transitions, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()  # member names: fields, relation names, `owner`
     access: dict[Action, tuple[Grant, ...]]
     list: ListOptions = ListOptions()

@@ -134,6 +134,10 @@ def _entity() -> dict[str, Any]:
                 "Optimistic concurrency: a version column; reads return an ETag, and PATCH "
                 "and DELETE need If-Match (428 without it, 412 when stale)."
             ),
+            "soft_delete": _flag(
+                "DELETE hides a row (deleted_at) instead of removing it; POST "
+                "/things/{id}/restore brings it back; uniqueness ignores deleted rows."
+            ),
             "fields": {
                 "type": "object",
                 "description": "Scalar fields by snake_case name: a short form string "
@@ -151,6 +155,25 @@ def _entity() -> dict[str, Any]:
                     "additionalProperties": {"$ref": "#/$defs/relation"},
                 }
             ),
+            "transitions": _or_null(
+                {
+                    "type": "object",
+                    "description": "State machines: for an enum field, the values each value "
+                    "may become. An unlisted value is final; any other move is a 409.",
+                    "propertyNames": {"pattern": _SNAKE},
+                    "additionalProperties": {
+                        "type": "object",
+                        "description": "FROM: [TO, ...] for each value of the field.",
+                        "additionalProperties": {
+                            "anyOf": [
+                                {"type": "string"},
+                                {"type": "array", "uniqueItems": True, "items": {"type": "string"}},
+                                {"type": "null"},
+                            ]
+                        },
+                    },
+                }
+            ),
             "unique": _or_null(
                 {
                     "type": "array",
@@ -165,7 +188,14 @@ def _entity() -> dict[str, Any]:
                     "description": "Who may do each action. Default: authenticated; for owned "
                     'entities list/read/update/delete default to [owner, "role:admin"].',
                     "additionalProperties": False,
-                    "properties": {a.value: {"$ref": "#/$defs/grants"} for a in Action},
+                    "properties": {
+                        **{a.value: {"$ref": "#/$defs/grants"} for a in Action},
+                        "restore": {
+                            "$ref": "#/$defs/grants",
+                            "description": "Who may restore a soft-deleted row (soft_delete "
+                            "only). Default: the grants of delete.",
+                        },
+                    },
                 }
             ),
             "list": _or_null({"$ref": "#/$defs/list"}),

@@ -106,6 +106,7 @@ class RelationContext:
     read_type: str
     create_line: str
     update_line: str
+    target_soft_delete: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,24 @@ class ChildContext:
     entity_plural: str
     column: str
     on_delete: OnDelete
+    soft_delete: bool = False  # the child's rows are soft-deleted: only live ones count
+
+
+@dataclass(frozen=True)
+class TransitionContext:
+    field: str
+    constant: str  # the module-level name of its moves
+    moves: dict[str, tuple[str, ...]]
+
+    @property
+    def pairs(self) -> list[tuple[str, str, bool]]:
+        """Every (from, to, allowed) between two different values, for the tests."""
+        return [
+            (start, end, end in self.moves[start])
+            for start in self.moves
+            for end in self.moves
+            if start != end
+        ]
 
 
 @dataclass
@@ -204,9 +223,36 @@ class EntityContext:
     composite_unique: list[UniqueContext]
     children: list[ChildContext] = field(default_factory=list)
 
+    restore_rule: RuleContext | None = None  # soft_delete entities only
+
+    @property
+    def transitions(self) -> list[TransitionContext]:
+        return [
+            TransitionContext(
+                field=t.field,
+                constant=f"_{self.name.upper()}_{t.field.upper()}_MOVES",
+                moves=t.moves,
+            )
+            for t in self.entity.transitions
+        ]
+
     @property
     def versioned(self) -> bool:
         return self.entity.versioned
+
+    @property
+    def soft_delete(self) -> bool:
+        return self.entity.soft_delete
+
+    @property
+    def live_unique_indexes(self) -> list[IndexContext]:
+        """Uniqueness among rows not soft-deleted: a partial unique index per constraint,
+        in place of the plain UNIQUE that deleted rows would keep occupying."""
+        if not self.soft_delete:
+            return []
+        groups: list[tuple[str, ...]] = [(name,) for name in self.unique_fields]
+        groups += [unique.members for unique in self.composite_unique]
+        return [IndexContext(_unique_index_name(self.table, group), group) for group in groups]
 
     @property
     def sort_indexes(self) -> list[IndexContext]:
@@ -258,13 +304,25 @@ class FeatureContext:
     def any_versioned(self) -> bool:
         return any(entity.versioned for entity in self.entities)
 
+    @property
+    def any_transitions(self) -> bool:
+        return any(entity.entity.transitions for entity in self.entities)
+
+    @property
+    def any_soft_delete(self) -> bool:
+        return any(entity.soft_delete for entity in self.entities)
+
 
 POSTGRES_NAME_MAX = 63
 
 
-def _index_name(table: str, columns: tuple[str, ...]) -> str:
+def _unique_index_name(table: str, columns: tuple[str, ...]) -> str:
+    return _index_name(table, columns, prefix="uq")
+
+
+def _index_name(table: str, columns: tuple[str, ...], prefix: str = "ix") -> str:
     """`ix_<table>_<columns>`, shortened with a stable hash to PostgreSQL's 63 characters."""
-    name = f"ix_{table}_{'_'.join(columns)}"
+    name = f"{prefix}_{table}_{'_'.join(columns)}"
     if len(name) <= POSTGRES_NAME_MAX:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:8]
@@ -282,6 +340,7 @@ def build_context(spec: FeatureSpec) -> FeatureContext:
                     entity_plural=context.plural,
                     column=relation.column,
                     on_delete=relation.relation.on_delete,
+                    soft_delete=context.soft_delete,
                 )
             )
     return FeatureContext(
@@ -324,6 +383,7 @@ def _entity_context(entity: Entity, spec: FeatureSpec) -> EntityContext:
         page_max=entity.list.page_size.max,
         unique_fields=unique_single,
         composite_unique=composite,
+        restore_rule=_rule(Action.DELETE, entity.restore) if entity.soft_delete else None,
     )
 
 
@@ -368,7 +428,9 @@ def _field_context(entity: Entity, f: Field) -> FieldContext:
         name=f.name,
         python_type=python_type,
         model_annotation=f"Mapped[{python_type}{optional}]",
-        column=_mapped_column(f, filtered=_needs_filter_index(entity, f)),
+        column=_mapped_column(
+            f, filtered=_needs_filter_index(entity, f), live_unique=entity.soft_delete
+        ),
         schema_type=schema_type,
         read_type=read_type,
         create_line=_create_line(f, schema_type, enum_class) if f.writable_on_create else None,
@@ -396,9 +458,10 @@ def _sql_type(f: Field) -> str:
     return _SQL_TYPES[f.type]
 
 
-def _mapped_column(f: Field, filtered: bool = False) -> str:
+def _mapped_column(f: Field, filtered: bool = False, live_unique: bool = False) -> str:
+    """`live_unique`: uniqueness is the entity's partial index (soft delete), not UNIQUE."""
     args = [_sql_type(f)]
-    if f.unique:
+    if f.unique and not live_unique:
         args.append("unique=True")
     # Filtered fields are indexed too: `?status=` should not scan the table.
     if (f.index or filtered) and not f.unique:
@@ -578,6 +641,7 @@ def _relation_context(r: Relation, spec: FeatureSpec) -> RelationContext:
         read_type=f"int{optional}",
         create_line=create_line,
         update_line=update_line,
+        target_soft_delete=target.soft_delete,
     )
 
 

@@ -91,6 +91,8 @@ class EntityTestPlan:
     filled_relations: list[str] = field(default_factory=list)  # columns factories fill in
     unfilled_links: dict[str, str] = field(default_factory=dict)  # filtered, left empty
     search: list[str] = field(default_factory=list)
+    restore: dict[str, int] = field(default_factory=dict)  # soft_delete: anonymous, stranger
+    unique_copied: list[str] = field(default_factory=list)  # members a duplicate copies
 
 
 @dataclass
@@ -229,14 +231,29 @@ def _anonymous_statuses(entity: EntityContext, parents_public: bool) -> dict[str
     }
 
 
+def _restore_statuses(entity: EntityContext) -> dict[str, int]:
+    """Statuses of restoring another user's deleted row, without a token and without roles."""
+    rule = entity.restore_rule
+    if rule is None:
+        return {}
+    # An owner rule scopes the query to the caller's rows: someone else's is a 404.
+    refused = 404 if rule.owner and entity.owned else 403
+    stranger = 200 if rule.open_to_any_user else refused
+    return {"anonymous": 200 if rule.public else 401, "stranger": stranger}
+
+
 def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> EntityTestPlan:
     samples = _samples(entity)
     writable = [f for f in entity.fields if f.create_line is not None]
     echoed = [f.name for f in writable if f.field.type in ECHOED_TYPES and f.field.readable]
+    moving = {t.field for t in entity.entity.transitions}  # not every change is a move
     updatable = [
         f
         for f in entity.fields
-        if f.update_line is not None and f.field.readable and f.field.type in ECHOED_TYPES
+        if f.update_line is not None
+        and f.field.readable
+        and f.field.type in ECHOED_TYPES
+        and f.name not in moving
     ]
     update_field = updatable[0].name if updatable else None
     update_value = samples[1][update_field] if update_field else None
@@ -293,4 +310,6 @@ def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> En
         children=children,
         filterable=filterable,
         search=[name for name in entity.search if name in readable_members],
+        restore=_restore_statuses(entity),
+        unique_copied=[name for name in entity.unique_attributes if name != "owner_id"],
     )

@@ -1,5 +1,6 @@
 """Database models of the Help desk feature."""
 
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -8,10 +9,11 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import Base, IdMixin, TimestampMixin
+from app.core.db import Base, IdMixin, TimestampMixin, UTCDateTime
 
 
 class TicketStatus(StrEnum):
@@ -66,12 +68,24 @@ class Ticket(IdMixin, TimestampMixin, Base):
 
 class CannedReply(IdMixin, TimestampMixin, Base):
     __tablename__ = "canned_replies"
+    __table_args__ = (
+        # Unique among rows not soft-deleted: a deleted row frees its values.
+        Index(
+            "uq_canned_replies_name",
+            "name",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
 
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text())
     ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("tickets.id", ondelete="SET NULL"), index=True
     )
+    # Set by DELETE, cleared by restore; reads and lists only see rows where it is null.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # Optimistic concurrency: the service increments it on every write, and SQLAlchemy
     # makes each UPDATE and DELETE conditional on the version it loaded.
     version: Mapped[int] = mapped_column(Integer(), default=1)

@@ -2,11 +2,12 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from app.auth.dependencies import OptionalUser, SessionDep
 from app.core.concurrency import IF_MATCH_DESCRIPTION, etag, with_etag
 from app.core.errors import problem_responses
+from app.core.schemas import MAX_ID
 from app.helpdesk import service
 from app.helpdesk.dependencies import (
     ValidCannedReply,
@@ -199,3 +200,21 @@ async def delete_canned_reply(
 ) -> None:
     """Delete a canned reply, if it is still at the version you read (If-Match)."""
     await service.delete_canned_reply(session, user, canned_reply, if_match)
+
+
+@router.post(
+    "/canned-replies/{canned_reply_id}/restore",
+    tags=["canned-replies"],
+    response_model=CannedReplyRead,
+    responses=with_etag(problem_responses(401, 403, 404, 409, 422), 200),
+)
+async def restore_canned_reply(
+    canned_reply_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    session: SessionDep,
+    user: OptionalUser,
+    response: Response,
+) -> CannedReply:
+    """Bring back a deleted canned reply; 409 if a live one now has its unique values."""
+    canned_reply = await service.restore_canned_reply(session, user, canned_reply_id)
+    response.headers["ETag"] = etag(canned_reply.version)
+    return canned_reply

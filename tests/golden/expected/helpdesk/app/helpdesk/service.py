@@ -17,9 +17,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.auth.models import User
 from app.core.access import EntityAccess, Rule, Scope, authorize, authorize_row
 from app.core.concurrency import check_if_match
+from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from app.core.pagination import SortOrder, paginate
 from app.core.search import contains
+from app.core.transitions import Moves, check_transition
 from app.helpdesk import rules
 from app.helpdesk.models import (
     CannedReply,
@@ -55,6 +57,14 @@ TICKET_ACCESS = EntityAccess(
     update=Rule(owner=True, roles=frozenset({"admin", "agent"})),
     delete=Rule(owner=True, roles=frozenset({"admin"})),
 )
+
+# The moves `status` may make; any other change of it is a 409.
+_TICKET_STATUS_MOVES: Moves = {
+    "open": ("in_progress", "closed"),
+    "in_progress": ("open", "resolved"),
+    "resolved": ("closed", "in_progress"),
+    "closed": (),
+}
 
 _TICKET_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
     "created_at": (Ticket.created_at, False),
@@ -136,6 +146,7 @@ async def update_ticket(
     authorize_row(TICKET_ACCESS.update, user, "update", ticket.owner_id)
     check_if_match(if_match, ticket.version)
     changes = data.model_dump(exclude_unset=True)
+    check_transition("status", ticket.status, changes.get("status"), _TICKET_STATUS_MOVES)
     await rules.before_update_ticket(session, user, ticket, changes)
     for name, value in changes.items():
         setattr(ticket, name, value)
@@ -163,16 +174,23 @@ CANNEDREPLY_ACCESS = EntityAccess(
     update=Rule(roles=frozenset({"admin", "agent"})),
     delete=Rule(roles=frozenset({"admin", "agent"})),
 )
+CANNEDREPLY_RESTORE = Rule(roles=frozenset({"admin", "agent"}))
 
 _CANNEDREPLY_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
     "id": (CannedReply.id, False),
 }
 
 
-def _canned_replies_visible_to(user: User | None, rule: Rule, action: str) -> Select[CannedReply]:
-    """The canned_replies `user` may see for `action` (401/403 if none)."""
+def _canned_replies_visible_to(
+    user: User | None, rule: Rule, action: str, *, deleted: bool = False
+) -> Select[CannedReply]:
+    """The canned_replies `user` may see for `action` (401/403 if none): the live ones, or
+    with `deleted`, the soft-deleted ones."""
+    statement = select(CannedReply).where(
+        CannedReply.deleted_at.is_not(None) if deleted else CannedReply.deleted_at.is_(None)
+    )
     authorize(rule, user, action)
-    return select(CannedReply)
+    return statement
 
 
 async def list_canned_replies(
@@ -219,7 +237,10 @@ async def _check_canned_reply_unique(
     session: AsyncSession, values: dict[str, Any], exclude_id: int | None
 ) -> None:
     """409 if another canned_reply already has these unique values."""
-    others = select(CannedReply.id).where(CannedReply.id != exclude_id)
+    # Soft-deleted rows keep their values but not their claim to them.
+    others = select(CannedReply.id).where(
+        CannedReply.id != exclude_id, CannedReply.deleted_at.is_(None)
+    )
     if values.get("name") is not None and await session.scalar(
         select(exists(others.where(CannedReply.name == values["name"])))
     ):
@@ -267,5 +288,22 @@ async def delete_canned_reply(
     authorize_row(CANNEDREPLY_ACCESS.delete, user, "delete", None)
     check_if_match(if_match, canned_reply.version)
     await rules.before_delete_canned_reply(session, user, canned_reply)
-    await session.delete(canned_reply)
+    canned_reply.deleted_at = utcnow()  # soft delete: hidden from now on, restorable
+    canned_reply.version += 1
     await _flush(session)
+
+
+async def restore_canned_reply(
+    session: AsyncSession, user: User | None, canned_reply_id: int
+) -> CannedReply:
+    """Bring back a soft-deleted canned reply (404 if there is none the caller may restore)."""
+    statement = _canned_replies_visible_to(user, CANNEDREPLY_RESTORE, "restore", deleted=True)
+    canned_reply = await session.scalar(statement.where(CannedReply.id == canned_reply_id))
+    if canned_reply is None:
+        raise NotFound("Deleted CannedReply", canned_reply_id)
+    current = {name: getattr(canned_reply, name) for name in ("name",)}
+    await _check_canned_reply_unique(session, current, exclude_id=canned_reply.id)
+    canned_reply.deleted_at = None
+    canned_reply.version += 1
+    await _flush(session)
+    return canned_reply

@@ -104,6 +104,67 @@ async def test_writes_need_the_current_etag(
     assert_problem(await client.get(url, headers=actor.headers), 404)
 
 
+async def test_a_deleted_canned_reply_vanishes_until_restored(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    row = await factory.create_canned_reply()
+    url = f"{PATH}/{row['id']}"
+    deleted = await client.delete(url, headers={**actor.headers, **if_match(row)})
+    assert deleted.status_code == 204
+    assert_problem(await client.get(url, headers=actor.headers), 404)
+    assert row["id"] not in {item["id"] for item in await list_all(client, PATH, actor.headers)}
+    assert_problem(
+        await client.patch(url, json={}, headers={**actor.headers, **if_match(row)}), 404
+    )
+    assert_problem(await client.delete(url, headers={**actor.headers, **if_match(row)}), 404)
+
+    restored = await client.post(f"{url}/restore", headers=actor.headers)
+    assert restored.status_code == 200, restored.text
+    unchanged = {key: value for key, value in row.items() if key not in ("updated_at", "version")}
+    assert {key: restored.json()[key] for key in unchanged} == unchanged
+    assert restored.headers["etag"] == f'"{restored.json()["version"]}"'
+    assert (await client.get(url, headers=actor.headers)).json() == restored.json()
+    assert row["id"] in {item["id"] for item in await list_all(client, PATH, actor.headers)}
+    # Only a deleted row can be restored: a live or unknown one is a 404.
+    assert_problem(await client.post(f"{url}/restore", headers=actor.headers), 404)
+    assert_problem(await client.post(f"{PATH}/{MISSING_ID}/restore", headers=actor.headers), 404)
+
+
+async def test_who_may_restore_a_canned_reply(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    """Restoring someone else's deleted row: without a token, and as a user without roles."""
+    stranger = await make_user()
+    rows = [await factory.create_canned_reply() for _ in range(2)]
+    for row in rows:
+        response = await client.delete(
+            f"{PATH}/{row['id']}", headers={**factory.headers, **if_match(row)}
+        )
+        assert response.status_code == 204
+    assert_status(await client.post(f"{PATH}/{rows[0]['id']}/restore"), 401)
+    response = await client.post(f"{PATH}/{rows[1]['id']}/restore", headers=stranger.headers)
+    assert_status(response, 403)
+
+
+async def test_a_deleted_canned_reply_frees_its_unique_values(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """Uniqueness counts live rows only; restoring a row whose values were reused is a 409."""
+    payload = await factory.canned_reply_payload()
+    first = (await client.post(PATH, json=payload, headers=actor.headers)).json()
+    url = f"{PATH}/{first['id']}"
+    assert (
+        await client.delete(url, headers={**actor.headers, **if_match(first)})
+    ).status_code == 204
+    copied = {name: payload[name] for name in ["name"]}
+    second = await client.post(
+        PATH, json=await factory.canned_reply_payload(**copied), headers=actor.headers
+    )
+    assert second.status_code == 201, second.text
+    assert_problem(await client.post(f"{url}/restore", headers=actor.headers), 409)
+    assert_problem(await client.get(url, headers=actor.headers), 404)
+
+
 async def test_list_walks_every_page_once(
     client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
 ) -> None:

@@ -114,6 +114,55 @@ async def test_writes_need_the_current_etag(
     assert_problem(await client.get(url, headers=actor.headers), 404)
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "allowed"),
+    [
+        ("open", "in_progress", True),
+        ("open", "resolved", False),
+        ("open", "closed", True),
+        ("in_progress", "open", True),
+        ("in_progress", "resolved", True),
+        ("in_progress", "closed", False),
+        ("resolved", "open", False),
+        ("resolved", "in_progress", True),
+        ("resolved", "closed", True),
+        ("closed", "open", False),
+        ("closed", "in_progress", False),
+        ("closed", "resolved", False),
+    ],
+)
+async def test_status_moves_only_as_declared(
+    client: AsyncClient,
+    actor: AuthUser,
+    factory: HelpdeskFactory,
+    start: str,
+    end: str,
+    allowed: bool,
+) -> None:
+    """A move of status the spec does not allow is a 409 that names the allowed ones."""
+    moves: dict[str, tuple[str, ...]] = {
+        "open": ("in_progress", "closed"),
+        "in_progress": ("open", "resolved"),
+        "resolved": ("closed", "in_progress"),
+        "closed": (),
+    }
+    row = await factory.create_ticket(status=start)
+    url = f"{PATH}/{row['id']}"
+    response = await client.patch(
+        url, json={"status": end}, headers={**actor.headers, **if_match(row)}
+    )
+    if allowed:
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == end
+        return
+    assert_problem(response, 409)
+    named = ", ".join(moves[start]) or "nothing, it is final"
+    assert response.json()["detail"] == (
+        f"status cannot move from {start} to {end}; allowed from {start}: {named}."
+    )
+    assert (await client.get(url, headers=actor.headers)).json()["status"] == start
+
+
 async def test_list_walks_every_page_once(
     client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
 ) -> None:
