@@ -171,6 +171,16 @@ class Transitions(_Node):
     location: Location | None = None
 
 
+class Check(_Node):
+    """A cross-field rule: a condition every row must meet on create and update."""
+
+    rule: str  # the expression, as written (whitespace collapsed)
+    message: str  # the 422's message when the rule is broken
+    tree: Any  # the parsed, type-checked expression (backsmith.spec.expressions.Node)
+    fields: tuple[str, ...]  # the fields (and NAME_id columns) it reads
+    location: Location | None = None
+
+
 class Entity(_Node):
     name: str  # PascalCase
     fields: tuple[Field, ...]
@@ -180,6 +190,7 @@ class Entity(_Node):
     soft_delete: bool = False  # DELETE sets deleted_at; POST .../restore undoes it
     restore: tuple[Grant, ...] = ()  # who may restore (soft_delete only; default: delete's)
     transitions: tuple[Transitions, ...] = ()
+    checks: tuple[Check, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()  # member names: fields, relation names, `owner`
     access: dict[Action, tuple[Grant, ...]]
     list: ListOptions = ListOptions()

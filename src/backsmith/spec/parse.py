@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from backsmith.errors import Location, SpecError
+from backsmith.spec.checks import parse_checks
 from backsmith.spec.load import (
     STR_TAG,
     Document,
@@ -72,6 +73,7 @@ ENTITY_KEYS = (
     "versioned",
     "soft_delete",
     "transitions",
+    "checks",
     "unique",
     "access",
     "list",
@@ -432,6 +434,7 @@ class _EntityParser:
             owned=self.owned,
             versioned=versioned,
             soft_delete=self.soft_delete,
+            checks=parse_checks(self.source, body.get("checks"), self.fields),
             transitions=parse_transitions(
                 self.source, body.get("transitions"), self.fields, self.name
             ),

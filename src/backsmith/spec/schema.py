@@ -155,6 +155,25 @@ def _entity() -> dict[str, Any]:
                     "additionalProperties": {"$ref": "#/$defs/relation"},
                 }
             ),
+            "checks": _or_null(
+                {
+                    "type": "array",
+                    "description": "Cross-field rules checked on create and on update "
+                    "against the merged row; a broken one is a 422 with its message.",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["rule", "message"],
+                        "properties": {
+                            "rule": _text(
+                                "A condition over the entity's fields: comparisons, and/or/"
+                                "not, in [...], is null, arithmetic on numbers and dates."
+                            ),
+                            "message": _text("The 422's message when the rule is broken."),
+                        },
+                    },
+                }
+            ),
             "transitions": _or_null(
                 {
                     "type": "object",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from backsmith.spec.expressions import to_python
 from backsmith.spec.model import (
     STRING_TYPES,
     Action,
@@ -201,6 +202,15 @@ class TransitionContext:
         ]
 
 
+@dataclass(frozen=True)
+class CheckContext:
+    function: str  # _ticket_check_1
+    rule: str
+    message: str
+    source: str  # Python over `row`, calling app.core.checks
+    fields: tuple[str, ...]
+
+
 @dataclass
 class EntityContext:
     entity: Entity
@@ -224,6 +234,34 @@ class EntityContext:
     children: list[ChildContext] = field(default_factory=list)
 
     restore_rule: RuleContext | None = None  # soft_delete entities only
+
+    @property
+    def checks(self) -> list[CheckContext]:
+        return [
+            CheckContext(
+                function=f"_{self.snake}_check_{index}",
+                rule=check.rule,
+                message=check.message,
+                source=to_python(check.tree),
+                fields=check.fields,
+            )
+            for index, check in enumerate(self.entity.checks, start=1)
+        ]
+
+    @property
+    def checked_fields(self) -> tuple[str, ...]:
+        """Every field some check reads, once, in order."""
+        return tuple(dict.fromkeys(name for c in self.entity.checks for name in c.fields))
+
+    @property
+    def check_create_defaults(self) -> dict[str, str]:
+        """Server-set fields a check reads: on create, their default (Python source)."""
+        defaults: dict[str, str] = {}
+        for context in self.fields:
+            if context.name in self.checked_fields and context.create_line is None:
+                f = context.field
+                defaults[f.name] = _python_literal(f, f.default) if f.has_default else "None"
+        return defaults
 
     @property
     def transitions(self) -> list[TransitionContext]:
@@ -307,6 +345,10 @@ class FeatureContext:
     @property
     def any_transitions(self) -> bool:
         return any(entity.entity.transitions for entity in self.entities)
+
+    @property
+    def any_checks(self) -> bool:
+        return any(entity.entity.checks for entity in self.entities)
 
     @property
     def any_soft_delete(self) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 
 from backsmith.errors import SpecError
 from backsmith.spec.model import FieldType
+from backsmith.stacks.fastapi_sqlalchemy.checkdata import CheckData
 from backsmith.stacks.fastapi_sqlalchemy.context import (
     EntityContext,
     FeatureContext,
@@ -68,6 +69,16 @@ class ChildCheck:
     on_delete: str
 
 
+@dataclass(frozen=True)
+class CheckCase:
+    """Values that break one cross-field check (and none before it)."""
+
+    label: str
+    message: str
+    on_create: dict[str, Any]  # overrides of the first sample
+    on_update: dict[str, Any] | None  # a PATCH onto the second sample; None: not updatable
+
+
 @dataclass
 class EntityTestPlan:
     entity: EntityContext
@@ -92,6 +103,8 @@ class EntityTestPlan:
     unfilled_links: dict[str, str] = field(default_factory=dict)  # filtered, left empty
     search: list[str] = field(default_factory=list)
     restore: dict[str, int] = field(default_factory=dict)  # soft_delete: anonymous, stranger
+    check_cases: list[CheckCase] = field(default_factory=list)
+    unbroken_checks: list[str] = field(default_factory=list)  # no breaking row was found
     unique_copied: list[str] = field(default_factory=list)  # members a duplicate copies
 
 
@@ -168,6 +181,48 @@ def _actor_roles(feature: FeatureContext) -> list[str]:
     return sorted(roles)
 
 
+def _check_data(entity: EntityContext) -> CheckData:
+    return CheckData({f.name: f.field for f in entity.fields}, entity.entity.checks)
+
+
+def _meeting_checks(entity: EntityContext, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each sample, its checked fields changed where needed so that it meets every check."""
+    if not entity.entity.checks:
+        return rows
+    data = _check_data(entity)
+    met: list[dict[str, Any]] = []
+    for index, row in enumerate(rows):
+        found = data.satisfying(row, index)
+        if found is None:
+            broken = next(
+                c for c, v in zip(data.checks, data.verdicts(row), strict=True) if v is False
+            )
+            raise SpecError(
+                f"cannot make test data for {entity.name} that meets the check `{broken.rule}`",
+                broken.location,
+                hint="give the fields it reads an `example` that meets it",
+            )
+        met.append(found)
+    return met
+
+
+def _check_cases(
+    entity: EntityContext, samples: list[dict[str, Any]]
+) -> tuple[list[CheckCase], list[str]]:
+    data = _check_data(entity)
+    updatable = {f.name for f in entity.fields if f.update_line is not None}
+    cases: list[CheckCase] = []
+    unbroken: list[str] = []
+    for position, check in enumerate(data.checks):
+        breaking = data.breaking(samples[0], position)
+        if breaking is None:
+            unbroken.append(check.rule)
+            continue
+        patch = data.update_patch(samples[1], breaking, updatable, position)
+        cases.append(CheckCase(f"check {position + 1}", check.message, breaking, patch))
+    return cases, unbroken
+
+
 def _samples(entity: EntityContext) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for index in range(SAMPLE_COUNT):
@@ -184,7 +239,7 @@ def _samples(entity: EntityContext) -> list[dict[str, Any]]:
                     hint="give the field an `example` that satisfies its constraints",
                 ) from None
         rows.append(row)
-    return rows
+    return _meeting_checks(entity, rows)
 
 
 def _stranger_statuses(
@@ -246,7 +301,8 @@ def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> En
     samples = _samples(entity)
     writable = [f for f in entity.fields if f.create_line is not None]
     echoed = [f.name for f in writable if f.field.type in ECHOED_TYPES and f.field.readable]
-    moving = {t.field for t in entity.entity.transitions}  # not every change is a move
+    # Not every change of these is allowed: a move, or a field a check reads.
+    moving = {t.field for t in entity.entity.transitions} | set(entity.checked_fields)
     updatable = [
         f
         for f in entity.fields
@@ -260,11 +316,15 @@ def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> En
     non_nullable_updatable = [
         f.name for f in entity.fields if f.update_line is not None and not f.nullable
     ]
+    data = _check_data(entity)
     boundaries = [
         Boundary(field=f.name, label=case.label, value=case.value, valid=case.valid)
         for f in writable
         for case in boundary_cases(f.field)
+        # A valid value may still break a check with the sample's other fields.
+        if not case.valid or data.meets_all({**samples[0], f.name: case.value})
     ]
+    check_cases, unbroken_checks = _check_cases(entity, samples)
     parents = [by_name[r.target] for r in entity.relations if not r.nullable]
     parents_readable = all(p.rules["read"].open_to_any_user for p in parents)
     parents_public = all(p.rules["read"].public for p in parents)
@@ -311,5 +371,7 @@ def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> En
         filterable=filterable,
         search=[name for name in entity.search if name in readable_members],
         restore=_restore_statuses(entity),
+        check_cases=check_cases,
+        unbroken_checks=unbroken_checks,
         unique_copied=[name for name in entity.unique_attributes if name != "owner_id"],
     )

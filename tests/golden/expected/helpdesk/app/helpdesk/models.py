@@ -1,12 +1,15 @@
 """Database models of the Help desk feature."""
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import (
+    Date,
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     text,
@@ -56,6 +59,9 @@ class Ticket(IdMixin, TimestampMixin, Base):
     priority: Mapped[int] = mapped_column(Integer(), default=3)
     status: Mapped[str] = mapped_column(String(11), index=True, default="open")
     votes: Mapped[int] = mapped_column(Integer(), default=0)
+    opened_on: Mapped[date] = mapped_column(Date())
+    due_on: Mapped[date | None] = mapped_column(Date())
+    estimate_hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
     # Optimistic concurrency: the service increments it on every write, and SQLAlchemy
     # makes each UPDATE and DELETE conditional on the version it loaded.
     version: Mapped[int] = mapped_column(Integer(), default=1)

@@ -1,6 +1,7 @@
 """Request and response bodies of the Help desk feature."""
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -9,6 +10,7 @@ from app.core.pagination import Page
 from app.core.schemas import (
     NO_NUL,
     InputSchema,
+    IsoDate,
     JsonInt,
     ReadSchema,
     omitted,
@@ -24,6 +26,11 @@ class TicketCreate(InputSchema):
     priority: Annotated[JsonInt, Field(ge=1, le=5)] = 3
     status: TicketStatus = TicketStatus.OPEN
     votes: Annotated[JsonInt, Field(ge=0, le=2147483647)] = 0
+    opened_on: IsoDate
+    due_on: IsoDate | None = None
+    estimate_hours: (
+        Annotated[Decimal, Field(max_digits=6, decimal_places=1, allow_inf_nan=False)] | None
+    ) = None
 
 
 class TicketUpdate(InputSchema):
@@ -36,6 +43,11 @@ class TicketUpdate(InputSchema):
     priority: Annotated[JsonInt, Field(ge=1, le=5)] = Field(default_factory=omitted)
     status: TicketStatus = Field(default_factory=omitted)
     votes: Annotated[JsonInt, Field(ge=0, le=2147483647)] = Field(default_factory=omitted)
+    opened_on: IsoDate = Field(default_factory=omitted)
+    due_on: IsoDate | None = None
+    estimate_hours: (
+        Annotated[Decimal, Field(max_digits=6, decimal_places=1, allow_inf_nan=False)] | None
+    ) = None
 
 
 class TicketRead(ReadSchema):
@@ -46,6 +58,9 @@ class TicketRead(ReadSchema):
     priority: int
     status: TicketStatus
     votes: int
+    opened_on: date
+    due_on: date | None
+    estimate_hours: Decimal | None
     version: int = Field(description="Incremented by every change; the ETag is this, quoted.")
     created_at: datetime
     updated_at: datetime

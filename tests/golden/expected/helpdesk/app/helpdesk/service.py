@@ -5,7 +5,7 @@ access rules inside the query: a row the caller may not read is never loaded. Se
 flush; the request's session commits once.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Select, exists, or_, select
@@ -16,6 +16,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
 from app.core.access import EntityAccess, Rule, Scope, authorize, authorize_row
+from app.core.checks import (
+    Check,
+    any_of,
+    compare,
+    first_broken,
+    minus,
+    plus,
+    times,
+)
 from app.core.concurrency import check_if_match
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
@@ -57,6 +66,41 @@ TICKET_ACCESS = EntityAccess(
     update=Rule(owner=True, roles=frozenset({"admin", "agent"})),
     delete=Rule(owner=True, roles=frozenset({"admin"})),
 )
+
+
+# due_on is null or due_on >= opened_on
+def _ticket_check_1(row: Mapping[str, Any]) -> bool | None:
+    return any_of((row["due_on"] is None), compare(row["due_on"], ">=", row["opened_on"]))
+
+
+# priority <= 2 or body is not null
+def _ticket_check_2(row: Mapping[str, Any]) -> bool | None:
+    return any_of(compare(row["priority"], "<=", 2), (row["body"] is not None))
+
+
+# estimate_hours is null or due_on is null or estimate_hours <= (due_on - opened_on + 1) * 8
+def _ticket_check_3(row: Mapping[str, Any]) -> bool | None:
+    return any_of(
+        (row["estimate_hours"] is None),
+        (row["due_on"] is None),
+        compare(
+            row["estimate_hours"], "<=", times(plus(minus(row["due_on"], row["opened_on"]), 1), 8)
+        ),
+    )
+
+
+# Cross-field checks, in the document's order: a broken one is a 422 with its message.
+_TICKET_CHECKS: tuple[Check, ...] = (
+    (_ticket_check_1, "A ticket cannot be due before it was opened."),
+    (_ticket_check_2, "Urgent tickets (priority 3 and above) need a description."),
+    (_ticket_check_3, "The estimate does not fit in the working days until the due date."),
+)
+
+
+def _check_ticket_rules(row: Mapping[str, Any]) -> None:
+    if (message := first_broken(_TICKET_CHECKS, row)) is not None:
+        raise InvalidInput(["body"], message, "check")
+
 
 # The moves `status` may make; any other change of it is a 409.
 _TICKET_STATUS_MOVES: Moves = {
@@ -129,6 +173,7 @@ async def create_ticket(session: AsyncSession, user: User | None, data: TicketCr
     values = data.model_dump()
     assert user is not None  # noqa: S101 - the spec never lets anonymous callers create owned rows
     values["owner_id"] = user.id
+    _check_ticket_rules(values)
     await rules.before_create_ticket(session, user, values)
     ticket = Ticket(**values)
     session.add(ticket)
@@ -147,6 +192,11 @@ async def update_ticket(
     check_if_match(if_match, ticket.version)
     changes = data.model_dump(exclude_unset=True)
     check_transition("status", ticket.status, changes.get("status"), _TICKET_STATUS_MOVES)
+    merged = {
+        name: getattr(ticket, name)
+        for name in ("due_on", "opened_on", "priority", "body", "estimate_hours")
+    }
+    _check_ticket_rules({**merged, **changes})
     await rules.before_update_ticket(session, user, ticket, changes)
     for name, value in changes.items():
         setattr(ticket, name, value)

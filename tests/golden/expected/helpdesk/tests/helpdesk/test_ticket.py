@@ -26,6 +26,9 @@ ORDER_KINDS: dict[str, str] = {
     "priority": "number",
     "status": "plain",
     "votes": "number",
+    "opened_on": "plain",
+    "due_on": "plain",
+    "estimate_hours": "decimal",
 }
 
 
@@ -55,6 +58,8 @@ async def test_create_read_update_delete(
     assert created["priority"] == payload["priority"]
     assert created["status"] == payload["status"]
     assert created["votes"] == payload["votes"]
+    assert created["opened_on"] == payload["opened_on"]
+    assert created["due_on"] == payload["due_on"]
     assert created["owner_id"] == actor.id
 
     read = await client.get(f"{PATH}/{created['id']}", headers=actor.headers)
@@ -161,6 +166,53 @@ async def test_status_moves_only_as_declared(
         f"status cannot move from {start} to {end}; allowed from {start}: {named}."
     )
     assert (await client.get(url, headers=actor.headers)).json()["status"] == start
+
+
+@pytest.mark.parametrize(
+    ("breaking", "message", "patch"),
+    [
+        pytest.param(
+            {"due_on": "2030-01-01", "opened_on": "2030-01-02"},
+            "A ticket cannot be due before it was opened.",
+            {"due_on": "2030-01-01"},
+            id="check 1",
+        ),
+        pytest.param(
+            {"priority": 3, "body": None},
+            "Urgent tickets (priority 3 and above) need a description.",
+            {"priority": 3, "body": None},
+            id="check 2",
+        ),
+        pytest.param(
+            {"estimate_hours": "12.5", "due_on": "2030-01-01", "opened_on": "2030-01-01"},
+            "The estimate does not fit in the working days until the due date.",
+            {"estimate_hours": "12.5"},
+            id="check 3",
+        ),
+    ],
+)
+async def test_cross_field_checks(
+    client: AsyncClient,
+    actor: AuthUser,
+    factory: HelpdeskFactory,
+    breaking: dict[str, Any],
+    message: str,
+    patch: dict[str, Any] | None,
+) -> None:
+    """A row that breaks a check is a 422 with the check's message, on create and when a
+    PATCH merged with the stored row breaks it."""
+    payload = await factory.ticket_payload(**breaking)
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    assert_problem(response, 422)
+    assert [error["msg"] for error in response.json()["errors"]] == [message]
+    if patch is None:
+        return
+    row = await factory.create_ticket()
+    url = f"{PATH}/{row['id']}"
+    response = await client.patch(url, json=patch, headers={**actor.headers, **if_match(row)})
+    assert_problem(response, 422)
+    assert [error["msg"] for error in response.json()["errors"]] == [message]
+    assert (await client.get(url, headers=actor.headers)).json() == row
 
 
 async def test_list_walks_every_page_once(
@@ -289,6 +341,14 @@ async def test_a_cursor_is_bound_to_its_sort_order(
         pytest.param("votes", 0, True, id="votes at min 0"),
         pytest.param("votes", -1, False, id="votes below min 0"),
         pytest.param("votes", 1.5, False, id="votes not an integer"),
+        pytest.param("opened_on", "2030-02-30", False, id="opened_on impossible date"),
+        pytest.param("due_on", "2030-02-30", False, id="due_on impossible date"),
+        pytest.param(
+            "estimate_hours", "12.55", False, id="estimate_hours with more than 1 decimal places"
+        ),
+        pytest.param(
+            "estimate_hours", "100000.0", False, id="estimate_hours with more than 5 integer digits"
+        ),
     ],
 )
 async def test_field_boundaries(
@@ -334,7 +394,7 @@ async def test_unknown_and_server_owned_fields_are_rejected(
     assert_problem(response, 422, "title")
 
 
-@pytest.mark.parametrize("missing", ["title"])
+@pytest.mark.parametrize("missing", ["title", "opened_on"])
 async def test_required_fields(
     client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory, missing: str
 ) -> None:
