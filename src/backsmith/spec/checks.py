@@ -45,27 +45,37 @@ def parse_checks(
         for key in CHECK_KEYS:
             if key not in found:
                 source.fail(item, f"a check has no `{key}`", _example())
-        rule_node = found["rule"].value
-        rule = text_of(source, rule_node, "`rule`")
-        message = text_of(source, found["message"].value, "`message`").strip()
-        if not message:
-            source.fail(found["message"].value, "the message is empty", "say what is wrong")
-        try:
-            tree = parse_expression(rule, fields)
-        except ExpressionError as error:
-            raise SpecError(
-                error.message, _location(source, rule_node, error.offset), hint=error.hint
-            ) from None
-        checks.append(
-            Check(
-                rule=" ".join(rule.split()),
-                message=message,
-                tree=tree,
-                fields=tuple(names_in(tree)),
-                location=source.of(rule_node),
-            )
-        )
+        checks.append(build_check(source, found["rule"].value, found["message"].value, fields))
     return tuple(checks)
+
+
+def build_check(
+    source: Source,
+    rule_node: Node,
+    message_node: Node | None,
+    fields: Mapping[str, Field],
+    default_message: str = "",
+) -> Check:
+    """A rule and its message, the rule parsed and type-checked against `fields`."""
+    rule = text_of(source, rule_node, "`rule`")
+    message = default_message
+    if message_node is not None:
+        message = text_of(source, message_node, "`message`").strip()
+        if not message:
+            source.fail(message_node, "the message is empty", "say what is wrong")
+    try:
+        tree = parse_expression(rule, fields)
+    except ExpressionError as error:
+        raise SpecError(
+            error.message, _location(source, rule_node, error.offset), hint=error.hint
+        ) from None
+    return Check(
+        rule=" ".join(rule.split()),
+        message=message,
+        tree=tree,
+        fields=tuple(names_in(tree)),
+        location=source.of(rule_node),
+    )
 
 
 def _example() -> str:

@@ -181,6 +181,18 @@ class Check(_Node):
     location: Location | None = None
 
 
+class CustomAction(_Node):
+    """`POST /things/{id}/NAME`: sets fields, if its guard holds and the caller may."""
+
+    name: str
+    values: dict[str, Any]  # field -> the value it is set to
+    stamped: tuple[str, ...] = ()  # date/datetime fields set to the current day or time
+    guard: Check | None = None  # `when`: must be true, else a 409 with its message
+    access: tuple[Grant, ...]
+    description: str | None = None
+    location: Location | None = None
+
+
 class Entity(_Node):
     name: str  # PascalCase
     fields: tuple[Field, ...]
@@ -191,6 +203,7 @@ class Entity(_Node):
     restore: tuple[Grant, ...] = ()  # who may restore (soft_delete only; default: delete's)
     transitions: tuple[Transitions, ...] = ()
     checks: tuple[Check, ...] = ()
+    actions: tuple[CustomAction, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()  # member names: fields, relation names, `owner`
     access: dict[Action, tuple[Grant, ...]]
     list: ListOptions = ListOptions()

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from backsmith.errors import Location, SpecError
+from backsmith.spec.actions import parse_actions
 from backsmith.spec.checks import parse_checks
 from backsmith.spec.load import (
     STR_TAG,
@@ -74,6 +75,7 @@ ENTITY_KEYS = (
     "soft_delete",
     "transitions",
     "checks",
+    "actions",
     "unique",
     "access",
     "list",
@@ -406,6 +408,7 @@ class _EntityParser:
         self.soft_delete = False
         self.restore: tuple[Grant, ...] = ()
         self.fields: dict[str, Field] = {}
+        self.builders: dict[str, _FieldBuilder] = {}
         self.relations: dict[str, Relation] = {}
 
     def parse(self) -> Entity:
@@ -435,6 +438,14 @@ class _EntityParser:
             versioned=versioned,
             soft_delete=self.soft_delete,
             checks=parse_checks(self.source, body.get("checks"), self.fields),
+            actions=parse_actions(
+                self.source,
+                body.get("actions"),
+                self.fields,
+                self._value_of,
+                self._action_grants,
+                access[Action.UPDATE],
+            ),
             transitions=parse_transitions(
                 self.source, body.get("transitions"), self.fields, self.name
             ),
@@ -481,6 +492,7 @@ class _EntityParser:
             _check_member_name(self.source, item.key_node, item.key, "field name")
             builder = _FieldBuilder(self.source, item, self.document.entity_names)
             self.fields[item.key] = builder.build()
+            self.builders[item.key] = builder
 
     def _relations(self, entry: Entry) -> None:
         if is_null(entry.value):
@@ -688,6 +700,20 @@ class _EntityParser:
             action = Action(item.key)
             access[action] = self._grants(action, item.value)
         return access
+
+    def _value_of(self, name: str, node: Node) -> Any:
+        """A value an action sets `name` to, checked like a default of the field."""
+        field = self.fields[name]
+        attr = _Attr(build_value(self.source, node), self.source.of(node), node)
+        if attr.value is None:
+            if field.nullable:
+                return None
+            self.source.fail(node, f"`{name}` is required: an action cannot set it to null")
+        return _ValueChecker(self.builders[name], field, attr, "value").check()
+
+    def _action_grants(self, node: Node, action: str) -> tuple[Grant, ...]:
+        # An action changes an existing row, as an update does: the same grants apply.
+        return self._grants(Action.UPDATE, node, f"access of action {action}")
 
     def _restore_grants(self, item: Entry) -> tuple[Grant, ...]:
         if not self.soft_delete:

@@ -174,6 +174,31 @@ def _entity() -> dict[str, Any]:
                     },
                 }
             ),
+            "actions": _or_null(
+                {
+                    "type": "object",
+                    "description": "Custom actions, served as POST /things/{id}/NAME: each "
+                    "sets fields, if its guard holds and the caller may.",
+                    "propertyNames": {"pattern": _SNAKE},
+                    "additionalProperties": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["set"],
+                        "properties": {
+                            "set": {
+                                "type": "object",
+                                "minProperties": 1,
+                                "description": "FIELD: VALUE pairs; `now` and `today` for "
+                                "datetime and date fields.",
+                            },
+                            "when": _text("Guard, in the checks' language; 409 if not true."),
+                            "message": _text("What a 409 from the guard says."),
+                            "access": {"$ref": "#/$defs/grants"},
+                            "description": _text("Shown in the API documentation."),
+                        },
+                    },
+                }
+            ),
             "transitions": _or_null(
                 {
                     "type": "object",

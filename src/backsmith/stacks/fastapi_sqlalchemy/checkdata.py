@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
@@ -94,12 +95,26 @@ class CheckData:
         self.fields = fields
         self.checks = checks
 
-    def verdicts(self, payload: dict[str, Any]) -> list[bool | None]:
-        row = {
+    def row(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {
             name: python_value(field, payload.get(name, field.default))
             for name, field in self.fields.items()
         }
+
+    def verdicts(self, payload: dict[str, Any]) -> list[bool | None]:
+        row = self.row(payload)
         return [evaluate(check.tree, row) for check in self.checks]
+
+    def find(
+        self,
+        payload: dict[str, Any],
+        names: tuple[str, ...],
+        wanted: Callable[[dict[str, Any]], bool],
+    ) -> dict[str, Any] | None:
+        """Values of `names` (create fields) that, over `payload`, make `wanted` true."""
+        names = tuple(name for name in names if name in payload)
+        found = self._search(payload, names, 0, wanted)
+        return None if found is None else {name: found[name] for name in names}
 
     def meets_all(self, payload: dict[str, Any]) -> bool:
         return False not in self.verdicts(payload)

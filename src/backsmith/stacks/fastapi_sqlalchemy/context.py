@@ -211,6 +211,19 @@ class CheckContext:
     fields: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ActionContext:
+    name: str  # close
+    function: str  # close_ticket
+    rule: RuleContext
+    constant: str  # TICKET_CLOSE: its access rule
+    sets: dict[str, str]  # field -> Python source of the value
+    stamped: dict[str, str]  # field -> `utcnow()` or `utcnow().date()`
+    guard: CheckContext | None
+    moves: list[TransitionContext]  # transitions of the fields it sets
+    summary: str
+
+
 @dataclass
 class EntityContext:
     entity: Entity
@@ -247,6 +260,47 @@ class EntityContext:
             )
             for index, check in enumerate(self.entity.checks, start=1)
         ]
+
+    @property
+    def actions(self) -> list[ActionContext]:
+        by_field = {f.name: f.field for f in self.fields}
+        moves = {t.field: t for t in self.transitions}
+        contexts: list[ActionContext] = []
+        for action in self.entity.actions:
+            guard = None
+            if action.guard is not None:
+                guard = CheckContext(
+                    function=f"_{self.snake}_{action.name}_allowed",
+                    rule=action.guard.rule,
+                    message=action.guard.message,
+                    source=to_python(action.guard.tree),
+                    fields=action.guard.fields,
+                )
+            sets = {name: _python_literal(by_field[name], v) for name, v in action.values.items()}
+            stamped = {
+                name: "utcnow()" if by_field[name].type is FieldType.DATETIME else "utcnow().date()"
+                for name in action.stamped
+            }
+            changed = ", ".join(
+                [
+                    *(f"{n}={v!r}" for n, v in action.values.items()),
+                    *(f"{n}=now" for n in action.stamped),
+                ]
+            )
+            contexts.append(
+                ActionContext(
+                    name=action.name,
+                    function=f"{action.name}_{self.snake}",
+                    rule=_rule(Action.UPDATE, action.access),
+                    constant=f"{self.name.upper()}_{action.name.upper()}",
+                    sets=sets,
+                    stamped=stamped,
+                    guard=guard,
+                    moves=[moves[name] for name in action.values if name in moves],
+                    summary=action.description or f"{action.name.capitalize()}: sets {changed}.",
+                )
+            )
+        return contexts
 
     @property
     def checked_fields(self) -> tuple[str, ...]:
@@ -349,6 +403,10 @@ class FeatureContext:
     @property
     def any_checks(self) -> bool:
         return any(entity.entity.checks for entity in self.entities)
+
+    @property
+    def any_actions(self) -> bool:
+        return any(entity.entity.actions for entity in self.entities)
 
     @property
     def any_soft_delete(self) -> bool:

@@ -7,13 +7,15 @@ unit-tested and so that the generated tests assert what the spec promises.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from backsmith.errors import SpecError
-from backsmith.spec.model import FieldType
-from backsmith.stacks.fastapi_sqlalchemy.checkdata import CheckData
+from backsmith.spec.model import CustomAction, FieldType
+from backsmith.stacks.fastapi_sqlalchemy.checkdata import CheckData, evaluate
 from backsmith.stacks.fastapi_sqlalchemy.context import (
+    ActionContext,
     EntityContext,
     FeatureContext,
     RuleContext,
@@ -79,6 +81,21 @@ class CheckCase:
     on_update: dict[str, Any] | None  # a PATCH onto the second sample; None: not updatable
 
 
+@dataclass(frozen=True)
+class ActionCase:
+    """A custom action: a row it applies to, one its guard refuses, who may call it."""
+
+    name: str
+    summary: str
+    ready: dict[str, Any]  # create overrides: the guard holds and the move is allowed
+    expected: dict[str, Any]  # JSON values the action sets (echoed types)
+    stamped: list[str]
+    blocked: dict[str, Any] | None  # create overrides the guard refuses; None: no guard
+    message: str
+    anonymous: int
+    stranger: int
+
+
 @dataclass
 class EntityTestPlan:
     entity: EntityContext
@@ -104,6 +121,8 @@ class EntityTestPlan:
     search: list[str] = field(default_factory=list)
     restore: dict[str, int] = field(default_factory=dict)  # soft_delete: anonymous, stranger
     check_cases: list[CheckCase] = field(default_factory=list)
+    action_cases: list[ActionCase] = field(default_factory=list)
+    untested_actions: list[str] = field(default_factory=list)  # no row found they apply to
     unbroken_checks: list[str] = field(default_factory=list)  # no breaking row was found
     unique_copied: list[str] = field(default_factory=list)  # members a duplicate copies
 
@@ -173,7 +192,9 @@ def _actor_roles(feature: FeatureContext) -> list[str]:
     """
     roles: set[str] = set()
     for entity in feature.entities:
-        for rule in entity.rules.values():
+        extra = [action.rule for action in entity.actions]
+        extra += [entity.restore_rule] if entity.restore_rule else []
+        for rule in [*entity.rules.values(), *extra]:
             if rule.open_to_any_user or (rule.owner and entity.owned):
                 continue
             if rule.roles:
@@ -286,6 +307,82 @@ def _anonymous_statuses(entity: EntityContext, parents_public: bool) -> dict[str
     }
 
 
+def _row_gate(entity: EntityContext, rule: RuleContext) -> int:
+    """What a signed-in user without roles gets from a row action on someone else's row."""
+    read = entity.rules["read"]
+    if not read.open_to_any_user:  # the row is loaded under the read rule first
+        return 404 if read.owner and entity.owned else 403
+    return 200 if rule.open_to_any_user else 403
+
+
+def _action_cases(
+    entity: EntityContext, samples: list[dict[str, Any]]
+) -> tuple[list[ActionCase], list[str]]:
+    cases: list[ActionCase] = []
+    untested: list[str] = []
+    for action, spec in zip(entity.actions, entity.entity.actions, strict=True):
+        case = _action_case(entity, action, spec, samples[0])
+        if case is None:
+            untested.append(action.name)
+        else:
+            cases.append(case)
+    return cases, untested
+
+
+def _action_case(
+    entity: EntityContext, action: ActionContext, spec: CustomAction, sample: dict[str, Any]
+) -> ActionCase | None:
+    """Create overrides for a row the action applies to (and one its guard refuses)."""
+    data = _check_data(entity)
+    by_name = {f.name: f.field for f in entity.fields}
+    after = {**spec.values, **{name: dt.datetime.now(dt.UTC) for name in spec.stamped}}
+
+    def holds(payload: dict[str, Any]) -> bool | None:
+        return True if spec.guard is None else evaluate(spec.guard.tree, data.row(payload))
+
+    def may_move(payload: dict[str, Any]) -> bool:
+        for moves in action.moves:
+            current, target = str(payload.get(moves.field)), after[moves.field]
+            if current != target and target not in moves.moves.get(current, ()):
+                return False
+        return True
+
+    def ready(payload: dict[str, Any]) -> bool:
+        return (
+            holds(payload) is True
+            and may_move(payload)
+            and data.meets_all(payload)
+            and data.meets_all({**payload, **after})
+        )
+
+    guard_fields = spec.guard.fields if spec.guard else ()
+    found = data.find(sample, tuple(dict.fromkeys([*guard_fields, *after])), ready)
+    if found is None:
+        return None
+    blocked = None
+    if spec.guard is not None:
+        blocked = data.find(
+            sample, guard_fields, lambda p: holds(p) is not True and data.meets_all(p)
+        )
+    expected = {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name, value in spec.values.items()
+        if by_name[name].type in ECHOED_TYPES and by_name[name].readable
+    }
+    read_public = entity.rules["read"].public and action.rule.public
+    return ActionCase(
+        name=action.name,
+        summary=action.summary,
+        ready=found,
+        expected=expected,
+        stamped=[name for name in spec.stamped if by_name[name].readable],
+        blocked=blocked,
+        message=spec.guard.message if spec.guard else "",
+        anonymous=200 if read_public else 401,
+        stranger=_row_gate(entity, action.rule),
+    )
+
+
 def _restore_statuses(entity: EntityContext) -> dict[str, int]:
     """Statuses of restoring another user's deleted row, without a token and without roles."""
     rule = entity.restore_rule
@@ -325,6 +422,7 @@ def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> En
         if not case.valid or data.meets_all({**samples[0], f.name: case.value})
     ]
     check_cases, unbroken_checks = _check_cases(entity, samples)
+    action_cases, untested_actions = _action_cases(entity, samples)
     parents = [by_name[r.target] for r in entity.relations if not r.nullable]
     parents_readable = all(p.rules["read"].open_to_any_user for p in parents)
     parents_public = all(p.rules["read"].public for p in parents)
@@ -372,6 +470,8 @@ def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> En
         search=[name for name in entity.search if name in readable_members],
         restore=_restore_statuses(entity),
         check_cases=check_cases,
+        action_cases=action_cases,
+        untested_actions=untested_actions,
         unbroken_checks=unbroken_checks,
         unique_copied=[name for name in entity.unique_attributes if name != "owner_id"],
     )

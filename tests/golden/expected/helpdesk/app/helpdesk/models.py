@@ -62,6 +62,7 @@ class Ticket(IdMixin, TimestampMixin, Base):
     opened_on: Mapped[date] = mapped_column(Date())
     due_on: Mapped[date | None] = mapped_column(Date())
     estimate_hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Optimistic concurrency: the service increments it on every write, and SQLAlchemy
     # makes each UPDATE and DELETE conditional on the version it loaded.
     version: Mapped[int] = mapped_column(Integer(), default=1)

@@ -116,6 +116,60 @@ async def delete_ticket(
     await service.delete_ticket(session, user, ticket, if_match)
 
 
+@router.post(
+    "/tickets/{ticket_id}/resolve",
+    tags=["tickets"],
+    response_model=TicketRead,
+    responses=with_etag(problem_responses(401, 403, 404, 409, 412, 422), 200),
+)
+async def resolve_ticket(
+    ticket: ValidTicket,
+    session: SessionDep,
+    user: OptionalUser,
+    response: Response,
+) -> Ticket:
+    """Resolve: sets status='resolved'."""
+    changed = await service.resolve_ticket(session, user, ticket)
+    response.headers["ETag"] = etag(changed.version)
+    return changed
+
+
+@router.post(
+    "/tickets/{ticket_id}/close",
+    tags=["tickets"],
+    response_model=TicketRead,
+    responses=with_etag(problem_responses(401, 403, 404, 409, 412, 422), 200),
+)
+async def close_ticket(
+    ticket: ValidTicket,
+    session: SessionDep,
+    user: OptionalUser,
+    response: Response,
+) -> Ticket:
+    """Close the ticket and record when."""
+    changed = await service.close_ticket(session, user, ticket)
+    response.headers["ETag"] = etag(changed.version)
+    return changed
+
+
+@router.post(
+    "/tickets/{ticket_id}/reset_votes",
+    tags=["tickets"],
+    response_model=TicketRead,
+    responses=with_etag(problem_responses(401, 403, 404, 409, 412, 422), 200),
+)
+async def reset_votes_ticket(
+    ticket: ValidTicket,
+    session: SessionDep,
+    user: OptionalUser,
+    response: Response,
+) -> Ticket:
+    """Reset_votes: sets votes=0."""
+    changed = await service.reset_votes_ticket(session, user, ticket)
+    response.headers["ETag"] = etag(changed.version)
+    return changed
+
+
 @router.get(
     "/canned-replies",
     tags=["canned-replies"],

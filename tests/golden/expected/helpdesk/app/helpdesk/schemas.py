@@ -61,6 +61,7 @@ class TicketRead(ReadSchema):
     opened_on: date
     due_on: date | None
     estimate_hours: Decimal | None
+    closed_at: datetime | None
     version: int = Field(description="Incremented by every change; the ETag is this, quoted.")
     created_at: datetime
     updated_at: datetime

@@ -18,9 +18,11 @@ from app.auth.models import User
 from app.core.access import EntityAccess, Rule, Scope, authorize, authorize_row
 from app.core.checks import (
     Check,
+    all_of,
     any_of,
     compare,
     first_broken,
+    member,
     minus,
     plus,
     times,
@@ -66,6 +68,9 @@ TICKET_ACCESS = EntityAccess(
     update=Rule(owner=True, roles=frozenset({"admin", "agent"})),
     delete=Rule(owner=True, roles=frozenset({"admin"})),
 )
+TICKET_RESOLVE = Rule(roles=frozenset({"admin", "agent"}))  # who may resolve
+TICKET_CLOSE = Rule(owner=True, roles=frozenset({"admin", "agent"}))  # who may close
+TICKET_RESET_VOTES = Rule(roles=frozenset({"admin"}))  # who may reset_votes
 
 
 # due_on is null or due_on >= opened_on
@@ -213,6 +218,88 @@ async def delete_ticket(
     await rules.before_delete_ticket(session, user, ticket)
     await session.delete(ticket)
     await _flush(session)
+
+
+# status == "in_progress" and body is not null
+def _ticket_resolve_allowed(row: Mapping[str, Any]) -> bool | None:
+    return all_of(compare(row["status"], "==", "in_progress"), (row["body"] is not None))
+
+
+async def resolve_ticket(session: AsyncSession, user: User | None, ticket: Ticket) -> Ticket:
+    """Resolve: sets status='resolved'."""
+    authorize_row(TICKET_RESOLVE, user, "resolve", ticket.owner_id)
+    row = {name: getattr(ticket, name) for name in ("status", "body")}
+    if _ticket_resolve_allowed(row) is not True:  # an unknown guard does not allow it
+        raise Conflict("Only a ticket in progress, with a description, can be resolved.")
+    changes: dict[str, Any] = {
+        "status": "resolved",
+    }
+    check_transition("status", ticket.status, changes["status"], _TICKET_STATUS_MOVES)
+    merged = {
+        name: getattr(ticket, name)
+        for name in ("due_on", "opened_on", "priority", "body", "estimate_hours")
+    }
+    if (message := first_broken(_TICKET_CHECKS, {**merged, **changes})) is not None:
+        raise Conflict(message)
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    ticket.version += 1
+    await _flush(session)
+    return ticket
+
+
+# status in ["open", "resolved"]
+def _ticket_close_allowed(row: Mapping[str, Any]) -> bool | None:
+    return member(
+        row["status"],
+        (
+            "open",
+            "resolved",
+        ),
+    )
+
+
+async def close_ticket(session: AsyncSession, user: User | None, ticket: Ticket) -> Ticket:
+    """Close the ticket and record when."""
+    authorize_row(TICKET_CLOSE, user, "close", ticket.owner_id)
+    row = {name: getattr(ticket, name) for name in ("status",)}
+    if _ticket_close_allowed(row) is not True:  # an unknown guard does not allow it
+        raise Conflict("Only an open or resolved ticket can be closed.")
+    changes: dict[str, Any] = {
+        "status": "closed",
+        "closed_at": utcnow(),
+    }
+    check_transition("status", ticket.status, changes["status"], _TICKET_STATUS_MOVES)
+    merged = {
+        name: getattr(ticket, name)
+        for name in ("due_on", "opened_on", "priority", "body", "estimate_hours")
+    }
+    if (message := first_broken(_TICKET_CHECKS, {**merged, **changes})) is not None:
+        raise Conflict(message)
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    ticket.version += 1
+    await _flush(session)
+    return ticket
+
+
+async def reset_votes_ticket(session: AsyncSession, user: User | None, ticket: Ticket) -> Ticket:
+    """Reset_votes: sets votes=0."""
+    authorize_row(TICKET_RESET_VOTES, user, "reset_votes", ticket.owner_id)
+    changes: dict[str, Any] = {
+        "votes": 0,
+    }
+    merged = {
+        name: getattr(ticket, name)
+        for name in ("due_on", "opened_on", "priority", "body", "estimate_hours")
+    }
+    if (message := first_broken(_TICKET_CHECKS, {**merged, **changes})) is not None:
+        raise Conflict(message)
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    ticket.version += 1
+    await _flush(session)
+    return ticket
 
 
 # --- CannedReply --------------------------------------------------------------

@@ -27,6 +27,7 @@ ORDER_KINDS: dict[str, str] = {"name": "plain", "text": "plain"}
 async def actor(make_user: MakeUser) -> AuthUser:
     """A user who may do everything this feature offers."""
     return await make_user(
+        "admin",
         "agent",
     )
 

@@ -29,6 +29,7 @@ ORDER_KINDS: dict[str, str] = {
     "opened_on": "plain",
     "due_on": "plain",
     "estimate_hours": "decimal",
+    "closed_at": "plain",
 }
 
 
@@ -36,6 +37,7 @@ ORDER_KINDS: dict[str, str] = {
 async def actor(make_user: MakeUser) -> AuthUser:
     """A user who may do everything this feature offers."""
     return await make_user(
+        "admin",
         "agent",
     )
 
@@ -215,6 +217,107 @@ async def test_cross_field_checks(
     assert (await client.get(url, headers=actor.headers)).json() == row
 
 
+async def test_action_resolve(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """POST /tickets/{id}/resolve. Resolve: sets status='resolved'."""
+    row = await factory.create_ticket(**{"status": "in_progress", "body": "body-0"})
+    response = await client.post(f"{PATH}/{row['id']}/resolve", headers=actor.headers)
+    assert response.status_code == 200, response.text
+    changed = response.json()
+    expected: dict[str, Any] = {"status": "resolved"}
+    assert {name: changed[name] for name in expected} == expected
+    assert changed["version"] == row["version"] + 1
+    assert response.headers["etag"] == f'"{changed["version"]}"'
+    assert (await client.get(f"{PATH}/{row['id']}", headers=actor.headers)).json() == changed
+
+    # The guard refuses a row it does not hold for, and the row stays as it was.
+    refused = await factory.create_ticket(**{"status": "open", "body": "body-0"})
+    response = await client.post(f"{PATH}/{refused['id']}/resolve", headers=actor.headers)
+    assert_problem(response, 409)
+    assert (
+        response.json()["detail"]
+        == "Only a ticket in progress, with a description, can be resolved."
+    )
+    assert (await client.get(f"{PATH}/{refused['id']}", headers=actor.headers)).json() == refused
+    assert_problem(await client.post(f"{PATH}/{MISSING_ID}/resolve", headers=actor.headers), 404)
+
+
+async def test_who_may_resolve(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    """Resolve someone else's row: without a token, and as a user without roles."""
+    stranger = await make_user()
+    rows = [
+        await factory.create_ticket(**{"status": "in_progress", "body": "body-0"}) for _ in range(2)
+    ]
+    assert_status(await client.post(f"{PATH}/{rows[0]['id']}/resolve"), 401)
+    response = await client.post(f"{PATH}/{rows[1]['id']}/resolve", headers=stranger.headers)
+    assert_status(response, 404)
+
+
+async def test_action_close(client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory) -> None:
+    """POST /tickets/{id}/close. Close the ticket and record when."""
+    row = await factory.create_ticket(**{"status": "open"})
+    response = await client.post(f"{PATH}/{row['id']}/close", headers=actor.headers)
+    assert response.status_code == 200, response.text
+    changed = response.json()
+    expected: dict[str, Any] = {"status": "closed"}
+    assert {name: changed[name] for name in expected} == expected
+    assert changed["closed_at"] is not None
+    assert changed["version"] == row["version"] + 1
+    assert response.headers["etag"] == f'"{changed["version"]}"'
+    assert (await client.get(f"{PATH}/{row['id']}", headers=actor.headers)).json() == changed
+
+    # The guard refuses a row it does not hold for, and the row stays as it was.
+    refused = await factory.create_ticket(**{"status": "in_progress"})
+    response = await client.post(f"{PATH}/{refused['id']}/close", headers=actor.headers)
+    assert_problem(response, 409)
+    assert response.json()["detail"] == "Only an open or resolved ticket can be closed."
+    assert (await client.get(f"{PATH}/{refused['id']}", headers=actor.headers)).json() == refused
+    assert_problem(await client.post(f"{PATH}/{MISSING_ID}/close", headers=actor.headers), 404)
+
+
+async def test_who_may_close(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    """Close someone else's row: without a token, and as a user without roles."""
+    stranger = await make_user()
+    rows = [await factory.create_ticket(**{"status": "open"}) for _ in range(2)]
+    assert_status(await client.post(f"{PATH}/{rows[0]['id']}/close"), 401)
+    response = await client.post(f"{PATH}/{rows[1]['id']}/close", headers=stranger.headers)
+    assert_status(response, 404)
+
+
+async def test_action_reset_votes(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """POST /tickets/{id}/reset_votes. Reset_votes: sets votes=0."""
+    row = await factory.create_ticket(**{"votes": 1})
+    response = await client.post(f"{PATH}/{row['id']}/reset_votes", headers=actor.headers)
+    assert response.status_code == 200, response.text
+    changed = response.json()
+    expected: dict[str, Any] = {"votes": 0}
+    assert {name: changed[name] for name in expected} == expected
+    assert changed["version"] == row["version"] + 1
+    assert response.headers["etag"] == f'"{changed["version"]}"'
+    assert (await client.get(f"{PATH}/{row['id']}", headers=actor.headers)).json() == changed
+    assert_problem(
+        await client.post(f"{PATH}/{MISSING_ID}/reset_votes", headers=actor.headers), 404
+    )
+
+
+async def test_who_may_reset_votes(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    """Reset_votes someone else's row: without a token, and as a user without roles."""
+    stranger = await make_user()
+    rows = [await factory.create_ticket(**{"votes": 1}) for _ in range(2)]
+    assert_status(await client.post(f"{PATH}/{rows[0]['id']}/reset_votes"), 401)
+    response = await client.post(f"{PATH}/{rows[1]['id']}/reset_votes", headers=stranger.headers)
+    assert_status(response, 404)
+
+
 async def test_list_walks_every_page_once(
     client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
 ) -> None:
@@ -375,6 +478,7 @@ async def test_unknown_and_server_owned_fields_are_rejected(
         {"id": 1},
         {"created_at": "2030-01-01T00:00:00Z"},
         {"owner_id": 1},
+        {"closed_at": None},
     ]
     for extra in server_owned:
         payload = await factory.ticket_payload(**extra)
