@@ -130,3 +130,11 @@ def test_the_schema_knows_checks() -> None:
     assert validator.is_valid({"feature": "desk", "entities": {"T": entity}})
     bad = {**entity, "checks": [{"rule": "a > 1"}]}
     assert not validator.is_valid({"feature": "desk", "entities": {"T": bad}})
+
+
+def test_a_naive_datetime_literal_is_utc() -> None:
+    from backsmith.spec.model import Field, FieldType
+
+    fields = {"at": Field(name="at", type=FieldType.DATETIME)}
+    tree = parse_expression('at < datetime("2030-01-01T00:00:00")', fields)
+    assert "datetime.fromisoformat('2030-01-01T00:00:00+00:00')" in to_python(tree)

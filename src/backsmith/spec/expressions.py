@@ -34,7 +34,7 @@ import io
 import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -382,6 +382,8 @@ class _Parser:
                 argument.at,
                 f"e.g. {token.text}({examples[kind]})",
             )
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)  # as the generated API reads naive datetimes
         return Literal(kind, token.at, value=value)
 
 

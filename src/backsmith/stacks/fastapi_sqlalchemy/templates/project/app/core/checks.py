@@ -13,7 +13,7 @@ the test data it generates, so both agree on what a check means.
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 Value = Any  # a field value: a number, text, bool, date, datetime, time or None
@@ -95,7 +95,7 @@ def plus(left: Value, right: Value) -> Value:
             return right + timedelta(days=float(left))
         left, right = _numbers(left, right)
         return left + right
-    except (OverflowError, InvalidOperation):  # beyond the calendar or Decimal's range
+    except ArithmeticError:  # beyond the calendar or Decimal's range (OverflowError ...)
         return None
 
 
@@ -109,7 +109,7 @@ def minus(left: Value, right: Value) -> Value:
             return left - timedelta(days=float(right))
         left, right = _numbers(left, right)
         return left - right
-    except (OverflowError, InvalidOperation):
+    except ArithmeticError:
         return None
 
 
@@ -119,7 +119,7 @@ def times(left: Value, right: Value) -> Value:
     left, right = _numbers(left, right)
     try:
         return left * right
-    except (OverflowError, InvalidOperation):
+    except ArithmeticError:
         return None
 
 
@@ -130,7 +130,7 @@ def divided(left: Value, right: Value) -> Value:
     left, right = _numbers(left, right)
     try:
         return left / right
-    except (OverflowError, InvalidOperation, ZeroDivisionError):
+    except ArithmeticError:
         return None
 
 

@@ -78,3 +78,8 @@ def test_first_broken_names_the_first_false_check_and_lets_unknown_pass() -> Non
     assert first_broken(checks, {"a": None}) is None
     assert first_broken(checks, {"a": -1}) == "a must be positive"
     assert first_broken(checks, {"a": 11}) == "a must be below 10"
+
+
+def test_decimal_overflow_is_unknown() -> None:
+    huge = Decimal("1E+999999")
+    assert times(huge, huge) is None
