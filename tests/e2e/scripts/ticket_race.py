@@ -23,6 +23,7 @@ from httpx import ASGITransport, AsyncClient, Response
 
 CLIENTS = 50
 PASSWORD = "race-condition-password"
+TICKET = {"title": "race", "body": "Two agents at once.", "opened_on": "2030-01-01"}
 
 
 async def _agent_headers(app: Any, client: AsyncClient) -> dict[str, str]:
@@ -43,7 +44,8 @@ def _lost_at_database(responses: Sequence[Response]) -> int:
 
 
 async def _same_etag(client: AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
-    created = await client.post("/tickets", json={"title": "race"}, headers=headers)
+    created = await client.post("/tickets", json=TICKET, headers=headers)
+    assert created.status_code == 201, created.text
     url = f"/tickets/{created.json()['id']}"
     # Open the pool's connections first, so the writers start together.
     await asyncio.gather(*(client.get(url, headers=headers) for _ in range(CLIENTS)))
@@ -63,7 +65,8 @@ async def _same_etag(client: AsyncClient, headers: dict[str, str]) -> dict[str, 
 
 
 async def _retry_until_won(client: AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
-    created = await client.post("/tickets", json={"title": "votes"}, headers=headers)
+    created = await client.post("/tickets", json=TICKET, headers=headers)
+    assert created.status_code == 201, created.text
     url = f"/tickets/{created.json()['id']}"
 
     refused: list[Response] = []
