@@ -61,3 +61,33 @@ def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         cwd=parent,
     )
     return parent / "demo"
+
+
+class scratch_postgres:  # noqa: N801 - used as a context manager, reads like a function
+    """A PostgreSQL database made for one test and dropped after it."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+        self.name = f"backsmith_e2e_{abs(hash(project)) % 10**8}"
+
+    def __enter__(self) -> str:
+        self._sql(f'DROP DATABASE IF EXISTS "{self.name}"', f'CREATE DATABASE "{self.name}"')
+        return POSTGRES_URL.rsplit("/", 1)[0] + f"/{self.name}"
+
+    def __exit__(self, *exc: object) -> None:
+        self._sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def _sql(self, *statements: str) -> None:
+        import asyncio
+
+        from sqlalchemy import text
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        async def execute() -> None:
+            engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+            async with engine.connect() as connection:
+                for statement in statements:
+                    await connection.execute(text(statement))
+            await engine.dispose()
+
+        asyncio.run(execute())

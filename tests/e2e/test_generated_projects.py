@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import BIN, POSTGRES_URL, run
+from tests.e2e.conftest import BIN, POSTGRES_URL, run, scratch_postgres
 
 pytestmark = pytest.mark.e2e
 
@@ -88,7 +88,7 @@ def test_migrations_round_trip_without_drift(
         run(_alembic("upgrade", "head"), generated, {"DATABASE_URL": url})
         _round_trip(generated, url)
         return
-    with _scratch_postgres(generated) as url:
+    with scratch_postgres(generated) as url:
         run(_alembic("upgrade", "head"), generated, {"DATABASE_URL": url})
         _round_trip(generated, url)
 
@@ -103,33 +103,3 @@ def _round_trip(project: Path, url: str) -> None:
     run(_alembic("upgrade", "head"), project, env)
     output = run(_alembic("check"), project, env)
     assert "No new upgrade operations detected" in output
-
-
-class _scratch_postgres:  # noqa: N801 - used as a context manager, reads like a function
-    """A PostgreSQL database made for one test and dropped after it."""
-
-    def __init__(self, project: Path) -> None:
-        self.project = project
-        self.name = f"backsmith_e2e_{abs(hash(project)) % 10**8}"
-
-    def __enter__(self) -> str:
-        self._sql(f'DROP DATABASE IF EXISTS "{self.name}"', f'CREATE DATABASE "{self.name}"')
-        return POSTGRES_URL.rsplit("/", 1)[0] + f"/{self.name}"
-
-    def __exit__(self, *exc: object) -> None:
-        self._sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-    def _sql(self, *statements: str) -> None:
-        import asyncio
-
-        from sqlalchemy import text
-        from sqlalchemy.ext.asyncio import create_async_engine
-
-        async def execute() -> None:
-            engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-            async with engine.connect() as connection:
-                for statement in statements:
-                    await connection.execute(text(statement))
-            await engine.dispose()
-
-        asyncio.run(execute())

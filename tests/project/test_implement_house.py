@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from backsmith.errors import SpecError
 from backsmith.gates.model import Status
 from backsmith.gates.runner import GATE_NAMES, run_gates
 from backsmith.pipeline import implement_feature
@@ -120,4 +121,20 @@ def test_a_role_the_projects_users_cannot_have_is_refused_with_its_location(
     with pytest.raises(Exception, match=r"role 'doctor' has no counterpart") as raised:
         implement_feature(root, document)
     assert "clinic.md:" in str(raised.value)
+    assert sorted(p for p in root.rglob("*") if p.is_file()) == before
+
+
+def test_business_rules_it_cannot_generate_yet_are_refused(tmp_path: Path) -> None:
+    """An existing project never gets a feature with its rules silently left out."""
+    root = copy_of("async_domain", tmp_path)
+    document = tmp_path / "tickets.yaml"
+    document.write_text(
+        "feature: tickets\nentities:\n  Ticket:\n    versioned: true\n    fields: {title: str}\n",
+        encoding="utf-8",
+    )
+    before = sorted(p for p in root.rglob("*") if p.is_file())
+    with pytest.raises(SpecError) as raised:
+        implement_feature(root, document)
+    assert "`versioned` is not supported in existing projects yet" in str(raised.value)
+    assert raised.value.location is not None and raised.value.location.line == 3
     assert sorted(p for p in root.rglob("*") if p.is_file()) == before

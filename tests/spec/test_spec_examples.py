@@ -57,6 +57,14 @@ def test_examples_cover_every_feature(specs: list[FeatureSpec]) -> None:
     assert any(entity.list.search for entity in entities)
     assert any(key.descending for entity in entities for key in entity.list.sort)
     assert any(entity.list.page_size.max != 100 for entity in entities)
+    # Business rules
+    assert any(entity.versioned for entity in entities)
+    assert any(entity.soft_delete for entity in entities)
+    assert any(entity.transitions for entity in entities)
+    assert any(entity.checks for entity in entities)
+    actions = [action for entity in entities for action in entity.actions]
+    assert any(action.guard for action in actions) and any(not a.guard for a in actions)
+    assert any(action.stamped for action in actions)
 
 
 DOCS = Path(__file__).parents[2] / "docs" / "spec.md"

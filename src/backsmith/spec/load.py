@@ -9,7 +9,9 @@ detection, scalar construction, friendly descriptions of what YAML made of a val
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -392,6 +394,12 @@ def inside(source: Source, node: Node, index: int) -> Location:
 
 def is_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """'did you mean `x`?' for a close match among `choices`, else None."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean `{matches[0]}`?" if matches else None
 
 
 def text_of(source: Source, node: Node, what: str) -> str:

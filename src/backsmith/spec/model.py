@@ -163,11 +163,47 @@ class ProseRule(_Node):
     location: Location | None = None
 
 
+class Transitions(_Node):
+    """The allowed moves of an enum field: from each value, the values it may become."""
+
+    field: str
+    moves: dict[str, tuple[str, ...]]  # every enum value; () for a final one
+    location: Location | None = None
+
+
+class Check(_Node):
+    """A cross-field rule: a condition every row must meet on create and update."""
+
+    rule: str  # the expression, as written (whitespace collapsed)
+    message: str  # the 422's message when the rule is broken
+    tree: Any  # the parsed, type-checked expression (backsmith.spec.expressions.Node)
+    fields: tuple[str, ...]  # the fields (and NAME_id columns) it reads
+    location: Location | None = None
+
+
+class CustomAction(_Node):
+    """`POST /things/{id}/NAME`: sets fields, if its guard holds and the caller may."""
+
+    name: str
+    values: dict[str, Any]  # field -> the value it is set to
+    stamped: tuple[str, ...] = ()  # date/datetime fields set to the current day or time
+    guard: Check | None = None  # `when`: must be true, else a 409 with its message
+    access: tuple[Grant, ...]
+    description: str | None = None
+    location: Location | None = None
+
+
 class Entity(_Node):
     name: str  # PascalCase
     fields: tuple[Field, ...]
     relations: tuple[Relation, ...] = ()
     owned: bool = False
+    versioned: bool = False  # optimistic concurrency: a version column, ETag and If-Match
+    soft_delete: bool = False  # DELETE sets deleted_at; POST .../restore undoes it
+    restore: tuple[Grant, ...] = ()  # who may restore (soft_delete only; default: delete's)
+    transitions: tuple[Transitions, ...] = ()
+    checks: tuple[Check, ...] = ()
+    actions: tuple[CustomAction, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()  # member names: fields, relation names, `owner`
     access: dict[Action, tuple[Grant, ...]]
     list: ListOptions = ListOptions()

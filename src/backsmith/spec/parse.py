@@ -9,13 +9,12 @@ get exactly the same rules.
 
 from __future__ import annotations
 
-import difflib
 import keyword
 import math
 import re
 import uuid
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import ROUND_DOWN, Decimal, InvalidOperation, localcontext
@@ -25,6 +24,8 @@ from urllib.parse import urlsplit
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from backsmith.errors import Location, SpecError
+from backsmith.spec.actions import parse_actions
+from backsmith.spec.checks import parse_checks
 from backsmith.spec.load import (
     STR_TAG,
     Document,
@@ -39,6 +40,7 @@ from backsmith.spec.load import (
     items_of,
     quote_hint,
     show,
+    suggest,
     text_of,
 )
 from backsmith.spec.model import (
@@ -62,12 +64,18 @@ from backsmith.spec.model import (
     pluralize,
     snake,
 )
+from backsmith.spec.transitions import parse_transitions
 
 TOP_KEYS = ("feature", "title", "description", "roles", "entities", "rules")
 ENTITY_KEYS = (
     "fields",
     "relations",
     "owned",
+    "versioned",
+    "soft_delete",
+    "transitions",
+    "checks",
+    "actions",
     "unique",
     "access",
     "list",
@@ -108,6 +116,9 @@ RESERVED_NAMES = {
     "registry": "SQLAlchemy models use this attribute",
 }
 BUILTIN_SORT_KEYS = ("id", "created_at", "updated_at")
+VERSION_COLUMN = "version"  # added by `versioned: true`
+DELETED_COLUMN = "deleted_at"  # added by `soft_delete: true`
+RESTORE_ACTION = "restore"  # the access action of soft-deleted rows' restore
 OTHER_RELATION_KINDS = ("one_to_one", "one_to_many", "many_to_many")
 
 INT32 = (-(2**31), 2**31 - 1)
@@ -140,12 +151,6 @@ def parse_document(document: Document) -> FeatureSpec:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def suggest(word: str, choices: Iterable[str]) -> str | None:
-    """'did you mean `x`?' for a close match among `choices`, else None."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean `{matches[0]}`?" if matches else None
 
 
 def _choices_hint(word: str, choices: Sequence[str], label: str = "expected one of") -> str:
@@ -299,6 +304,7 @@ class _DocumentParser:
         entities = tuple(_EntityParser(self, item).parse() for item in found)
         self._check_distinct_names(entities, found)
         _check_required_cycles(entities)
+        _check_soft_deleted_targets(entities)
         return entities
 
     def _check_entity_name(self, entry: Entry) -> None:
@@ -341,6 +347,26 @@ class _DocumentParser:
             plurals[plural] = entity.name
 
 
+def _check_soft_deleted_targets(entities: Sequence[Entity]) -> None:
+    """A soft-deleted row stays in its table: nothing cascades to or empties its children.
+
+    So a relation to a soft_delete entity keeps `restrict`: deleting the parent is a 409
+    while it has children, which is also what makes restoring it safe.
+    """
+    soft = {e.name for e in entities if e.soft_delete}
+    for entity in entities:
+        for relation in entity.relations:
+            if relation.target in soft and relation.on_delete is not OnDelete.RESTRICT:
+                raise SpecError(
+                    f"relation `{relation.name}` of {entity.name} has on_delete: "
+                    f"{relation.on_delete.value}, but {relation.target} is soft-deleted: "
+                    "its rows never leave the table, so nothing would cascade or be emptied",
+                    relation.location,
+                    hint="use on_delete: restrict (the default): deleting a "
+                    f"{relation.target} that still has {entity.name} rows is then a 409",
+                )
+
+
 def _check_required_cycles(entities: Sequence[Entity]) -> None:
     """Required relations in a cycle make it impossible to create the first row of any."""
     edges = {e.name: [r for r in e.relations if r.required] for e in entities}
@@ -379,7 +405,10 @@ class _EntityParser:
         self.entry = entry
         self.what = f"entity `{entry.key}`"
         self.owned = False
+        self.soft_delete = False
+        self.restore: tuple[Grant, ...] = ()
         self.fields: dict[str, Field] = {}
+        self.builders: dict[str, _FieldBuilder] = {}
         self.relations: dict[str, Relation] = {}
 
     def parse(self) -> Entity:
@@ -391,16 +420,38 @@ class _EntityParser:
         body = _by_key(found)
         if "owned" in body:
             self.owned = _bool_of(self.source, body["owned"].value, "`owned`")
+        versioned = self._option(body, "versioned")
+        self.soft_delete = self._option(body, "soft_delete")
         self._fields(_require(self.source, node, body, "fields", self.what))
         if "relations" in body:
             self._relations(body["relations"])
+        if versioned:
+            self._check_free(VERSION_COLUMN, body["versioned"], "versioned: true")
+        if self.soft_delete:
+            self._check_free(DELETED_COLUMN, body["soft_delete"], "soft_delete: true")
+        access = self._access(body.get("access"))
         return Entity(
             name=self.name,
             fields=tuple(self.fields.values()),
             relations=tuple(self.relations.values()),
             owned=self.owned,
+            versioned=versioned,
+            soft_delete=self.soft_delete,
+            checks=parse_checks(self.source, body.get("checks"), self.fields),
+            actions=parse_actions(
+                self.source,
+                body.get("actions"),
+                self.fields,
+                self._value_of,
+                self._action_grants,
+                access[Action.UPDATE],
+            ),
+            transitions=parse_transitions(
+                self.source, body.get("transitions"), self.fields, self.name
+            ),
+            restore=self.restore or (access[Action.DELETE] if self.soft_delete else ()),
             unique=self._unique(body.get("unique")),
-            access=self._access(body.get("access")),
+            access=access,
             list=self._list(body.get("list")),
             plural=self._plural(body.get("plural")),
             description=_optional_text(self.source, body.get("description"), "`description`"),
@@ -410,6 +461,29 @@ class _EntityParser:
 
     # ---- fields and relations
 
+    def _option(self, body: Mapping[str, Entry], key: str) -> bool:
+        """An entity option that is true or false (false when absent)."""
+        return key in body and _bool_of(self.source, body[key].value, f"`{key}`")
+
+    def _check_free(self, column: str, option: Entry, what: str) -> None:
+        """An option that adds a column needs its name: no field or relation may have it."""
+        taken = self.fields.get(column)
+        if taken is not None:
+            raise SpecError(
+                f"the field `{column}` of {self.name} clashes with `{what}`, "
+                f"which adds a `{column}` column",
+                taken.location or self.source.of(option.key_node),
+                hint=f"rename the field `{column}`",
+            )
+        for relation in self.relations.values():
+            if column in (relation.name, relation.column):
+                raise SpecError(
+                    f"the relation `{relation.name}` of {self.name} clashes with `{what}`, "
+                    f"which adds a `{column}` column",
+                    relation.location or self.source.of(option.key_node),
+                    hint=f"rename the relation `{relation.name}`",
+                )
+
     def _fields(self, entry: Entry) -> None:
         found = entries(self.source, entry.value, f"the fields of {self.what}")
         if not found:
@@ -418,6 +492,7 @@ class _EntityParser:
             _check_member_name(self.source, item.key_node, item.key, "field name")
             builder = _FieldBuilder(self.source, item, self.document.entity_names)
             self.fields[item.key] = builder.build()
+            self.builders[item.key] = builder
 
     def _relations(self, entry: Entry) -> None:
         if is_null(entry.value):
@@ -617,18 +692,45 @@ class _EntityParser:
         if entry is None or is_null(entry.value):
             return access
         found = entries(self.source, entry.value, "`access`")
-        _check_keys(self.source, found, [a.value for a in Action], "`access`")
+        _check_keys(self.source, found, [*(a.value for a in Action), RESTORE_ACTION], "`access`")
         for item in found:
+            if item.key == RESTORE_ACTION:
+                self.restore = self._restore_grants(item)
+                continue
             action = Action(item.key)
             access[action] = self._grants(action, item.value)
         return access
 
-    def _grants(self, action: Action, node: Node) -> tuple[Grant, ...]:
+    def _value_of(self, name: str, node: Node) -> Any:
+        """A value an action sets `name` to, checked like a default of the field."""
+        field = self.fields[name]
+        attr = _Attr(build_value(self.source, node), self.source.of(node), node)
+        if attr.value is None:
+            if field.nullable:
+                return None
+            self.source.fail(node, f"`{name}` is required: an action cannot set it to null")
+        return _ValueChecker(self.builders[name], field, attr, "value").check()
+
+    def _action_grants(self, node: Node, action: str) -> tuple[Grant, ...]:
+        # An action changes an existing row, as an update does: the same grants apply.
+        return self._grants(Action.UPDATE, node, f"access of action {action}")
+
+    def _restore_grants(self, item: Entry) -> tuple[Grant, ...]:
+        if not self.soft_delete:
+            self.source.fail(
+                item.key_node,
+                f"`restore` applies to soft-deleted rows, and {self.name} has no soft_delete",
+                "add `soft_delete: true` to the entity, or remove `restore`",
+            )
+        # Restoring is a change to an existing row: the same grants as delete make sense.
+        return self._grants(Action.DELETE, item.value, RESTORE_ACTION)
+
+    def _grants(self, action: Action, node: Node, label: str | None = None) -> tuple[Grant, ...]:
         nodes = list(node.value) if isinstance(node, SequenceNode) else [node]
         if not nodes:
             self.source.fail(
                 node,
-                f"`{action.value}` has an empty list of grants",
+                f"`{label or action.value}` has an empty list of grants",
                 "name at least one grant; to forbid an action, use role:admin",
             )
         grants: list[Grant] = []

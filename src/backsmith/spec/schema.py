@@ -130,6 +130,14 @@ def _entity() -> dict[str, Any]:
                 pattern=_SNAKE,
             ),
             "owned": _flag("Rows belong to the user who created them (adds owner_id)."),
+            "versioned": _flag(
+                "Optimistic concurrency: a version column; reads return an ETag, and PATCH "
+                "and DELETE need If-Match (428 without it, 412 when stale)."
+            ),
+            "soft_delete": _flag(
+                "DELETE hides a row (deleted_at) instead of removing it; POST "
+                "/things/{id}/restore brings it back; uniqueness ignores deleted rows."
+            ),
             "fields": {
                 "type": "object",
                 "description": "Scalar fields by snake_case name: a short form string "
@@ -147,6 +155,69 @@ def _entity() -> dict[str, Any]:
                     "additionalProperties": {"$ref": "#/$defs/relation"},
                 }
             ),
+            "checks": _or_null(
+                {
+                    "type": "array",
+                    "description": "Cross-field rules checked on create and on update "
+                    "against the merged row; a broken one is a 422 with its message.",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["rule", "message"],
+                        "properties": {
+                            "rule": _text(
+                                "A condition over the entity's fields: comparisons, and/or/"
+                                "not, in [...], is null, arithmetic on numbers and dates."
+                            ),
+                            "message": _text("The 422's message when the rule is broken."),
+                        },
+                    },
+                }
+            ),
+            "actions": _or_null(
+                {
+                    "type": "object",
+                    "description": "Custom actions, served as POST /things/{id}/NAME: each "
+                    "sets fields, if its guard holds and the caller may.",
+                    "propertyNames": {"pattern": _SNAKE},
+                    "additionalProperties": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["set"],
+                        "properties": {
+                            "set": {
+                                "type": "object",
+                                "minProperties": 1,
+                                "description": "FIELD: VALUE pairs; `now` and `today` for "
+                                "datetime and date fields.",
+                            },
+                            "when": _text("Guard, in the checks' language; 409 if not true."),
+                            "message": _text("What a 409 from the guard says."),
+                            "access": {"$ref": "#/$defs/grants"},
+                            "description": _text("Shown in the API documentation."),
+                        },
+                    },
+                }
+            ),
+            "transitions": _or_null(
+                {
+                    "type": "object",
+                    "description": "State machines: for an enum field, the values each value "
+                    "may become. An unlisted value is final; any other move is a 409.",
+                    "propertyNames": {"pattern": _SNAKE},
+                    "additionalProperties": {
+                        "type": "object",
+                        "description": "FROM: [TO, ...] for each value of the field.",
+                        "additionalProperties": {
+                            "anyOf": [
+                                {"type": "string"},
+                                {"type": "array", "uniqueItems": True, "items": {"type": "string"}},
+                                {"type": "null"},
+                            ]
+                        },
+                    },
+                }
+            ),
             "unique": _or_null(
                 {
                     "type": "array",
@@ -161,7 +232,14 @@ def _entity() -> dict[str, Any]:
                     "description": "Who may do each action. Default: authenticated; for owned "
                     'entities list/read/update/delete default to [owner, "role:admin"].',
                     "additionalProperties": False,
-                    "properties": {a.value: {"$ref": "#/$defs/grants"} for a in Action},
+                    "properties": {
+                        **{a.value: {"$ref": "#/$defs/grants"} for a in Action},
+                        "restore": {
+                            "$ref": "#/$defs/grants",
+                            "description": "Who may restore a soft-deleted row (soft_delete "
+                            "only). Default: the grants of delete.",
+                        },
+                    },
                 }
             ),
             "list": _or_null({"$ref": "#/$defs/list"}),

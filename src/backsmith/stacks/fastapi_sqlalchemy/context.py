@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from backsmith.spec.expressions import to_python
 from backsmith.spec.model import (
     STRING_TYPES,
     Action,
@@ -106,6 +107,7 @@ class RelationContext:
     read_type: str
     create_line: str
     update_line: str
+    target_soft_delete: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,46 @@ class ChildContext:
     entity_plural: str
     column: str
     on_delete: OnDelete
+    soft_delete: bool = False  # the child's rows are soft-deleted: only live ones count
+
+
+@dataclass(frozen=True)
+class TransitionContext:
+    field: str
+    constant: str  # the module-level name of its moves
+    moves: dict[str, tuple[str, ...]]
+
+    @property
+    def pairs(self) -> list[tuple[str, str, bool]]:
+        """Every (from, to, allowed) between two different values, for the tests."""
+        return [
+            (start, end, end in self.moves[start])
+            for start in self.moves
+            for end in self.moves
+            if start != end
+        ]
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    function: str  # _ticket_check_1
+    rule: str
+    message: str
+    source: str  # Python over `row`, calling app.core.checks
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    name: str  # close
+    function: str  # close_ticket
+    rule: RuleContext
+    constant: str  # TICKET_CLOSE: its access rule
+    sets: dict[str, str]  # field -> Python source of the value
+    stamped: dict[str, str]  # field -> `utcnow()` or `utcnow().date()`
+    guard: CheckContext | None
+    moves: list[TransitionContext]  # transitions of the fields it sets
+    summary: str
 
 
 @dataclass
@@ -203,6 +245,106 @@ class EntityContext:
     unique_fields: list[str]
     composite_unique: list[UniqueContext]
     children: list[ChildContext] = field(default_factory=list)
+
+    restore_rule: RuleContext | None = None  # soft_delete entities only
+
+    @property
+    def checks(self) -> list[CheckContext]:
+        return [
+            CheckContext(
+                function=f"_{self.snake}_check_{index}",
+                rule=check.rule,
+                message=check.message,
+                source=to_python(check.tree),
+                fields=check.fields,
+            )
+            for index, check in enumerate(self.entity.checks, start=1)
+        ]
+
+    @property
+    def actions(self) -> list[ActionContext]:
+        by_field = {f.name: f.field for f in self.fields}
+        moves = {t.field: t for t in self.transitions}
+        contexts: list[ActionContext] = []
+        for action in self.entity.actions:
+            guard = None
+            if action.guard is not None:
+                guard = CheckContext(
+                    function=f"_{self.snake}_{action.name}_allowed",
+                    rule=action.guard.rule,
+                    message=action.guard.message,
+                    source=to_python(action.guard.tree),
+                    fields=action.guard.fields,
+                )
+            sets = {name: _python_literal(by_field[name], v) for name, v in action.values.items()}
+            stamped = {
+                name: "utcnow()" if by_field[name].type is FieldType.DATETIME else "utcnow().date()"
+                for name in action.stamped
+            }
+            changed = ", ".join(
+                [
+                    *(f"{n}={v!r}" for n, v in action.values.items()),
+                    *(f"{n}=now" for n in action.stamped),
+                ]
+            )
+            contexts.append(
+                ActionContext(
+                    name=action.name,
+                    function=f"{action.name}_{self.snake}",
+                    rule=_rule(Action.UPDATE, action.access),
+                    constant=f"{self.name.upper()}_{action.name.upper()}",
+                    sets=sets,
+                    stamped=stamped,
+                    guard=guard,
+                    moves=[moves[name] for name in action.values if name in moves],
+                    summary=action.description or f"{action.name.capitalize()}: sets {changed}.",
+                )
+            )
+        return contexts
+
+    @property
+    def checked_fields(self) -> tuple[str, ...]:
+        """Every field some check reads, once, in order."""
+        return tuple(dict.fromkeys(name for c in self.entity.checks for name in c.fields))
+
+    @property
+    def check_create_defaults(self) -> dict[str, str]:
+        """Server-set fields a check reads: on create, their default (Python source)."""
+        defaults: dict[str, str] = {}
+        for context in self.fields:
+            if context.name in self.checked_fields and context.create_line is None:
+                f = context.field
+                defaults[f.name] = _python_literal(f, f.default) if f.has_default else "None"
+        return defaults
+
+    @property
+    def transitions(self) -> list[TransitionContext]:
+        return [
+            TransitionContext(
+                field=t.field,
+                constant=f"_{self.name.upper()}_{t.field.upper()}_MOVES",
+                moves=t.moves,
+            )
+            for t in self.entity.transitions
+        ]
+
+    @property
+    def versioned(self) -> bool:
+        return self.entity.versioned
+
+    @property
+    def soft_delete(self) -> bool:
+        return self.entity.soft_delete
+
+    @property
+    def live_unique_indexes(self) -> list[IndexContext]:
+        """Uniqueness among rows not soft-deleted: a partial unique index per constraint,
+        in place of the plain UNIQUE that deleted rows would keep occupying."""
+        if not self.soft_delete:
+            return []
+        groups: list[tuple[str, ...]] = [(name,) for name in self.unique_fields]
+        groups += [unique.members for unique in self.composite_unique]
+        return [IndexContext(_unique_index_name(self.table, group), group) for group in groups]
 
     @property
     def sort_indexes(self) -> list[IndexContext]:
@@ -250,13 +392,37 @@ class FeatureContext:
     title: str
     entities: list[EntityContext]
 
+    @property
+    def any_versioned(self) -> bool:
+        return any(entity.versioned for entity in self.entities)
+
+    @property
+    def any_transitions(self) -> bool:
+        return any(entity.entity.transitions for entity in self.entities)
+
+    @property
+    def any_checks(self) -> bool:
+        return any(entity.entity.checks for entity in self.entities)
+
+    @property
+    def any_actions(self) -> bool:
+        return any(entity.entity.actions for entity in self.entities)
+
+    @property
+    def any_soft_delete(self) -> bool:
+        return any(entity.soft_delete for entity in self.entities)
+
 
 POSTGRES_NAME_MAX = 63
 
 
-def _index_name(table: str, columns: tuple[str, ...]) -> str:
+def _unique_index_name(table: str, columns: tuple[str, ...]) -> str:
+    return _index_name(table, columns, prefix="uq")
+
+
+def _index_name(table: str, columns: tuple[str, ...], prefix: str = "ix") -> str:
     """`ix_<table>_<columns>`, shortened with a stable hash to PostgreSQL's 63 characters."""
-    name = f"ix_{table}_{'_'.join(columns)}"
+    name = f"{prefix}_{table}_{'_'.join(columns)}"
     if len(name) <= POSTGRES_NAME_MAX:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:8]
@@ -274,6 +440,7 @@ def build_context(spec: FeatureSpec) -> FeatureContext:
                     entity_plural=context.plural,
                     column=relation.column,
                     on_delete=relation.relation.on_delete,
+                    soft_delete=context.soft_delete,
                 )
             )
     return FeatureContext(
@@ -316,6 +483,7 @@ def _entity_context(entity: Entity, spec: FeatureSpec) -> EntityContext:
         page_max=entity.list.page_size.max,
         unique_fields=unique_single,
         composite_unique=composite,
+        restore_rule=_rule(Action.DELETE, entity.restore) if entity.soft_delete else None,
     )
 
 
@@ -360,7 +528,9 @@ def _field_context(entity: Entity, f: Field) -> FieldContext:
         name=f.name,
         python_type=python_type,
         model_annotation=f"Mapped[{python_type}{optional}]",
-        column=_mapped_column(f, filtered=_needs_filter_index(entity, f)),
+        column=_mapped_column(
+            f, filtered=_needs_filter_index(entity, f), live_unique=entity.soft_delete
+        ),
         schema_type=schema_type,
         read_type=read_type,
         create_line=_create_line(f, schema_type, enum_class) if f.writable_on_create else None,
@@ -388,9 +558,10 @@ def _sql_type(f: Field) -> str:
     return _SQL_TYPES[f.type]
 
 
-def _mapped_column(f: Field, filtered: bool = False) -> str:
+def _mapped_column(f: Field, filtered: bool = False, live_unique: bool = False) -> str:
+    """`live_unique`: uniqueness is the entity's partial index (soft delete), not UNIQUE."""
     args = [_sql_type(f)]
-    if f.unique:
+    if f.unique and not live_unique:
         args.append("unique=True")
     # Filtered fields are indexed too: `?status=` should not scan the table.
     if (f.index or filtered) and not f.unique:
@@ -570,6 +741,7 @@ def _relation_context(r: Relation, spec: FeatureSpec) -> RelationContext:
         read_type=f"int{optional}",
         create_line=create_line,
         update_line=update_line,
+        target_soft_delete=target.soft_delete,
     )
 
 

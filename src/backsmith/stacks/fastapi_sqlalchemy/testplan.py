@@ -7,12 +7,15 @@ unit-tested and so that the generated tests assert what the spec promises.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from backsmith.errors import SpecError
-from backsmith.spec.model import FieldType
+from backsmith.spec.model import CustomAction, FieldType
+from backsmith.stacks.fastapi_sqlalchemy.checkdata import CheckData, evaluate
 from backsmith.stacks.fastapi_sqlalchemy.context import (
+    ActionContext,
     EntityContext,
     FeatureContext,
     RuleContext,
@@ -68,6 +71,31 @@ class ChildCheck:
     on_delete: str
 
 
+@dataclass(frozen=True)
+class CheckCase:
+    """Values that break one cross-field check (and none before it)."""
+
+    label: str
+    message: str
+    on_create: dict[str, Any]  # overrides of the first sample
+    on_update: dict[str, Any] | None  # a PATCH onto the second sample; None: not updatable
+
+
+@dataclass(frozen=True)
+class ActionCase:
+    """A custom action: a row it applies to, one its guard refuses, who may call it."""
+
+    name: str
+    summary: str
+    ready: dict[str, Any]  # create overrides: the guard holds and the move is allowed
+    expected: dict[str, Any]  # JSON values the action sets (echoed types)
+    stamped: list[str]
+    blocked: dict[str, Any] | None  # create overrides the guard refuses; None: no guard
+    message: str
+    anonymous: int
+    stranger: int
+
+
 @dataclass
 class EntityTestPlan:
     entity: EntityContext
@@ -91,6 +119,12 @@ class EntityTestPlan:
     filled_relations: list[str] = field(default_factory=list)  # columns factories fill in
     unfilled_links: dict[str, str] = field(default_factory=dict)  # filtered, left empty
     search: list[str] = field(default_factory=list)
+    restore: dict[str, int] = field(default_factory=dict)  # soft_delete: anonymous, stranger
+    check_cases: list[CheckCase] = field(default_factory=list)
+    action_cases: list[ActionCase] = field(default_factory=list)
+    untested_actions: list[str] = field(default_factory=list)  # no row found they apply to
+    unbroken_checks: list[str] = field(default_factory=list)  # no breaking row was found
+    unique_copied: list[str] = field(default_factory=list)  # members a duplicate copies
 
 
 @dataclass
@@ -158,12 +192,56 @@ def _actor_roles(feature: FeatureContext) -> list[str]:
     """
     roles: set[str] = set()
     for entity in feature.entities:
-        for rule in entity.rules.values():
+        extra = [action.rule for action in entity.actions]
+        extra += [entity.restore_rule] if entity.restore_rule else []
+        for rule in [*entity.rules.values(), *extra]:
             if rule.open_to_any_user or (rule.owner and entity.owned):
                 continue
             if rule.roles:
                 roles.add(rule.roles[0])
     return sorted(roles)
+
+
+def _check_data(entity: EntityContext) -> CheckData:
+    return CheckData({f.name: f.field for f in entity.fields}, entity.entity.checks)
+
+
+def _meeting_checks(entity: EntityContext, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each sample, its checked fields changed where needed so that it meets every check."""
+    if not entity.entity.checks:
+        return rows
+    data = _check_data(entity)
+    met: list[dict[str, Any]] = []
+    for index, row in enumerate(rows):
+        found = data.satisfying(row, index)
+        if found is None:
+            broken = next(
+                c for c, v in zip(data.checks, data.verdicts(row), strict=True) if v is False
+            )
+            raise SpecError(
+                f"cannot make test data for {entity.name} that meets the check `{broken.rule}`",
+                broken.location,
+                hint="give the fields it reads an `example` that meets it",
+            )
+        met.append(found)
+    return met
+
+
+def _check_cases(
+    entity: EntityContext, samples: list[dict[str, Any]]
+) -> tuple[list[CheckCase], list[str]]:
+    data = _check_data(entity)
+    updatable = {f.name for f in entity.fields if f.update_line is not None}
+    cases: list[CheckCase] = []
+    unbroken: list[str] = []
+    for position, check in enumerate(data.checks):
+        breaking = data.breaking(samples[0], position)
+        if breaking is None:
+            unbroken.append(check.rule)
+            continue
+        patch = data.update_patch(samples[1], breaking, updatable, position)
+        cases.append(CheckCase(f"check {position + 1}", check.message, breaking, patch))
+    return cases, unbroken
 
 
 def _samples(entity: EntityContext) -> list[dict[str, Any]]:
@@ -182,7 +260,7 @@ def _samples(entity: EntityContext) -> list[dict[str, Any]]:
                     hint="give the field an `example` that satisfies its constraints",
                 ) from None
         rows.append(row)
-    return rows
+    return _meeting_checks(entity, rows)
 
 
 def _stranger_statuses(
@@ -229,25 +307,122 @@ def _anonymous_statuses(entity: EntityContext, parents_public: bool) -> dict[str
     }
 
 
+def _row_gate(entity: EntityContext, rule: RuleContext) -> int:
+    """What a signed-in user without roles gets from a row action on someone else's row."""
+    read = entity.rules["read"]
+    if not read.open_to_any_user:  # the row is loaded under the read rule first
+        return 404 if read.owner and entity.owned else 403
+    return 200 if rule.open_to_any_user else 403
+
+
+def _action_cases(
+    entity: EntityContext, samples: list[dict[str, Any]]
+) -> tuple[list[ActionCase], list[str]]:
+    cases: list[ActionCase] = []
+    untested: list[str] = []
+    for action, spec in zip(entity.actions, entity.entity.actions, strict=True):
+        case = _action_case(entity, action, spec, samples[0])
+        if case is None:
+            untested.append(action.name)
+        else:
+            cases.append(case)
+    return cases, untested
+
+
+def _action_case(
+    entity: EntityContext, action: ActionContext, spec: CustomAction, sample: dict[str, Any]
+) -> ActionCase | None:
+    """Create overrides for a row the action applies to (and one its guard refuses)."""
+    data = _check_data(entity)
+    by_name = {f.name: f.field for f in entity.fields}
+    after = {**spec.values, **{name: dt.datetime.now(dt.UTC) for name in spec.stamped}}
+
+    def holds(payload: dict[str, Any]) -> bool | None:
+        return True if spec.guard is None else evaluate(spec.guard.tree, data.row(payload))
+
+    def may_move(payload: dict[str, Any]) -> bool:
+        for moves in action.moves:
+            current, target = str(payload.get(moves.field)), after[moves.field]
+            if current != target and target not in moves.moves.get(current, ()):
+                return False
+        return True
+
+    def ready(payload: dict[str, Any]) -> bool:
+        return (
+            holds(payload) is True
+            and may_move(payload)
+            and data.meets_all(payload)
+            and data.meets_all({**payload, **after})
+        )
+
+    guard_fields = spec.guard.fields if spec.guard else ()
+    found = data.find(sample, tuple(dict.fromkeys([*guard_fields, *after])), ready)
+    if found is None:
+        return None
+    blocked = None
+    if spec.guard is not None:
+        blocked = data.find(
+            sample, guard_fields, lambda p: holds(p) is not True and data.meets_all(p)
+        )
+    expected = {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name, value in spec.values.items()
+        if by_name[name].type in ECHOED_TYPES and by_name[name].readable
+    }
+    read_public = entity.rules["read"].public and action.rule.public
+    return ActionCase(
+        name=action.name,
+        summary=action.summary,
+        ready=found,
+        expected=expected,
+        stamped=[name for name in spec.stamped if by_name[name].readable],
+        blocked=blocked,
+        message=spec.guard.message if spec.guard else "",
+        anonymous=200 if read_public else 401,
+        stranger=_row_gate(entity, action.rule),
+    )
+
+
+def _restore_statuses(entity: EntityContext) -> dict[str, int]:
+    """Statuses of restoring another user's deleted row, without a token and without roles."""
+    rule = entity.restore_rule
+    if rule is None:
+        return {}
+    # An owner rule scopes the query to the caller's rows: someone else's is a 404.
+    refused = 404 if rule.owner and entity.owned else 403
+    stranger = 200 if rule.open_to_any_user else refused
+    return {"anonymous": 200 if rule.public else 401, "stranger": stranger}
+
+
 def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> EntityTestPlan:
     samples = _samples(entity)
     writable = [f for f in entity.fields if f.create_line is not None]
     echoed = [f.name for f in writable if f.field.type in ECHOED_TYPES and f.field.readable]
+    # Not every change of these is allowed: a move, or a field a check reads.
+    moving = {t.field for t in entity.entity.transitions} | set(entity.checked_fields)
     updatable = [
         f
         for f in entity.fields
-        if f.update_line is not None and f.field.readable and f.field.type in ECHOED_TYPES
+        if f.update_line is not None
+        and f.field.readable
+        and f.field.type in ECHOED_TYPES
+        and f.name not in moving
     ]
     update_field = updatable[0].name if updatable else None
     update_value = samples[1][update_field] if update_field else None
     non_nullable_updatable = [
         f.name for f in entity.fields if f.update_line is not None and not f.nullable
     ]
+    data = _check_data(entity)
     boundaries = [
         Boundary(field=f.name, label=case.label, value=case.value, valid=case.valid)
         for f in writable
         for case in boundary_cases(f.field)
+        # A valid value may still break a check with the sample's other fields.
+        if not case.valid or data.meets_all({**samples[0], f.name: case.value})
     ]
+    check_cases, unbroken_checks = _check_cases(entity, samples)
+    action_cases, untested_actions = _action_cases(entity, samples)
     parents = [by_name[r.target] for r in entity.relations if not r.nullable]
     parents_readable = all(p.rules["read"].open_to_any_user for p in parents)
     parents_public = all(p.rules["read"].public for p in parents)
@@ -293,4 +468,10 @@ def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> En
         children=children,
         filterable=filterable,
         search=[name for name in entity.search if name in readable_members],
+        restore=_restore_statuses(entity),
+        check_cases=check_cases,
+        action_cases=action_cases,
+        untested_actions=untested_actions,
+        unbroken_checks=unbroken_checks,
+        unique_copied=[name for name in entity.unique_attributes if name != "owner_id"],
     )

@@ -403,9 +403,28 @@ def _boundaries(entity: Entity) -> list[tuple[str, str, JSONValue, bool]]:
     return found
 
 
+def _refuse_unsupported(entity: Entity) -> None:
+    """Business rules this blueprint does not generate yet: refused, never silently dropped."""
+    used = {
+        "versioned": entity.versioned,
+        "soft_delete": entity.soft_delete,
+        "transitions": bool(entity.transitions),
+        "checks": bool(entity.checks),
+        "actions": bool(entity.actions),
+    }
+    for option, in_use in used.items():
+        if in_use:
+            raise SpecError(
+                f"{entity.name}: `{option}` is not supported in existing projects yet",
+                location=entity.location,
+                hint="remove it, or generate the feature into a new project (backsmith new)",
+            )
+
+
 def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
     entities: list[HouseEntity] = []
     for entity in spec.entities:
+        _refuse_unsupported(entity)
         plural = names.entity_plural(entity)
         name = entity.name
         relations = [

@@ -15,6 +15,11 @@ def order_key(kind: str, value: Any) -> tuple[bool, Any]:
     return (False, value)
 
 
+def if_match(row: dict[str, Any]) -> dict[str, str]:
+    """The If-Match header naming a versioned row's current version (its ETag)."""
+    return {"If-Match": f'"{row["version"]}"'}
+
+
 def assert_problem(response: Response, status: int, field: str | None = None) -> None:
     """The response is a problem+json with this status (naming `field` for a 422)."""
     assert response.status_code == status, response.text

@@ -75,6 +75,18 @@ class Conflict(DomainError):
     status = HTTPStatus.CONFLICT
 
 
+class PreconditionFailed(DomainError):
+    """412: the If-Match ETag is no longer the row's (someone changed it meanwhile)."""
+
+    status = HTTPStatus.PRECONDITION_FAILED
+
+
+class PreconditionRequired(DomainError):
+    """428: a write to a versioned row came without If-Match."""
+
+    status = HTTPStatus.PRECONDITION_REQUIRED
+
+
 class InvalidInput(DomainError):
     """A 422 raised by a service, shaped like request validation errors."""
 

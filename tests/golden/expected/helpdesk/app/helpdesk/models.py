@@ -1,0 +1,103 @@
+"""Database models of the Help desk feature."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base, IdMixin, TimestampMixin, UTCDateTime
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Ticket(IdMixin, TimestampMixin, Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index(
+            "ix_tickets_created_at_id",
+            "created_at",
+            "id",
+        ),
+        Index(
+            "ix_tickets_owner_id_created_at_id",
+            "owner_id",
+            "created_at",
+            "id",
+        ),
+        Index(
+            "ix_tickets_priority_id",
+            "priority",
+            "id",
+        ),
+        Index(
+            "ix_tickets_owner_id_priority_id",
+            "owner_id",
+            "priority",
+            "id",
+        ),
+    )
+
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text())
+    priority: Mapped[int] = mapped_column(Integer(), default=3)
+    status: Mapped[str] = mapped_column(String(11), index=True, default="open")
+    votes: Mapped[int] = mapped_column(Integer(), default=0)
+    opened_on: Mapped[date] = mapped_column(Date())
+    due_on: Mapped[date | None] = mapped_column(Date())
+    estimate_hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Optimistic concurrency: the service increments it on every write, and SQLAlchemy
+    # makes each UPDATE and DELETE conditional on the version it loaded.
+    version: Mapped[int] = mapped_column(Integer(), default=1)
+
+    __mapper_args__ = {  # noqa: RUF012 - SQLAlchemy's declarative API reads a class dict
+        "version_id_col": version,
+        "version_id_generator": False,
+    }
+
+
+class CannedReply(IdMixin, TimestampMixin, Base):
+    __tablename__ = "canned_replies"
+    __table_args__ = (
+        # Unique among rows not soft-deleted: a deleted row frees its values.
+        Index(
+            "uq_canned_replies_name",
+            "name",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
+
+    name: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text())
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="SET NULL"), index=True
+    )
+    # Set by DELETE, cleared by restore; reads and lists only see rows where it is null.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Optimistic concurrency: the service increments it on every write, and SQLAlchemy
+    # makes each UPDATE and DELETE conditional on the version it loaded.
+    version: Mapped[int] = mapped_column(Integer(), default=1)
+
+    __mapper_args__ = {  # noqa: RUF012 - SQLAlchemy's declarative API reads a class dict
+        "version_id_col": version,
+        "version_id_generator": False,
+    }

@@ -1,0 +1,274 @@
+"""HTTP endpoints of the Help desk feature."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+
+from app.auth.dependencies import OptionalUser, SessionDep
+from app.core.concurrency import IF_MATCH_DESCRIPTION, etag, with_etag
+from app.core.errors import problem_responses
+from app.core.schemas import MAX_ID
+from app.helpdesk import service
+from app.helpdesk.dependencies import (
+    ValidCannedReply,
+    ValidTicket,
+)
+from app.helpdesk.models import (
+    CannedReply,
+    Ticket,
+)
+from app.helpdesk.schemas import (
+    CannedReplyCreate,
+    CannedReplyListQuery,
+    CannedReplyPage,
+    CannedReplyRead,
+    CannedReplyUpdate,
+    TicketCreate,
+    TicketListQuery,
+    TicketPage,
+    TicketRead,
+    TicketUpdate,
+)
+
+router = APIRouter()
+
+IfMatch = Annotated[str | None, Header(description=IF_MATCH_DESCRIPTION)]
+
+
+@router.get(
+    "/tickets",
+    tags=["tickets"],
+    response_model=TicketPage,
+    responses=problem_responses(401, 403, 422),
+)
+async def list_tickets(
+    query: Annotated[TicketListQuery, Query()], session: SessionDep, user: OptionalUser
+) -> dict[str, Any]:
+    """List the tickets you may read, one page at a time."""
+    rows, next_cursor = await service.list_tickets(session, user, query)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.post(
+    "/tickets",
+    tags=["tickets"],
+    status_code=status.HTTP_201_CREATED,
+    response_model=TicketRead,
+    responses=with_etag(problem_responses(201, 400, 401, 409, 422), 201),
+)
+async def create_ticket(
+    data: TicketCreate,
+    session: SessionDep,
+    user: OptionalUser,
+    request: Request,
+    response: Response,
+) -> Ticket:
+    """Create a ticket; its URL is in the Location header."""
+    ticket = await service.create_ticket(session, user, data)
+    response.headers["Location"] = str(request.url_for("get_ticket", ticket_id=ticket.id))
+    response.headers["ETag"] = etag(ticket.version)
+    return ticket
+
+
+@router.get(
+    "/tickets/{ticket_id}",
+    tags=["tickets"],
+    response_model=TicketRead,
+    responses=with_etag(problem_responses(401, 403, 404, 422), 200),
+)
+async def get_ticket(ticket: ValidTicket, response: Response) -> Ticket:
+    """Read one ticket; its ETag is the version to send in If-Match."""
+    response.headers["ETag"] = etag(ticket.version)
+    return ticket
+
+
+@router.patch(
+    "/tickets/{ticket_id}",
+    tags=["tickets"],
+    response_model=TicketRead,
+    responses=with_etag(problem_responses(400, 401, 403, 404, 409, 412, 422, 428), 200),
+)
+async def update_ticket(
+    ticket: ValidTicket,
+    data: TicketUpdate,
+    session: SessionDep,
+    user: OptionalUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Ticket:
+    """Change the fields you send, if the row is still at the version you read (If-Match)."""
+    updated = await service.update_ticket(session, user, ticket, data, if_match)
+    response.headers["ETag"] = etag(updated.version)
+    return updated
+
+
+@router.delete(
+    "/tickets/{ticket_id}",
+    tags=["tickets"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def delete_ticket(
+    ticket: ValidTicket, session: SessionDep, user: OptionalUser, if_match: IfMatch = None
+) -> None:
+    """Delete a ticket, if it is still at the version you read (If-Match)."""
+    await service.delete_ticket(session, user, ticket, if_match)
+
+
+@router.post(
+    "/tickets/{ticket_id}/resolve",
+    tags=["tickets"],
+    response_model=TicketRead,
+    responses=with_etag(problem_responses(401, 403, 404, 409, 412, 422), 200),
+)
+async def resolve_ticket(
+    ticket: ValidTicket,
+    session: SessionDep,
+    user: OptionalUser,
+    response: Response,
+) -> Ticket:
+    """Resolve: sets status='resolved'."""
+    changed = await service.resolve_ticket(session, user, ticket)
+    response.headers["ETag"] = etag(changed.version)
+    return changed
+
+
+@router.post(
+    "/tickets/{ticket_id}/close",
+    tags=["tickets"],
+    response_model=TicketRead,
+    responses=with_etag(problem_responses(401, 403, 404, 409, 412, 422), 200),
+)
+async def close_ticket(
+    ticket: ValidTicket,
+    session: SessionDep,
+    user: OptionalUser,
+    response: Response,
+) -> Ticket:
+    """Close the ticket and record when."""
+    changed = await service.close_ticket(session, user, ticket)
+    response.headers["ETag"] = etag(changed.version)
+    return changed
+
+
+@router.post(
+    "/tickets/{ticket_id}/reset_votes",
+    tags=["tickets"],
+    response_model=TicketRead,
+    responses=with_etag(problem_responses(401, 403, 404, 409, 412, 422), 200),
+)
+async def reset_votes_ticket(
+    ticket: ValidTicket,
+    session: SessionDep,
+    user: OptionalUser,
+    response: Response,
+) -> Ticket:
+    """Reset_votes: sets votes=0."""
+    changed = await service.reset_votes_ticket(session, user, ticket)
+    response.headers["ETag"] = etag(changed.version)
+    return changed
+
+
+@router.get(
+    "/canned-replies",
+    tags=["canned-replies"],
+    response_model=CannedReplyPage,
+    responses=problem_responses(401, 422),
+)
+async def list_canned_replies(
+    query: Annotated[CannedReplyListQuery, Query()], session: SessionDep, user: OptionalUser
+) -> dict[str, Any]:
+    """List the canned replies you may read, one page at a time."""
+    rows, next_cursor = await service.list_canned_replies(session, user, query)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.post(
+    "/canned-replies",
+    tags=["canned-replies"],
+    status_code=status.HTTP_201_CREATED,
+    response_model=CannedReplyRead,
+    responses=with_etag(problem_responses(201, 400, 401, 403, 409, 422), 201),
+)
+async def create_canned_reply(
+    data: CannedReplyCreate,
+    session: SessionDep,
+    user: OptionalUser,
+    request: Request,
+    response: Response,
+) -> CannedReply:
+    """Create a canned reply; its URL is in the Location header."""
+    canned_reply = await service.create_canned_reply(session, user, data)
+    response.headers["Location"] = str(
+        request.url_for("get_canned_reply", canned_reply_id=canned_reply.id)
+    )
+    response.headers["ETag"] = etag(canned_reply.version)
+    return canned_reply
+
+
+@router.get(
+    "/canned-replies/{canned_reply_id}",
+    tags=["canned-replies"],
+    response_model=CannedReplyRead,
+    responses=with_etag(problem_responses(401, 404, 422), 200),
+)
+async def get_canned_reply(canned_reply: ValidCannedReply, response: Response) -> CannedReply:
+    """Read one canned reply; its ETag is the version to send in If-Match."""
+    response.headers["ETag"] = etag(canned_reply.version)
+    return canned_reply
+
+
+@router.patch(
+    "/canned-replies/{canned_reply_id}",
+    tags=["canned-replies"],
+    response_model=CannedReplyRead,
+    responses=with_etag(problem_responses(400, 401, 403, 404, 409, 412, 422, 428), 200),
+)
+async def update_canned_reply(
+    canned_reply: ValidCannedReply,
+    data: CannedReplyUpdate,
+    session: SessionDep,
+    user: OptionalUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CannedReply:
+    """Change the fields you send, if the row is still at the version you read (If-Match)."""
+    updated = await service.update_canned_reply(session, user, canned_reply, data, if_match)
+    response.headers["ETag"] = etag(updated.version)
+    return updated
+
+
+@router.delete(
+    "/canned-replies/{canned_reply_id}",
+    tags=["canned-replies"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def delete_canned_reply(
+    canned_reply: ValidCannedReply,
+    session: SessionDep,
+    user: OptionalUser,
+    if_match: IfMatch = None,
+) -> None:
+    """Delete a canned reply, if it is still at the version you read (If-Match)."""
+    await service.delete_canned_reply(session, user, canned_reply, if_match)
+
+
+@router.post(
+    "/canned-replies/{canned_reply_id}/restore",
+    tags=["canned-replies"],
+    response_model=CannedReplyRead,
+    responses=with_etag(problem_responses(401, 403, 404, 409, 422), 200),
+)
+async def restore_canned_reply(
+    canned_reply_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    session: SessionDep,
+    user: OptionalUser,
+    response: Response,
+) -> CannedReply:
+    """Bring back a deleted canned reply; 409 if a live one now has its unique values."""
+    canned_reply = await service.restore_canned_reply(session, user, canned_reply_id)
+    response.headers["ETag"] = etag(canned_reply.version)
+    return canned_reply

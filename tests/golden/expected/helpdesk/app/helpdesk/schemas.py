@@ -1,0 +1,145 @@
+"""Request and response bodies of the Help desk feature."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from app.core.pagination import Page
+from app.core.schemas import (
+    NO_NUL,
+    InputSchema,
+    IsoDate,
+    JsonInt,
+    ReadSchema,
+    omitted,
+)
+from app.helpdesk.models import (
+    TicketStatus,
+)
+
+
+class TicketCreate(InputSchema):
+    title: Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+    body: Annotated[str, Field(pattern=NO_NUL)] | None = None
+    priority: Annotated[JsonInt, Field(ge=1, le=5)] = 3
+    status: TicketStatus = TicketStatus.OPEN
+    votes: Annotated[JsonInt, Field(ge=0, le=2147483647)] = 0
+    opened_on: IsoDate
+    due_on: IsoDate | None = None
+    estimate_hours: (
+        Annotated[Decimal, Field(max_digits=6, decimal_places=1, allow_inf_nan=False)] | None
+    ) = None
+
+
+class TicketUpdate(InputSchema):
+    """Every field is optional: PATCH changes only what it sends."""
+
+    title: Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)] = Field(
+        default_factory=omitted
+    )
+    body: Annotated[str, Field(pattern=NO_NUL)] | None = None
+    priority: Annotated[JsonInt, Field(ge=1, le=5)] = Field(default_factory=omitted)
+    status: TicketStatus = Field(default_factory=omitted)
+    votes: Annotated[JsonInt, Field(ge=0, le=2147483647)] = Field(default_factory=omitted)
+    opened_on: IsoDate = Field(default_factory=omitted)
+    due_on: IsoDate | None = None
+    estimate_hours: (
+        Annotated[Decimal, Field(max_digits=6, decimal_places=1, allow_inf_nan=False)] | None
+    ) = None
+
+
+class TicketRead(ReadSchema):
+    id: int
+    owner_id: int
+    title: str
+    body: str | None
+    priority: int
+    status: TicketStatus
+    votes: int
+    opened_on: date
+    due_on: date | None
+    estimate_hours: Decimal | None
+    closed_at: datetime | None
+    version: int = Field(description="Incremented by every change; the ETag is this, quoted.")
+    created_at: datetime
+    updated_at: datetime
+
+
+TicketPage = Page[TicketRead]
+
+
+class TicketListQuery(InputSchema):
+    """Query parameters of GET /tickets: paging, order, filters, search."""
+
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=1000)
+    sort: Literal[
+        "created_at",
+        "-created_at",
+        "priority",
+        "-priority",
+        "id",
+        "-id",
+    ] = "-created_at"
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        pattern=NO_NUL,
+        description="Case-insensitive substring of title",
+    )
+    status: TicketStatus | None = None
+    status__in: (
+        Annotated[
+            str,
+            Field(
+                pattern="^(open|in_progress|resolved|closed)(,(open|in_progress|resolved|closed))*$"
+            ),
+        ]
+        | None
+    ) = None
+    priority: Annotated[int, Field(ge=-2147483648, le=2147483647)] | None = None
+    priority__gte: Annotated[int, Field(ge=-2147483648, le=2147483647)] | None = None
+    priority__lte: Annotated[int, Field(ge=-2147483648, le=2147483647)] | None = None
+
+
+class CannedReplyCreate(InputSchema):
+    name: Annotated[str, Field(min_length=1, max_length=80, pattern=NO_NUL)]
+    text: Annotated[str, Field(pattern=NO_NUL)]
+    ticket_id: Annotated[JsonInt, Field(ge=1, le=2147483647)] | None = None
+
+
+class CannedReplyUpdate(InputSchema):
+    """Every field is optional: PATCH changes only what it sends."""
+
+    name: Annotated[str, Field(min_length=1, max_length=80, pattern=NO_NUL)] = Field(
+        default_factory=omitted
+    )
+    text: Annotated[str, Field(pattern=NO_NUL)] = Field(default_factory=omitted)
+    ticket_id: Annotated[JsonInt, Field(ge=1, le=2147483647)] | None = None
+
+
+class CannedReplyRead(ReadSchema):
+    id: int
+    name: str
+    text: str
+    ticket_id: int | None
+    version: int = Field(description="Incremented by every change; the ETag is this, quoted.")
+    created_at: datetime
+    updated_at: datetime
+
+
+CannedReplyPage = Page[CannedReplyRead]
+
+
+class CannedReplyListQuery(InputSchema):
+    """Query parameters of GET /canned-replies: paging, order, filters."""
+
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=1000)
+    sort: Literal[
+        "id",
+        "-id",
+    ] = "id"

@@ -1,0 +1,446 @@
+"""Business rules of the Help desk feature.
+
+Every function takes the caller (`user`, None when anonymous) and applies the entity's
+access rules inside the query: a row the caller may not read is never loaded. Services
+flush; the request's session commits once.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.models import User
+from app.core.access import EntityAccess, Rule, Scope, authorize, authorize_row
+from app.core.checks import (
+    Check,
+    all_of,
+    any_of,
+    compare,
+    first_broken,
+    member,
+    minus,
+    plus,
+    times,
+)
+from app.core.concurrency import check_if_match
+from app.core.db import utcnow
+from app.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from app.core.pagination import SortOrder, paginate
+from app.core.search import contains
+from app.core.transitions import Moves, check_transition
+from app.helpdesk import rules
+from app.helpdesk.models import (
+    CannedReply,
+    Ticket,
+)
+from app.helpdesk.schemas import (
+    CannedReplyCreate,
+    CannedReplyListQuery,
+    CannedReplyUpdate,
+    TicketCreate,
+    TicketListQuery,
+    TicketUpdate,
+)
+
+
+async def _flush(session: AsyncSession) -> None:
+    """Flush; a constraint the checks could not foresee (a concurrent write) is a 409."""
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict("The change conflicts with existing data; reload and retry.") from None
+    except StaleDataError:
+        # The conditional UPDATE/DELETE matched no row: another writer changed it first.
+        raise PreconditionFailed("The row has changed since you read it; read it again.") from None
+
+
+# --- Ticket -------------------------------------------------------------------
+
+TICKET_ACCESS = EntityAccess(
+    list=Rule(owner=True, roles=frozenset({"admin", "agent"})),
+    read=Rule(owner=True, roles=frozenset({"admin", "agent"})),
+    create=Rule(authenticated=True),
+    update=Rule(owner=True, roles=frozenset({"admin", "agent"})),
+    delete=Rule(owner=True, roles=frozenset({"admin"})),
+)
+TICKET_RESOLVE = Rule(roles=frozenset({"admin", "agent"}))  # who may resolve
+TICKET_CLOSE = Rule(owner=True, roles=frozenset({"admin", "agent"}))  # who may close
+TICKET_RESET_VOTES = Rule(roles=frozenset({"admin"}))  # who may reset_votes
+
+
+# due_on is null or due_on >= opened_on
+def _ticket_check_1(row: Mapping[str, Any]) -> bool | None:
+    return any_of((row["due_on"] is None), compare(row["due_on"], ">=", row["opened_on"]))
+
+
+# priority <= 2 or body is not null
+def _ticket_check_2(row: Mapping[str, Any]) -> bool | None:
+    return any_of(compare(row["priority"], "<=", 2), (row["body"] is not None))
+
+
+# estimate_hours is null or due_on is null or estimate_hours <= (due_on - opened_on + 1) * 8
+def _ticket_check_3(row: Mapping[str, Any]) -> bool | None:
+    return any_of(
+        (row["estimate_hours"] is None),
+        (row["due_on"] is None),
+        compare(
+            row["estimate_hours"], "<=", times(plus(minus(row["due_on"], row["opened_on"]), 1), 8)
+        ),
+    )
+
+
+# Cross-field checks, in the document's order: a broken one is a 422 with its message.
+_TICKET_CHECKS: tuple[Check, ...] = (
+    (_ticket_check_1, "A ticket cannot be due before it was opened."),
+    (_ticket_check_2, "Urgent tickets (priority 3 and above) need a description."),
+    (_ticket_check_3, "The estimate does not fit in the working days until the due date."),
+)
+
+
+def _check_ticket_rules(row: Mapping[str, Any]) -> None:
+    if (message := first_broken(_TICKET_CHECKS, row)) is not None:
+        raise InvalidInput(["body"], message, "check")
+
+
+# The moves `status` may make; any other change of it is a 409.
+_TICKET_STATUS_MOVES: Moves = {
+    "open": ("in_progress", "closed"),
+    "in_progress": ("open", "resolved"),
+    "resolved": ("closed", "in_progress"),
+    "closed": (),
+}
+
+_TICKET_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
+    "created_at": (Ticket.created_at, False),
+    "priority": (Ticket.priority, False),
+    "id": (Ticket.id, False),
+}
+
+
+def _tickets_visible_to(user: User | None, rule: Rule, action: str) -> Select[Ticket]:
+    """The tickets `user` may see for `action` (401/403 if none)."""
+    statement = select(Ticket)
+    if authorize(rule, user, action) is Scope.OWN:
+        assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
+        statement = statement.where(Ticket.owner_id == user.id)
+    return statement
+
+
+async def list_tickets(
+    session: AsyncSession, user: User | None, query: TicketListQuery
+) -> tuple[Sequence[Ticket], str | None]:
+    """One page of the tickets the caller may read, and the next page's cursor."""
+    statement = _tickets_visible_to(user, TICKET_ACCESS.list, "list")
+    if query.status is not None:
+        statement = statement.where(Ticket.status == query.status)
+    if query.status__in is not None:
+        statement = statement.where(Ticket.status.in_(query.status__in.split(",")))
+    if query.priority is not None:
+        statement = statement.where(Ticket.priority == query.priority)
+    if query.priority__gte is not None:
+        statement = statement.where(Ticket.priority >= query.priority__gte)
+    if query.priority__lte is not None:
+        statement = statement.where(Ticket.priority <= query.priority__lte)
+    if query.q is not None:
+        statement = statement.where(
+            or_(
+                contains(Ticket.title, query.q),
+            )
+        )
+    key = query.sort.removeprefix("-")
+    column, nullable = _TICKET_SORTS[key]
+    order = SortOrder(
+        key=key,
+        column=column,
+        id_column=Ticket.id,
+        descending=query.sort.startswith("-"),
+        nullable=nullable,
+    )
+    return await paginate(session, statement, order, limit=query.limit, cursor=query.cursor)
+
+
+async def get_ticket(session: AsyncSession, user: User | None, ticket_id: int) -> Ticket:
+    """The ticket, if the caller may read it; 404 otherwise."""
+    statement = _tickets_visible_to(user, TICKET_ACCESS.read, "read")
+    ticket = await session.scalar(statement.where(Ticket.id == ticket_id))
+    if ticket is None:
+        raise NotFound("Ticket", ticket_id)
+    return ticket
+
+
+async def create_ticket(session: AsyncSession, user: User | None, data: TicketCreate) -> Ticket:
+    authorize(TICKET_ACCESS.create, user, "create")
+    values = data.model_dump()
+    assert user is not None  # noqa: S101 - the spec never lets anonymous callers create owned rows
+    values["owner_id"] = user.id
+    _check_ticket_rules(values)
+    await rules.before_create_ticket(session, user, values)
+    ticket = Ticket(**values)
+    session.add(ticket)
+    await _flush(session)
+    return ticket
+
+
+async def update_ticket(
+    session: AsyncSession,
+    user: User | None,
+    ticket: Ticket,
+    data: TicketUpdate,
+    if_match: str | None,
+) -> Ticket:
+    authorize_row(TICKET_ACCESS.update, user, "update", ticket.owner_id)
+    check_if_match(if_match, ticket.version)
+    changes = data.model_dump(exclude_unset=True)
+    check_transition("status", ticket.status, changes.get("status"), _TICKET_STATUS_MOVES)
+    merged = {
+        name: getattr(ticket, name)
+        for name in ("due_on", "opened_on", "priority", "body", "estimate_hours")
+    }
+    _check_ticket_rules({**merged, **changes})
+    await rules.before_update_ticket(session, user, ticket, changes)
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    ticket.version += 1  # every accepted write makes a new version, even a no-op one
+    await _flush(session)
+    return ticket
+
+
+async def delete_ticket(
+    session: AsyncSession, user: User | None, ticket: Ticket, if_match: str | None
+) -> None:
+    authorize_row(TICKET_ACCESS.delete, user, "delete", ticket.owner_id)
+    check_if_match(if_match, ticket.version)
+    await rules.before_delete_ticket(session, user, ticket)
+    await session.delete(ticket)
+    await _flush(session)
+
+
+# status == "in_progress" and body is not null
+def _ticket_resolve_allowed(row: Mapping[str, Any]) -> bool | None:
+    return all_of(compare(row["status"], "==", "in_progress"), (row["body"] is not None))
+
+
+async def resolve_ticket(session: AsyncSession, user: User | None, ticket: Ticket) -> Ticket:
+    """Resolve: sets status='resolved'."""
+    authorize_row(TICKET_RESOLVE, user, "resolve", ticket.owner_id)
+    row = {name: getattr(ticket, name) for name in ("status", "body")}
+    if _ticket_resolve_allowed(row) is not True:  # an unknown guard does not allow it
+        raise Conflict("Only a ticket in progress, with a description, can be resolved.")
+    changes: dict[str, Any] = {
+        "status": "resolved",
+    }
+    check_transition("status", ticket.status, changes["status"], _TICKET_STATUS_MOVES)
+    merged = {
+        name: getattr(ticket, name)
+        for name in ("due_on", "opened_on", "priority", "body", "estimate_hours")
+    }
+    if (message := first_broken(_TICKET_CHECKS, {**merged, **changes})) is not None:
+        raise Conflict(message)
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    ticket.version += 1
+    await _flush(session)
+    return ticket
+
+
+# status in ["open", "resolved"]
+def _ticket_close_allowed(row: Mapping[str, Any]) -> bool | None:
+    return member(
+        row["status"],
+        (
+            "open",
+            "resolved",
+        ),
+    )
+
+
+async def close_ticket(session: AsyncSession, user: User | None, ticket: Ticket) -> Ticket:
+    """Close the ticket and record when."""
+    authorize_row(TICKET_CLOSE, user, "close", ticket.owner_id)
+    row = {name: getattr(ticket, name) for name in ("status",)}
+    if _ticket_close_allowed(row) is not True:  # an unknown guard does not allow it
+        raise Conflict("Only an open or resolved ticket can be closed.")
+    changes: dict[str, Any] = {
+        "status": "closed",
+        "closed_at": utcnow(),
+    }
+    check_transition("status", ticket.status, changes["status"], _TICKET_STATUS_MOVES)
+    merged = {
+        name: getattr(ticket, name)
+        for name in ("due_on", "opened_on", "priority", "body", "estimate_hours")
+    }
+    if (message := first_broken(_TICKET_CHECKS, {**merged, **changes})) is not None:
+        raise Conflict(message)
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    ticket.version += 1
+    await _flush(session)
+    return ticket
+
+
+async def reset_votes_ticket(session: AsyncSession, user: User | None, ticket: Ticket) -> Ticket:
+    """Reset_votes: sets votes=0."""
+    authorize_row(TICKET_RESET_VOTES, user, "reset_votes", ticket.owner_id)
+    changes: dict[str, Any] = {
+        "votes": 0,
+    }
+    merged = {
+        name: getattr(ticket, name)
+        for name in ("due_on", "opened_on", "priority", "body", "estimate_hours")
+    }
+    if (message := first_broken(_TICKET_CHECKS, {**merged, **changes})) is not None:
+        raise Conflict(message)
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    ticket.version += 1
+    await _flush(session)
+    return ticket
+
+
+# --- CannedReply --------------------------------------------------------------
+
+CANNEDREPLY_ACCESS = EntityAccess(
+    list=Rule(authenticated=True),
+    read=Rule(authenticated=True),
+    create=Rule(roles=frozenset({"admin", "agent"})),
+    update=Rule(roles=frozenset({"admin", "agent"})),
+    delete=Rule(roles=frozenset({"admin", "agent"})),
+)
+CANNEDREPLY_RESTORE = Rule(roles=frozenset({"admin", "agent"}))
+
+_CANNEDREPLY_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
+    "id": (CannedReply.id, False),
+}
+
+
+def _canned_replies_visible_to(
+    user: User | None, rule: Rule, action: str, *, deleted: bool = False
+) -> Select[CannedReply]:
+    """The canned_replies `user` may see for `action` (401/403 if none): the live ones, or
+    with `deleted`, the soft-deleted ones."""
+    statement = select(CannedReply).where(
+        CannedReply.deleted_at.is_not(None) if deleted else CannedReply.deleted_at.is_(None)
+    )
+    authorize(rule, user, action)
+    return statement
+
+
+async def list_canned_replies(
+    session: AsyncSession, user: User | None, query: CannedReplyListQuery
+) -> tuple[Sequence[CannedReply], str | None]:
+    """One page of the canned_replies the caller may read, and the next page's cursor."""
+    statement = _canned_replies_visible_to(user, CANNEDREPLY_ACCESS.list, "list")
+    key = query.sort.removeprefix("-")
+    column, nullable = _CANNEDREPLY_SORTS[key]
+    order = SortOrder(
+        key=key,
+        column=column,
+        id_column=CannedReply.id,
+        descending=query.sort.startswith("-"),
+        nullable=nullable,
+    )
+    return await paginate(session, statement, order, limit=query.limit, cursor=query.cursor)
+
+
+async def get_canned_reply(
+    session: AsyncSession, user: User | None, canned_reply_id: int
+) -> CannedReply:
+    """The canned_reply, if the caller may read it; 404 otherwise."""
+    statement = _canned_replies_visible_to(user, CANNEDREPLY_ACCESS.read, "read")
+    canned_reply = await session.scalar(statement.where(CannedReply.id == canned_reply_id))
+    if canned_reply is None:
+        raise NotFound("CannedReply", canned_reply_id)
+    return canned_reply
+
+
+async def _check_canned_reply_references(
+    session: AsyncSession, user: User | None, values: dict[str, Any]
+) -> None:
+    """Each referenced row must exist and be readable by the caller (else 422)."""
+    if (value := values.get("ticket_id")) is not None:
+        ticket = _tickets_visible_to(user, TICKET_ACCESS.read, "read")
+        if await session.scalar(ticket.where(Ticket.id == value)) is None:
+            raise InvalidInput(
+                ["body", "ticket_id"], f"Ticket {value} does not exist.", "foreign_key"
+            )
+
+
+async def _check_canned_reply_unique(
+    session: AsyncSession, values: dict[str, Any], exclude_id: int | None
+) -> None:
+    """409 if another canned_reply already has these unique values."""
+    # Soft-deleted rows keep their values but not their claim to them.
+    others = select(CannedReply.id).where(
+        CannedReply.id != exclude_id, CannedReply.deleted_at.is_(None)
+    )
+    if values.get("name") is not None and await session.scalar(
+        select(exists(others.where(CannedReply.name == values["name"])))
+    ):
+        raise Conflict("A canned reply with this name already exists.")
+
+
+async def create_canned_reply(
+    session: AsyncSession, user: User | None, data: CannedReplyCreate
+) -> CannedReply:
+    authorize(CANNEDREPLY_ACCESS.create, user, "create")
+    values = data.model_dump()
+    await rules.before_create_canned_reply(session, user, values)
+    await _check_canned_reply_references(session, user, values)
+    await _check_canned_reply_unique(session, values, exclude_id=None)
+    canned_reply = CannedReply(**values)
+    session.add(canned_reply)
+    await _flush(session)
+    return canned_reply
+
+
+async def update_canned_reply(
+    session: AsyncSession,
+    user: User | None,
+    canned_reply: CannedReply,
+    data: CannedReplyUpdate,
+    if_match: str | None,
+) -> CannedReply:
+    authorize_row(CANNEDREPLY_ACCESS.update, user, "update", None)
+    check_if_match(if_match, canned_reply.version)
+    changes = data.model_dump(exclude_unset=True)
+    await rules.before_update_canned_reply(session, user, canned_reply, changes)
+    await _check_canned_reply_references(session, user, changes)
+    current = {name: getattr(canned_reply, name) for name in ("name",)}
+    await _check_canned_reply_unique(session, {**current, **changes}, exclude_id=canned_reply.id)
+    for name, value in changes.items():
+        setattr(canned_reply, name, value)
+    canned_reply.version += 1  # every accepted write makes a new version, even a no-op one
+    await _flush(session)
+    return canned_reply
+
+
+async def delete_canned_reply(
+    session: AsyncSession, user: User | None, canned_reply: CannedReply, if_match: str | None
+) -> None:
+    authorize_row(CANNEDREPLY_ACCESS.delete, user, "delete", None)
+    check_if_match(if_match, canned_reply.version)
+    await rules.before_delete_canned_reply(session, user, canned_reply)
+    canned_reply.deleted_at = utcnow()  # soft delete: hidden from now on, restorable
+    canned_reply.version += 1
+    await _flush(session)
+
+
+async def restore_canned_reply(
+    session: AsyncSession, user: User | None, canned_reply_id: int
+) -> CannedReply:
+    """Bring back a soft-deleted canned reply (404 if there is none the caller may restore)."""
+    statement = _canned_replies_visible_to(user, CANNEDREPLY_RESTORE, "restore", deleted=True)
+    canned_reply = await session.scalar(statement.where(CannedReply.id == canned_reply_id))
+    if canned_reply is None:
+        raise NotFound("Deleted CannedReply", canned_reply_id)
+    current = {name: getattr(canned_reply, name) for name in ("name",)}
+    await _check_canned_reply_unique(session, current, exclude_id=canned_reply.id)
+    canned_reply.deleted_at = None
+    canned_reply.version += 1
+    await _flush(session)
+    return canned_reply

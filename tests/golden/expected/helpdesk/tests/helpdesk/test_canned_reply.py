@@ -1,0 +1,361 @@
+"""API tests of /canned-replies: CRUD, paging, sorting, filters, validation and access rules."""
+
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from tests.conftest import AuthUser, MakeUser
+from tests.helpdesk.factories import HelpdeskFactory
+from tests.helpers import (
+    assert_bad_list_queries_rejected,
+    assert_malformed_json_rejected,
+    assert_problem,
+    assert_status,
+    assert_unknown_id_is_404,
+    if_match,
+    list_all,
+    order_key,
+)
+
+PATH = "/canned-replies"
+MISSING_ID = 2147483647  # a valid id no row has
+ORDER_KINDS: dict[str, str] = {"name": "plain", "text": "plain"}
+
+
+@pytest.fixture
+async def actor(make_user: MakeUser) -> AuthUser:
+    """A user who may do everything this feature offers."""
+    return await make_user(
+        "admin",
+        "agent",
+    )
+
+
+@pytest.fixture
+def factory(client: AsyncClient, actor: AuthUser) -> HelpdeskFactory:
+    return HelpdeskFactory(client, actor.headers)
+
+
+async def test_create_read_update_delete(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    payload = await factory.canned_reply_payload()
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert response.headers["location"].endswith(f"{PATH}/{created['id']}")
+    assert created["name"] == payload["name"]
+    assert created["text"] == payload["text"]
+
+    read = await client.get(f"{PATH}/{created['id']}", headers=actor.headers)
+    assert read.status_code == 200
+    assert read.json() == created
+    assert created["version"] == 1
+    assert response.headers["etag"] == read.headers["etag"] == '"1"'
+
+    changes = {"name": "name-1"}
+    patched = await client.patch(
+        f"{PATH}/{created['id']}", json=changes, headers={**actor.headers, **if_match(created)}
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["name"] == changes["name"]
+    assert patched.json()["updated_at"] >= created["updated_at"]
+    assert patched.json()["version"] == 2
+    assert patched.headers["etag"] == '"2"'
+    assert (
+        await client.get(f"{PATH}/{created['id']}", headers=actor.headers)
+    ).json() == patched.json()
+
+    current = (await client.get(f"{PATH}/{created['id']}", headers=actor.headers)).json()
+    deleted = await client.delete(
+        f"{PATH}/{created['id']}", headers={**actor.headers, **if_match(current)}
+    )
+    assert deleted.status_code == 204
+    assert_problem(await client.get(f"{PATH}/{created['id']}", headers=actor.headers), 404)
+
+
+async def test_writes_need_the_current_etag(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """PATCH and DELETE: 428 without If-Match, 412 with a stale one; no write is lost."""
+    row = await factory.create_canned_reply()
+    url = f"{PATH}/{row['id']}"
+    assert_problem(await client.patch(url, json={}, headers=actor.headers), 428)
+    assert_problem(
+        await client.patch(url, json={}, headers={**actor.headers, "If-Match": "*"}), 428
+    )
+    assert_problem(await client.delete(url, headers=actor.headers), 428)
+
+    first = await client.patch(url, json={}, headers={**actor.headers, **if_match(row)})
+    assert first.status_code == 200, first.text
+    assert first.json()["version"] == row["version"] + 1
+    assert first.headers["etag"] == f'"{row["version"] + 1}"'
+    # A second writer still holding the first ETag loses, and its change is not applied.
+    changes: dict[str, Any] = {"name": "name-1"}
+    stale = await client.patch(url, json=changes, headers={**actor.headers, **if_match(row)})
+    assert_problem(stale, 412)
+    weak = {"If-Match": f'W/"{first.json()["version"]}"'}  # If-Match compares strongly
+    assert_problem(await client.patch(url, json=changes, headers={**actor.headers, **weak}), 412)
+    assert_problem(await client.delete(url, headers={**actor.headers, **if_match(row)}), 412)
+    assert (await client.get(url, headers=actor.headers)).json() == first.json()
+
+    deleted = await client.delete(url, headers={**actor.headers, **if_match(first.json())})
+    assert deleted.status_code == 204
+    assert_problem(await client.get(url, headers=actor.headers), 404)
+
+
+async def test_a_deleted_canned_reply_vanishes_until_restored(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    row = await factory.create_canned_reply()
+    url = f"{PATH}/{row['id']}"
+    deleted = await client.delete(url, headers={**actor.headers, **if_match(row)})
+    assert deleted.status_code == 204
+    assert_problem(await client.get(url, headers=actor.headers), 404)
+    assert row["id"] not in {item["id"] for item in await list_all(client, PATH, actor.headers)}
+    assert_problem(
+        await client.patch(url, json={}, headers={**actor.headers, **if_match(row)}), 404
+    )
+    assert_problem(await client.delete(url, headers={**actor.headers, **if_match(row)}), 404)
+
+    restored = await client.post(f"{url}/restore", headers=actor.headers)
+    assert restored.status_code == 200, restored.text
+    unchanged = {key: value for key, value in row.items() if key not in ("updated_at", "version")}
+    assert {key: restored.json()[key] for key in unchanged} == unchanged
+    assert restored.headers["etag"] == f'"{restored.json()["version"]}"'
+    assert (await client.get(url, headers=actor.headers)).json() == restored.json()
+    assert row["id"] in {item["id"] for item in await list_all(client, PATH, actor.headers)}
+    # Only a deleted row can be restored: a live or unknown one is a 404.
+    assert_problem(await client.post(f"{url}/restore", headers=actor.headers), 404)
+    assert_problem(await client.post(f"{PATH}/{MISSING_ID}/restore", headers=actor.headers), 404)
+
+
+async def test_who_may_restore_a_canned_reply(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    """Restoring someone else's deleted row: without a token, and as a user without roles."""
+    stranger = await make_user()
+    rows = [await factory.create_canned_reply() for _ in range(2)]
+    for row in rows:
+        response = await client.delete(
+            f"{PATH}/{row['id']}", headers={**factory.headers, **if_match(row)}
+        )
+        assert response.status_code == 204
+    assert_status(await client.post(f"{PATH}/{rows[0]['id']}/restore"), 401)
+    response = await client.post(f"{PATH}/{rows[1]['id']}/restore", headers=stranger.headers)
+    assert_status(response, 403)
+
+
+async def test_a_deleted_canned_reply_frees_its_unique_values(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """Uniqueness counts live rows only; restoring a row whose values were reused is a 409."""
+    payload = await factory.canned_reply_payload()
+    first = (await client.post(PATH, json=payload, headers=actor.headers)).json()
+    url = f"{PATH}/{first['id']}"
+    assert (
+        await client.delete(url, headers={**actor.headers, **if_match(first)})
+    ).status_code == 204
+    copied = {name: payload[name] for name in ["name"]}
+    second = await client.post(
+        PATH, json=await factory.canned_reply_payload(**copied), headers=actor.headers
+    )
+    assert second.status_code == 201, second.text
+    assert_problem(await client.post(f"{url}/restore", headers=actor.headers), 409)
+    assert_problem(await client.get(url, headers=actor.headers), 404)
+
+
+async def test_list_walks_every_page_once(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    ids = [(await factory.create_canned_reply())["id"] for _ in range(5)]
+    first = await client.get(PATH, params={"limit": 2}, headers=actor.headers)
+    assert len(first.json()["items"]) == 2
+    assert first.json()["next_cursor"] is not None
+    items = await list_all(client, PATH, actor.headers, limit=2)
+    assert sorted(item["id"] for item in items) == sorted(ids)
+
+
+@pytest.mark.parametrize("sort", ["id", "-id"])
+async def test_sort(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory, sort: str
+) -> None:
+    for _ in range(3):
+        await factory.create_canned_reply()
+    items = await list_all(client, PATH, actor.headers, sort=sort, limit=2)
+    key = sort.removeprefix("-")
+    attribute = {"id": "id"}[key]
+    kind = ORDER_KINDS.get(attribute, "plain")
+    expected = sorted(
+        items,
+        key=lambda item: (order_key(kind, item[attribute]), item["id"]),
+        reverse=sort.startswith("-"),
+    )
+    assert [item["id"] for item in items] == [item["id"] for item in expected]
+
+
+async def test_list_rejects_bad_queries(client: AsyncClient, actor: AuthUser) -> None:
+    await assert_bad_list_queries_rejected(client, PATH, actor.headers, page_max=100)
+
+
+async def test_a_cursor_is_bound_to_its_sort_order(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    for _ in range(3):
+        await factory.create_canned_reply()
+    page = (
+        await client.get(PATH, params={"limit": 1, "sort": "-id"}, headers=actor.headers)
+    ).json()
+    response = await client.get(
+        PATH,
+        params={"limit": 1, "sort": "id", "cursor": page["next_cursor"]},
+        headers=actor.headers,
+    )
+    assert_problem(response, 422, "cursor")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "valid"),
+    [
+        pytest.param("name", "0", True, id="name at min_length 1"),
+        pytest.param("name", "", False, id="name below min_length 1"),
+        pytest.param(
+            "name",
+            "name-0__________________________________________________________________________",
+            True,
+            id="name at max_length 80",
+        ),
+        pytest.param(
+            "name",
+            "name-0___________________________________________________________________________",
+            False,
+            id="name above max_length 80",
+        ),
+    ],
+)
+async def test_field_boundaries(
+    client: AsyncClient,
+    actor: AuthUser,
+    factory: HelpdeskFactory,
+    field: str,
+    value: Any,
+    valid: bool,
+) -> None:
+    payload = await factory.canned_reply_payload(**{field: value})
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    if valid:
+        assert response.status_code == 201, response.text
+    else:
+        assert_problem(response, 422, field)
+
+
+async def test_unknown_and_server_owned_fields_are_rejected(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    server_owned: list[dict[str, Any]] = [
+        {"no_such_field": 1},
+        {"id": 1},
+        {"created_at": "2030-01-01T00:00:00Z"},
+    ]
+    for extra in server_owned:
+        payload = await factory.canned_reply_payload(**extra)
+        response = await client.post(PATH, json=payload, headers=actor.headers)
+        assert_problem(response, 422, next(iter(extra)))
+    created = await factory.create_canned_reply()
+    not_patchable: list[dict[str, Any]] = [
+        {"no_such_field": 1},
+        {"id": 1},
+    ]
+    for extra in not_patchable:
+        response = await client.patch(f"{PATH}/{created['id']}", json=extra, headers=actor.headers)
+        assert_problem(response, 422, next(iter(extra)))
+    response = await client.patch(
+        f"{PATH}/{created['id']}", json={"name": None}, headers=actor.headers
+    )
+    assert_problem(response, 422, "name")
+
+
+@pytest.mark.parametrize("missing", ["name", "text"])
+async def test_required_fields(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory, missing: str
+) -> None:
+    payload = await factory.canned_reply_payload()
+    del payload[missing]
+    assert_problem(await client.post(PATH, json=payload, headers=actor.headers), 422, missing)
+
+
+async def test_malformed_json_is_a_400(client: AsyncClient, actor: AuthUser) -> None:
+    await assert_malformed_json_rejected(client, PATH, actor.headers)
+
+
+async def test_unknown_id_is_a_404(client: AsyncClient, actor: AuthUser) -> None:
+    await assert_unknown_id_is_404(client, PATH, actor.headers)
+
+
+async def test_anonymous_caller(client: AsyncClient, factory: HelpdeskFactory) -> None:
+    """Without a token, each action gets the status its access rule gives."""
+    row = await factory.create_canned_reply()
+    url = f"{PATH}/{row['id']}"
+    assert_status(await client.get(PATH), 401)
+    assert_status(await client.post(PATH, json=await factory.canned_reply_payload()), 401)
+    assert_status(await client.get(url), 401)
+    assert_status(await client.patch(url, json={}, headers=if_match(row)), 401)
+    row = (await client.get(url, headers=factory.headers)).json()
+    assert_status(await client.delete(url, headers=if_match(row)), 401)
+
+
+async def test_another_user_without_roles(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    """A signed-in user with no role, on a row someone else made."""
+    stranger = await make_user()
+    row = await factory.create_canned_reply()
+    url = f"{PATH}/{row['id']}"
+    listed = await client.get(PATH, headers=stranger.headers)
+    assert_status(listed, 200)
+    assert (row["id"] in {item["id"] for item in listed.json()["items"]}) is True
+    payload = await factory.canned_reply_payload()
+    assert_status(await client.post(PATH, json=payload, headers=stranger.headers), 403)
+    assert_status(await client.get(url, headers=stranger.headers), 200)
+    assert_status(
+        await client.patch(url, json={}, headers={**stranger.headers, **if_match(row)}), 403
+    )
+    row = (await client.get(url, headers=factory.headers)).json()
+    assert_status(await client.delete(url, headers={**stranger.headers, **if_match(row)}), 403)
+
+
+async def test_a_bad_token_is_a_401(client: AsyncClient) -> None:
+    response = await client.get(PATH, headers={"Authorization": "Bearer not-a-token"})
+    assert_problem(response, 401)
+
+
+async def test_unique_name(client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory) -> None:
+    first = await factory.canned_reply_payload()
+    assert (await client.post(PATH, json=first, headers=actor.headers)).status_code == 201
+    second = await factory.canned_reply_payload(name=first["name"])
+    assert_problem(await client.post(PATH, json=second, headers=actor.headers), 409)
+    other = await factory.create_canned_reply()
+    response = await client.patch(
+        f"{PATH}/{other['id']}",
+        json={"name": first["name"]},
+        headers={**actor.headers, **if_match(other)},
+    )
+    assert_problem(response, 409)
+
+
+async def test_ticket_id_must_exist(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    payload = await factory.canned_reply_payload(ticket_id=MISSING_ID)
+    assert_problem(await client.post(PATH, json=payload, headers=actor.headers), 422, "ticket_id")
+    row = await factory.create_canned_reply()
+    response = await client.patch(
+        f"{PATH}/{row['id']}",
+        json={"ticket_id": MISSING_ID},
+        headers={**actor.headers, **if_match(row)},
+    )
+    assert_problem(response, 422, "ticket_id")
+    parent = await factory.create_ticket()
+    linked = await factory.create_canned_reply(ticket_id=parent["id"])
+    assert linked["ticket_id"] == parent["id"]

@@ -1,0 +1,565 @@
+"""API tests of /tickets: CRUD, paging, sorting, filters, validation and access rules."""
+
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from tests.conftest import AuthUser, MakeUser
+from tests.helpdesk.factories import HelpdeskFactory
+from tests.helpers import (
+    assert_bad_list_queries_rejected,
+    assert_malformed_json_rejected,
+    assert_problem,
+    assert_status,
+    assert_unknown_id_is_404,
+    if_match,
+    list_all,
+    order_key,
+)
+
+PATH = "/tickets"
+MISSING_ID = 2147483647  # a valid id no row has
+ORDER_KINDS: dict[str, str] = {
+    "title": "plain",
+    "body": "plain",
+    "priority": "number",
+    "status": "plain",
+    "votes": "number",
+    "opened_on": "plain",
+    "due_on": "plain",
+    "estimate_hours": "decimal",
+    "closed_at": "plain",
+}
+
+
+@pytest.fixture
+async def actor(make_user: MakeUser) -> AuthUser:
+    """A user who may do everything this feature offers."""
+    return await make_user(
+        "admin",
+        "agent",
+    )
+
+
+@pytest.fixture
+def factory(client: AsyncClient, actor: AuthUser) -> HelpdeskFactory:
+    return HelpdeskFactory(client, actor.headers)
+
+
+async def test_create_read_update_delete(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    payload = await factory.ticket_payload()
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert response.headers["location"].endswith(f"{PATH}/{created['id']}")
+    assert created["title"] == payload["title"]
+    assert created["body"] == payload["body"]
+    assert created["priority"] == payload["priority"]
+    assert created["status"] == payload["status"]
+    assert created["votes"] == payload["votes"]
+    assert created["opened_on"] == payload["opened_on"]
+    assert created["due_on"] == payload["due_on"]
+    assert created["owner_id"] == actor.id
+
+    read = await client.get(f"{PATH}/{created['id']}", headers=actor.headers)
+    assert read.status_code == 200
+    assert read.json() == created
+    assert created["version"] == 1
+    assert response.headers["etag"] == read.headers["etag"] == '"1"'
+
+    changes = {"title": "title-1"}
+    patched = await client.patch(
+        f"{PATH}/{created['id']}", json=changes, headers={**actor.headers, **if_match(created)}
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["title"] == changes["title"]
+    assert patched.json()["updated_at"] >= created["updated_at"]
+    assert patched.json()["version"] == 2
+    assert patched.headers["etag"] == '"2"'
+    assert (
+        await client.get(f"{PATH}/{created['id']}", headers=actor.headers)
+    ).json() == patched.json()
+
+    current = (await client.get(f"{PATH}/{created['id']}", headers=actor.headers)).json()
+    deleted = await client.delete(
+        f"{PATH}/{created['id']}", headers={**actor.headers, **if_match(current)}
+    )
+    assert deleted.status_code == 204
+    assert_problem(await client.get(f"{PATH}/{created['id']}", headers=actor.headers), 404)
+
+
+async def test_writes_need_the_current_etag(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """PATCH and DELETE: 428 without If-Match, 412 with a stale one; no write is lost."""
+    row = await factory.create_ticket()
+    url = f"{PATH}/{row['id']}"
+    assert_problem(await client.patch(url, json={}, headers=actor.headers), 428)
+    assert_problem(
+        await client.patch(url, json={}, headers={**actor.headers, "If-Match": "*"}), 428
+    )
+    assert_problem(await client.delete(url, headers=actor.headers), 428)
+
+    first = await client.patch(url, json={}, headers={**actor.headers, **if_match(row)})
+    assert first.status_code == 200, first.text
+    assert first.json()["version"] == row["version"] + 1
+    assert first.headers["etag"] == f'"{row["version"] + 1}"'
+    # A second writer still holding the first ETag loses, and its change is not applied.
+    changes: dict[str, Any] = {"title": "title-1"}
+    stale = await client.patch(url, json=changes, headers={**actor.headers, **if_match(row)})
+    assert_problem(stale, 412)
+    weak = {"If-Match": f'W/"{first.json()["version"]}"'}  # If-Match compares strongly
+    assert_problem(await client.patch(url, json=changes, headers={**actor.headers, **weak}), 412)
+    assert_problem(await client.delete(url, headers={**actor.headers, **if_match(row)}), 412)
+    assert (await client.get(url, headers=actor.headers)).json() == first.json()
+
+    deleted = await client.delete(url, headers={**actor.headers, **if_match(first.json())})
+    assert deleted.status_code == 204
+    assert_problem(await client.get(url, headers=actor.headers), 404)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "allowed"),
+    [
+        ("open", "in_progress", True),
+        ("open", "resolved", False),
+        ("open", "closed", True),
+        ("in_progress", "open", True),
+        ("in_progress", "resolved", True),
+        ("in_progress", "closed", False),
+        ("resolved", "open", False),
+        ("resolved", "in_progress", True),
+        ("resolved", "closed", True),
+        ("closed", "open", False),
+        ("closed", "in_progress", False),
+        ("closed", "resolved", False),
+    ],
+)
+async def test_status_moves_only_as_declared(
+    client: AsyncClient,
+    actor: AuthUser,
+    factory: HelpdeskFactory,
+    start: str,
+    end: str,
+    allowed: bool,
+) -> None:
+    """A move of status the spec does not allow is a 409 that names the allowed ones."""
+    moves: dict[str, tuple[str, ...]] = {
+        "open": ("in_progress", "closed"),
+        "in_progress": ("open", "resolved"),
+        "resolved": ("closed", "in_progress"),
+        "closed": (),
+    }
+    row = await factory.create_ticket(status=start)
+    url = f"{PATH}/{row['id']}"
+    response = await client.patch(
+        url, json={"status": end}, headers={**actor.headers, **if_match(row)}
+    )
+    if allowed:
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == end
+        return
+    assert_problem(response, 409)
+    named = ", ".join(moves[start]) or "nothing, it is final"
+    assert response.json()["detail"] == (
+        f"status cannot move from {start} to {end}; allowed from {start}: {named}."
+    )
+    assert (await client.get(url, headers=actor.headers)).json()["status"] == start
+
+
+@pytest.mark.parametrize(
+    ("breaking", "message", "patch"),
+    [
+        pytest.param(
+            {"due_on": "2030-01-01", "opened_on": "2030-01-02"},
+            "A ticket cannot be due before it was opened.",
+            {"due_on": "2030-01-01"},
+            id="check 1",
+        ),
+        pytest.param(
+            {"priority": 3, "body": None},
+            "Urgent tickets (priority 3 and above) need a description.",
+            {"priority": 3, "body": None},
+            id="check 2",
+        ),
+        pytest.param(
+            {"estimate_hours": "12.5", "due_on": "2030-01-01", "opened_on": "2030-01-01"},
+            "The estimate does not fit in the working days until the due date.",
+            {"estimate_hours": "12.5"},
+            id="check 3",
+        ),
+    ],
+)
+async def test_cross_field_checks(
+    client: AsyncClient,
+    actor: AuthUser,
+    factory: HelpdeskFactory,
+    breaking: dict[str, Any],
+    message: str,
+    patch: dict[str, Any] | None,
+) -> None:
+    """A row that breaks a check is a 422 with the check's message, on create and when a
+    PATCH merged with the stored row breaks it."""
+    payload = await factory.ticket_payload(**breaking)
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    assert_problem(response, 422)
+    assert [error["msg"] for error in response.json()["errors"]] == [message]
+    if patch is None:
+        return
+    row = await factory.create_ticket()
+    url = f"{PATH}/{row['id']}"
+    response = await client.patch(url, json=patch, headers={**actor.headers, **if_match(row)})
+    assert_problem(response, 422)
+    assert [error["msg"] for error in response.json()["errors"]] == [message]
+    assert (await client.get(url, headers=actor.headers)).json() == row
+
+
+async def test_action_resolve(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """POST /tickets/{id}/resolve. Resolve: sets status='resolved'."""
+    row = await factory.create_ticket(**{"status": "in_progress", "body": "body-0"})
+    response = await client.post(f"{PATH}/{row['id']}/resolve", headers=actor.headers)
+    assert response.status_code == 200, response.text
+    changed = response.json()
+    expected: dict[str, Any] = {"status": "resolved"}
+    assert {name: changed[name] for name in expected} == expected
+    assert changed["version"] == row["version"] + 1
+    assert response.headers["etag"] == f'"{changed["version"]}"'
+    assert (await client.get(f"{PATH}/{row['id']}", headers=actor.headers)).json() == changed
+
+    # The guard refuses a row it does not hold for, and the row stays as it was.
+    refused = await factory.create_ticket(**{"status": "open", "body": "body-0"})
+    response = await client.post(f"{PATH}/{refused['id']}/resolve", headers=actor.headers)
+    assert_problem(response, 409)
+    assert (
+        response.json()["detail"]
+        == "Only a ticket in progress, with a description, can be resolved."
+    )
+    assert (await client.get(f"{PATH}/{refused['id']}", headers=actor.headers)).json() == refused
+    assert_problem(await client.post(f"{PATH}/{MISSING_ID}/resolve", headers=actor.headers), 404)
+
+
+async def test_who_may_resolve(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    """Resolve someone else's row: without a token, and as a user without roles."""
+    stranger = await make_user()
+    rows = [
+        await factory.create_ticket(**{"status": "in_progress", "body": "body-0"}) for _ in range(2)
+    ]
+    assert_status(await client.post(f"{PATH}/{rows[0]['id']}/resolve"), 401)
+    response = await client.post(f"{PATH}/{rows[1]['id']}/resolve", headers=stranger.headers)
+    assert_status(response, 404)
+
+
+async def test_action_close(client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory) -> None:
+    """POST /tickets/{id}/close. Close the ticket and record when."""
+    row = await factory.create_ticket(**{"status": "open"})
+    response = await client.post(f"{PATH}/{row['id']}/close", headers=actor.headers)
+    assert response.status_code == 200, response.text
+    changed = response.json()
+    expected: dict[str, Any] = {"status": "closed"}
+    assert {name: changed[name] for name in expected} == expected
+    assert changed["closed_at"] is not None
+    assert changed["version"] == row["version"] + 1
+    assert response.headers["etag"] == f'"{changed["version"]}"'
+    assert (await client.get(f"{PATH}/{row['id']}", headers=actor.headers)).json() == changed
+
+    # The guard refuses a row it does not hold for, and the row stays as it was.
+    refused = await factory.create_ticket(**{"status": "in_progress"})
+    response = await client.post(f"{PATH}/{refused['id']}/close", headers=actor.headers)
+    assert_problem(response, 409)
+    assert response.json()["detail"] == "Only an open or resolved ticket can be closed."
+    assert (await client.get(f"{PATH}/{refused['id']}", headers=actor.headers)).json() == refused
+    assert_problem(await client.post(f"{PATH}/{MISSING_ID}/close", headers=actor.headers), 404)
+
+
+async def test_who_may_close(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    """Close someone else's row: without a token, and as a user without roles."""
+    stranger = await make_user()
+    rows = [await factory.create_ticket(**{"status": "open"}) for _ in range(2)]
+    assert_status(await client.post(f"{PATH}/{rows[0]['id']}/close"), 401)
+    response = await client.post(f"{PATH}/{rows[1]['id']}/close", headers=stranger.headers)
+    assert_status(response, 404)
+
+
+async def test_action_reset_votes(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """POST /tickets/{id}/reset_votes. Reset_votes: sets votes=0."""
+    row = await factory.create_ticket(**{"votes": 1})
+    response = await client.post(f"{PATH}/{row['id']}/reset_votes", headers=actor.headers)
+    assert response.status_code == 200, response.text
+    changed = response.json()
+    expected: dict[str, Any] = {"votes": 0}
+    assert {name: changed[name] for name in expected} == expected
+    assert changed["version"] == row["version"] + 1
+    assert response.headers["etag"] == f'"{changed["version"]}"'
+    assert (await client.get(f"{PATH}/{row['id']}", headers=actor.headers)).json() == changed
+    assert_problem(
+        await client.post(f"{PATH}/{MISSING_ID}/reset_votes", headers=actor.headers), 404
+    )
+
+
+async def test_who_may_reset_votes(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    """Reset_votes someone else's row: without a token, and as a user without roles."""
+    stranger = await make_user()
+    rows = [await factory.create_ticket(**{"votes": 1}) for _ in range(2)]
+    assert_status(await client.post(f"{PATH}/{rows[0]['id']}/reset_votes"), 401)
+    response = await client.post(f"{PATH}/{rows[1]['id']}/reset_votes", headers=stranger.headers)
+    assert_status(response, 404)
+
+
+async def test_list_walks_every_page_once(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    ids = [(await factory.create_ticket())["id"] for _ in range(5)]
+    first = await client.get(PATH, params={"limit": 2}, headers=actor.headers)
+    assert len(first.json()["items"]) == 2
+    assert first.json()["next_cursor"] is not None
+    items = await list_all(client, PATH, actor.headers, limit=2)
+    assert sorted(item["id"] for item in items) == sorted(ids)
+
+
+@pytest.mark.parametrize(
+    "sort", ["created_at", "-created_at", "priority", "-priority", "id", "-id"]
+)
+async def test_sort(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory, sort: str
+) -> None:
+    for _ in range(3):
+        await factory.create_ticket()
+    items = await list_all(client, PATH, actor.headers, sort=sort, limit=2)
+    key = sort.removeprefix("-")
+    attribute = {"created_at": "created_at", "priority": "priority", "id": "id"}[key]
+    kind = ORDER_KINDS.get(attribute, "plain")
+    expected = sorted(
+        items,
+        key=lambda item: (order_key(kind, item[attribute]), item["id"]),
+        reverse=sort.startswith("-"),
+    )
+    assert [item["id"] for item in items] == [item["id"] for item in expected]
+
+
+@pytest.mark.parametrize(
+    ("param", "member", "op"),
+    [
+        ("status", "status", "eq"),
+        ("status__in", "status", "in"),
+        ("priority", "priority", "eq"),
+        ("priority__gte", "priority", "gte"),
+        ("priority__lte", "priority", "lte"),
+    ],
+)
+async def test_filter(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory, param: str, member: str, op: str
+) -> None:
+    rows = [await factory.create_ticket() for _ in range(3)]
+    kind = ORDER_KINDS.get(member, "plain")
+    if op == "in":
+        wanted = {rows[0][member], rows[1][member]}
+        items = await list_all(client, PATH, actor.headers, **{param: ",".join(sorted(wanted))})
+        assert {item[member] for item in items} <= wanted
+        expected = {row["id"] for row in rows if row[member] in wanted}
+    else:
+        value = rows[1][member]
+        items = await list_all(client, PATH, actor.headers, **{param: value})
+
+        def matches(candidate: Any) -> bool:
+            if candidate is None:
+                return False
+            left, right = order_key(kind, candidate), order_key(kind, value)
+            return {"eq": left == right, "gte": left >= right, "lte": left <= right}[op]
+
+        assert all(matches(item[member]) for item in items)
+        expected = {row["id"] for row in rows if matches(row[member])}
+    assert expected <= {item["id"] for item in items}
+
+
+async def test_search_is_a_case_insensitive_substring(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    rows = [await factory.create_ticket() for _ in range(3)]
+    text = str(rows[0]["title"])
+    query = text[len(text) // 4 : max(len(text) // 4 + 1, 3 * len(text) // 4)].swapcase()
+    items = await list_all(client, PATH, actor.headers, q=query)
+    assert rows[0]["id"] in {item["id"] for item in items}
+    fields = ["title"]
+    for item in items:
+        assert any(query.lower() in str(item[name] or "").lower() for name in fields)
+    assert await list_all(client, PATH, actor.headers, q="%_no such text_%") == []
+
+
+async def test_list_rejects_bad_queries(client: AsyncClient, actor: AuthUser) -> None:
+    await assert_bad_list_queries_rejected(client, PATH, actor.headers, page_max=100)
+
+
+async def test_a_cursor_is_bound_to_its_sort_order(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    for _ in range(3):
+        await factory.create_ticket()
+    page = (
+        await client.get(PATH, params={"limit": 1, "sort": "-id"}, headers=actor.headers)
+    ).json()
+    response = await client.get(
+        PATH,
+        params={"limit": 1, "sort": "id", "cursor": page["next_cursor"]},
+        headers=actor.headers,
+    )
+    assert_problem(response, 422, "cursor")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "valid"),
+    [
+        pytest.param("title", "0", True, id="title at min_length 1"),
+        pytest.param("title", "", False, id="title below min_length 1"),
+        pytest.param(
+            "title",
+            "title-0_________________________________________________________________________________________________________________________________________________________________________________________________",
+            True,
+            id="title at max_length 200",
+        ),
+        pytest.param(
+            "title",
+            "title-0__________________________________________________________________________________________________________________________________________________________________________________________________",
+            False,
+            id="title above max_length 200",
+        ),
+        pytest.param("priority", 1, True, id="priority at min 1"),
+        pytest.param("priority", 0, False, id="priority below min 1"),
+        pytest.param("priority", 5, True, id="priority at max 5"),
+        pytest.param("priority", 6, False, id="priority above max 5"),
+        pytest.param("priority", 1.5, False, id="priority not an integer"),
+        pytest.param("status", "not-a-valid-value", False, id="status not one of the enum values"),
+        pytest.param("votes", 0, True, id="votes at min 0"),
+        pytest.param("votes", -1, False, id="votes below min 0"),
+        pytest.param("votes", 1.5, False, id="votes not an integer"),
+        pytest.param("opened_on", "2030-02-30", False, id="opened_on impossible date"),
+        pytest.param("due_on", "2030-02-30", False, id="due_on impossible date"),
+        pytest.param(
+            "estimate_hours", "12.55", False, id="estimate_hours with more than 1 decimal places"
+        ),
+        pytest.param(
+            "estimate_hours", "100000.0", False, id="estimate_hours with more than 5 integer digits"
+        ),
+    ],
+)
+async def test_field_boundaries(
+    client: AsyncClient,
+    actor: AuthUser,
+    factory: HelpdeskFactory,
+    field: str,
+    value: Any,
+    valid: bool,
+) -> None:
+    payload = await factory.ticket_payload(**{field: value})
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    if valid:
+        assert response.status_code == 201, response.text
+    else:
+        assert_problem(response, 422, field)
+
+
+async def test_unknown_and_server_owned_fields_are_rejected(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    server_owned: list[dict[str, Any]] = [
+        {"no_such_field": 1},
+        {"id": 1},
+        {"created_at": "2030-01-01T00:00:00Z"},
+        {"owner_id": 1},
+        {"closed_at": None},
+    ]
+    for extra in server_owned:
+        payload = await factory.ticket_payload(**extra)
+        response = await client.post(PATH, json=payload, headers=actor.headers)
+        assert_problem(response, 422, next(iter(extra)))
+    created = await factory.create_ticket()
+    not_patchable: list[dict[str, Any]] = [
+        {"no_such_field": 1},
+        {"id": 1},
+    ]
+    for extra in not_patchable:
+        response = await client.patch(f"{PATH}/{created['id']}", json=extra, headers=actor.headers)
+        assert_problem(response, 422, next(iter(extra)))
+    response = await client.patch(
+        f"{PATH}/{created['id']}", json={"title": None}, headers=actor.headers
+    )
+    assert_problem(response, 422, "title")
+
+
+@pytest.mark.parametrize("missing", ["title", "opened_on"])
+async def test_required_fields(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory, missing: str
+) -> None:
+    payload = await factory.ticket_payload()
+    del payload[missing]
+    assert_problem(await client.post(PATH, json=payload, headers=actor.headers), 422, missing)
+
+
+async def test_malformed_json_is_a_400(client: AsyncClient, actor: AuthUser) -> None:
+    await assert_malformed_json_rejected(client, PATH, actor.headers)
+
+
+async def test_unknown_id_is_a_404(client: AsyncClient, actor: AuthUser) -> None:
+    await assert_unknown_id_is_404(client, PATH, actor.headers)
+
+
+async def test_anonymous_caller(client: AsyncClient, factory: HelpdeskFactory) -> None:
+    """Without a token, each action gets the status its access rule gives."""
+    row = await factory.create_ticket()
+    url = f"{PATH}/{row['id']}"
+    assert_status(await client.get(PATH), 401)
+    assert_status(await client.post(PATH, json=await factory.ticket_payload()), 401)
+    assert_status(await client.get(url), 401)
+    assert_status(await client.patch(url, json={}, headers=if_match(row)), 401)
+    row = (await client.get(url, headers=factory.headers)).json()
+    assert_status(await client.delete(url, headers=if_match(row)), 401)
+
+
+async def test_another_user_without_roles(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    """A signed-in user with no role, on a row someone else made."""
+    stranger = await make_user()
+    row = await factory.create_ticket()
+    url = f"{PATH}/{row['id']}"
+    listed = await client.get(PATH, headers=stranger.headers)
+    assert_status(listed, 200)
+    assert (row["id"] in {item["id"] for item in listed.json()["items"]}) is False
+    payload = await factory.ticket_payload()
+    assert_status(await client.post(PATH, json=payload, headers=stranger.headers), 201)
+    assert_status(await client.get(url, headers=stranger.headers), 404)
+    assert_status(
+        await client.patch(url, json={}, headers={**stranger.headers, **if_match(row)}), 404
+    )
+    row = (await client.get(url, headers=factory.headers)).json()
+    assert_status(await client.delete(url, headers={**stranger.headers, **if_match(row)}), 404)
+
+
+async def test_a_bad_token_is_a_401(client: AsyncClient) -> None:
+    response = await client.get(PATH, headers={"Authorization": "Bearer not-a-token"})
+    assert_problem(response, 401)
+
+
+async def test_deleting_a_ticket_set_nulls_its_canned_reply_ticket_id(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    parent = await factory.create_ticket()
+    child = await factory.create_canned_reply(ticket_id=parent["id"])
+    response = await client.delete(
+        f"{PATH}/{parent['id']}", headers={**actor.headers, **if_match(parent)}
+    )
+    child_url = f"/canned-replies/{child['id']}"
+    assert response.status_code == 204
+    assert (await client.get(child_url, headers=actor.headers)).json()["ticket_id"] is None
