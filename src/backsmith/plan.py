@@ -85,7 +85,7 @@ def _stage_house_feature(
     workspace = Workspace(profile.root)
     rendered = render_house_feature(spec, style, workspace.read)
     for path, content in format_python(rendered.files, profile.root).items():
-        reason = "register the feature" if path in rendered.hand_owned else "generated"
+        reason = rendered.reasons.get(path, "feature file")
         workspace.stage(path, content, reason, generated=path not in rendered.hand_owned)
     if with_migration:
         staged = {change.path: change.content for change in workspace.pending()}

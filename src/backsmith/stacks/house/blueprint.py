@@ -49,14 +49,17 @@ class HouseFiles:
         self._read = read  # path -> current content or None
         self.files: dict[str, str] = {}
         self.hand_owned: set[str] = set()
+        self.reasons: dict[str, str] = {}
 
     def current(self, path: str) -> str:
         if path in self.files:
             return self.files[path]
         return self._read(path) or ""
 
-    def add(self, path: str, content: str) -> None:
+    def add(self, path: str, content: str, reason: str) -> None:
         """A module of the feature's own, or a part of a module every feature shares."""
+        previous = self.reasons.get(path)
+        self.reasons[path] = f"{previous}; {reason}" if previous else reason
         existing = self._read(path)
         if path in self.files or (existing is not None and self._shared(path)):
             self.files[path] = edits.upsert_definitions(self.current(path), content, path)
@@ -64,8 +67,9 @@ class HouseFiles:
         else:
             self.files[path] = content
 
-    def edit(self, path: str, content: str) -> None:
+    def edit(self, path: str, content: str, reason: str) -> None:
         self.files[path] = content
+        self.reasons[path] = reason
         self.hand_owned.add(path)
 
     def _shared(self, path: str) -> bool:
@@ -87,6 +91,7 @@ def _packages(path: str, root: Path, files: HouseFiles) -> None:
             continue
         if not (root / directory).exists() and init not in files.files:
             files.files[init] = ""
+            files.reasons[init] = "package"
 
 
 def render_house_feature(spec: FeatureSpec, style: HouseStyle, read: Any) -> HouseFiles:
@@ -94,12 +99,18 @@ def render_house_feature(spec: FeatureSpec, style: HouseStyle, read: Any) -> Hou
     context = {"feature": feature, "style": style, "max_id": MAX_ID}
     files = HouseFiles(style, read)
     models = "models_sqlmodel.py.jinja" if style.sqlmodel else "models_sqlalchemy.py.jinja"
-    files.add(style.paths["models"], _render(models, **context))
-    if not style.sqlmodel or style.paths["schemas"] != style.paths["models"]:
-        files.add(style.paths["schemas"], _render("schemas.py.jinja", **context))
-    files.add(style.paths["service"], _render("service.py.jinja", **context))
-    files.add(style.paths["router"], _render("router.py.jinja", **context))
-    files.add(style.paths["tests"], _render("test_feature.py.jinja", **context))
+    entities = ", ".join(e.name for e in feature.entities)
+    together = style.sqlmodel and style.paths["schemas"] == style.paths["models"]
+    what = "models and request/response bodies" if together else "models"
+    files.add(style.paths["models"], _render(models, **context), f"{what}: {entities}")
+    if not together:
+        schemas = _render("schemas.py.jinja", **context)
+        files.add(style.paths["schemas"], schemas, "request and response bodies")
+    service = _render("service.py.jinja", **context)
+    files.add(style.paths["service"], service, "business rules, access enforced in queries")
+    files.add(style.paths["router"], _render("router.py.jinja", **context), "REST endpoints")
+    tests = _render("test_feature.py.jinja", **context)
+    files.add(style.paths["tests"], tests, f"API tests of {entities}")
     if feature.service_classes and style.service_providers:
         providers = style.service_providers.replace(".", "/") + ".py"
         files.edit(
@@ -107,6 +118,7 @@ def render_house_feature(spec: FeatureSpec, style: HouseStyle, read: Any) -> Hou
             edits.upsert_definitions(
                 files.current(providers), _render("providers.py.jinja", **context), providers
             ),
+            f"the {feature.name} services' dependencies",
         )
     for layer in ("models", "router", "tests"):
         _packages(style.paths[layer], style.root, files)
@@ -137,6 +149,7 @@ def _register(feature: HouseFeature, files: HouseFiles) -> None:
         edits.include_router(
             files.current(registry_path), registry_path, registry.name, import_line, call
         ),
+        f"include the {feature.name} router",
     )
     if style.model_registry != style.paths["models"]:
         classes = [e.name for e in feature.entities]
@@ -149,4 +162,5 @@ def _register(feature: HouseFeature, files: HouseFiles) -> None:
                 style.module_of("models"),
                 sorted(classes),
             ),
+            f"register the {feature.name} models for Alembic",
         )
