@@ -7,6 +7,7 @@ modules where the project keeps modules of their kind, and the project's own reg
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from backsmith.stacks.house.context import MAX_ID, HouseFeature, build_house_fea
 from backsmith.stacks.house.style import HouseStyle
 
 TEMPLATES = Path(__file__).parent / "templates"
+ReadFile = Callable[[str], str | None]  # a project file's current content, or None
 
 
 @cache
@@ -44,7 +46,7 @@ def _render(template: str, **context: Any) -> str:
 class HouseFiles:
     """The rendered feature: file contents by path, and which of them the project owns."""
 
-    def __init__(self, style: HouseStyle, read: Any) -> None:
+    def __init__(self, style: HouseStyle, read: ReadFile) -> None:
         self.style = style
         self._read = read  # path -> current content or None
         self.files: dict[str, str] = {}
@@ -94,7 +96,7 @@ def _packages(path: str, root: Path, files: HouseFiles) -> None:
             files.reasons[init] = "package"
 
 
-def render_house_feature(spec: FeatureSpec, style: HouseStyle, read: Any) -> HouseFiles:
+def render_house_feature(spec: FeatureSpec, style: HouseStyle, read: ReadFile) -> HouseFiles:
     feature = build_house_feature(spec, style)
     context = {"feature": feature, "style": style, "max_id": MAX_ID}
     files = HouseFiles(style, read)
