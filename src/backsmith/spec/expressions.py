@@ -481,7 +481,9 @@ def parse_expression(text: str, fields: Mapping[str, Field]) -> Node:
     return _Parser(text, fields).parse()
 
 
-_CALLS = {
+# The helper of the generated `app/core/checks.py` each operator calls; `checkdata.py`
+# evaluates test data with the same helpers, so both read this one table.
+RUNTIME_CALLS = {
     "and": "all_of",
     "or": "any_of",
     "not": "negate",
@@ -508,7 +510,7 @@ def to_python(node: Node, row: str = "row") -> str:
     if node.op in ("in", "not in"):
         call = "member" if node.op == "in" else "not_member"
         return f"{call}({args[0]}, ({', '.join(args[1:])},))"
-    return f"{_CALLS[node.op]}({', '.join(args)})"
+    return f"{RUNTIME_CALLS[node.op]}({', '.join(args)})"
 
 
 def _literal(node: Literal) -> str:

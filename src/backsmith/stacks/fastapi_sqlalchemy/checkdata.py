@@ -18,24 +18,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from backsmith.spec.expressions import Literal, Name, Node, Operation
+from backsmith.spec.expressions import RUNTIME_CALLS, Literal, Name, Node, Operation
 from backsmith.spec.model import Check, Field, FieldType
 from backsmith.stacks.fastapi_sqlalchemy.samples import SampleError, boundary_cases, valid_value
 
 RUNTIME = Path(__file__).parent / "templates" / "project" / "app" / "core" / "checks.py"
 CANDIDATES = 12  # sample values tried per field
 MAX_COMBINATIONS = 20_000
-
-_CALLS = {
-    "and": "all_of",
-    "or": "any_of",
-    "not": "negate",
-    "+": "plus",
-    "-": "minus",
-    "*": "times",
-    "/": "divided",
-    "neg": "negative",
-}
 
 
 @cache
@@ -68,7 +57,7 @@ def _value(node: Node, row: dict[str, Any]) -> Any:
         return call(args[0], args[1:])
     if node.op in ("==", "!=", "<", "<=", ">", ">="):
         return runtime.compare(args[0], node.op, args[1])
-    return getattr(runtime, _CALLS[node.op])(*args)
+    return getattr(runtime, RUNTIME_CALLS[node.op])(*args)
 
 
 def python_value(field: Field, value: Any) -> Any:
