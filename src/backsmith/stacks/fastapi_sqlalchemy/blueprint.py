@@ -16,6 +16,7 @@ from backsmith.spec.model import FeatureSpec
 from backsmith.stacks.fastapi_sqlalchemy import names
 from backsmith.stacks.fastapi_sqlalchemy.context import build_context
 from backsmith.stacks.fastapi_sqlalchemy.testplan import build_test_plan
+from backsmith.stacks.templating import source_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 STACK_NAME = "fastapi_sqlalchemy"
@@ -24,17 +25,7 @@ _RENAMED = {"gitignore": ".gitignore"}
 
 @cache
 def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,  # noqa: S701 - renders Python source, not HTML
-    )
-    environment.filters["pyrepr"] = repr
-    environment.filters["pascal"] = names.pascal
-    return environment
+    return source_environment(TEMPLATES, {"pascal": names.pascal})
 
 
 def _render(template: str, **context: Any) -> str:

@@ -18,6 +18,7 @@ from backsmith.spec.model import FeatureSpec
 from backsmith.stacks.house import edits
 from backsmith.stacks.house.context import MAX_ID, HouseFeature, build_house_feature
 from backsmith.stacks.house.style import HouseStyle
+from backsmith.stacks.templating import source_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 ReadFile = Callable[[str], str | None]  # a project file's current content, or None
@@ -25,18 +26,10 @@ ReadFile = Callable[[str], str | None]  # a project file's current content, or N
 
 @cache
 def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,  # noqa: S701 - renders Python source, not HTML
+    return source_environment(
+        TEMPLATES,
+        {"format_service": "{}Service".format, "format_service_dep": "{}ServiceDep".format},
     )
-    environment.filters["pyrepr"] = repr
-    environment.filters["format_service"] = "{}Service".format
-    environment.filters["format_service_dep"] = "{}ServiceDep".format
-    return environment
 
 
 def _render(template: str, **context: Any) -> str:
