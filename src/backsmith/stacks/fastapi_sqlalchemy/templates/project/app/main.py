@@ -9,7 +9,7 @@ from fastapi.openapi.utils import get_openapi
 
 from app.auth.router import router as auth_router
 from app.core.config import Settings, get_settings
-from app.core.db import create_engine, create_sessionmaker
+from app.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.core.errors import install_error_handlers, use_problem_json_in_openapi
 
 
@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.read_sessionmaker = create_read_sessionmaker(engine)
     install_error_handlers(app)
 
     app.include_router(auth_router)
