@@ -138,3 +138,19 @@ def test_business_rules_it_cannot_generate_yet_are_refused(tmp_path: Path) -> No
     assert "`versioned` is not supported in existing projects yet" in str(raised.value)
     assert raised.value.location is not None and raised.value.location.line == 3
     assert sorted(p for p in root.rglob("*") if p.is_file()) == before
+
+
+def test_an_inverse_collection_is_refused_with_its_relation(tmp_path: Path) -> None:
+    root = copy_of("async_domain", tmp_path)
+    document = tmp_path / "threads.yaml"
+    document.write_text(
+        "feature: threads\nentities:\n  Post:\n    fields: {text: str}\n    relations:\n"
+        "      reply_to: {to: Post, required: false, inverse: replies}\n",
+        encoding="utf-8",
+    )
+    before = sorted(p for p in root.rglob("*") if p.is_file())
+    with pytest.raises(SpecError) as raised:
+        implement_feature(root, document)
+    assert "Post.reply_to: `inverse` is not supported in existing projects yet" in str(raised.value)
+    assert raised.value.location is not None and raised.value.location.line == 6
+    assert sorted(p for p in root.rglob("*") if p.is_file()) == before

@@ -274,3 +274,65 @@ def test_unique_mistakes(
     assert failure.where == f"feature.yaml:8:{column}", failure.error
     assert message in failure.message
     assert hint in failure.hint
+
+
+def test_an_inverse_names_the_parents_collection(load: Any) -> None:
+    (doctor,) = visit_relations(load, "doctor: {to: Doctor, inverse: visits}")
+    assert doctor.inverse == "visits"
+    (plain,) = visit_relations(load, "doctor: Doctor")
+    assert plain.inverse is None
+
+
+def test_a_self_reference_may_have_an_inverse(load: Any) -> None:
+    spec = load(
+        """\
+        feature: catalog
+        entities:
+          Category:
+            fields: {name: str}
+            relations:
+              parent: {to: Category, required: false, inverse: children}
+        """
+    )
+    assert spec.entities[0].relations[0].inverse == "children"
+
+
+@pytest.mark.parametrize(
+    ("document", "where", "message"),
+    [
+        (
+            TWO_ENTITIES.replace("{relation}", "doctor: {to: Doctor, inverse: Visits}"),
+            "feature.yaml:8:37",
+            "inverse name `Visits` must be snake_case",
+        ),
+        (
+            TWO_ENTITIES.replace(
+                "{relation}",
+                "doctor: {to: Doctor, inverse: visits}\n"
+                "      referrer: {to: Doctor, required: false, inverse: visits}",
+            ),
+            "feature.yaml:9:7",
+            "inverse `visits` of Visit.referrer clashes with the inverse of Visit.doctor",
+        ),
+        (
+            """\
+feature: clinic
+entities:
+  Doctor:
+    fields: {name: str, active: bool}
+    actions:
+      retire: {set: {active: false}}
+  Visit:
+    fields: {day: date}
+    relations:
+      doctor: {to: Doctor, inverse: retire}
+""",
+            "feature.yaml:10:7",
+            "clashes with the action `retire` of Doctor",
+        ),
+    ],
+)
+def test_inverse_mistakes(fail: Any, document: str, where: str, message: str) -> None:
+    failure = fail(document)
+    assert message in failure.message
+    assert failure.where == where

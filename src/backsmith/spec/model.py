@@ -128,6 +128,8 @@ class Relation(_Node):
     kind: RelationKind = RelationKind.MANY_TO_ONE
     required: bool = True
     on_delete: OnDelete = OnDelete.RESTRICT
+    # The target's read-only collection of these rows: `GET /targets/{id}/INVERSE`.
+    inverse: str | None = None
     location: Location | None = None
 
     @property

@@ -89,7 +89,7 @@ FIELD_KEYS = (
     "max_length", "pattern", "values", "precision", "scale", "description", "example",
     "read_only", "write_only", "immutable", "enum",
 )  # fmt: skip
-RELATION_KEYS = ("to", "kind", "required", "on_delete")
+RELATION_KEYS = ("to", "kind", "required", "on_delete", "inverse")
 LIST_KEYS = ("filter", "sort", "search", "page_size")
 PAGE_SIZE_KEYS = ("default", "max")
 SHORT_FLAGS = ("unique", "index")
@@ -305,6 +305,7 @@ class _DocumentParser:
         self._check_distinct_names(entities, found)
         _check_required_cycles(entities)
         _check_soft_deleted_targets(entities)
+        _check_inverses(entities)
         return entities
 
     def _check_entity_name(self, entry: Entry) -> None:
@@ -365,6 +366,31 @@ def _check_soft_deleted_targets(entities: Sequence[Entity]) -> None:
                     hint="use on_delete: restrict (the default): deleting a "
                     f"{relation.target} that still has {entity.name} rows is then a 409",
                 )
+
+
+def _check_inverses(entities: Sequence[Entity]) -> None:
+    """An inverse becomes the path `/targets/{id}/INVERSE`: one meaning per target."""
+    taken: dict[tuple[str, str], str] = {}
+    by_name = {e.name: e for e in entities}
+    for entity in entities:
+        for relation in entity.relations:
+            if relation.inverse is None:
+                continue
+            key = (relation.target, relation.inverse)
+            target = by_name[relation.target]
+            clash = taken.get(key)
+            if clash is None and relation.inverse in {a.name for a in target.actions}:
+                clash = f"the action `{relation.inverse}` of {target.name}"
+            if clash is None and relation.inverse == "restore" and target.soft_delete:
+                clash = f"the restore endpoint of {target.name}"
+            if clash is not None:
+                raise SpecError(
+                    f"inverse `{relation.inverse}` of {entity.name}.{relation.name} clashes "
+                    f"with {clash}: both would be /{{id}}/{relation.inverse} of {target.name}",
+                    relation.location,
+                    hint="choose another inverse name",
+                )
+            taken[key] = f"the inverse of {entity.name}.{relation.name}"
 
 
 def _check_required_cycles(entities: Sequence[Entity]) -> None:
@@ -567,12 +593,18 @@ class _EntityParser:
         on_delete = OnDelete.RESTRICT
         if "on_delete" in body:
             on_delete = self._on_delete(body["on_delete"].value, required)
+        inverse = None
+        if "inverse" in body:
+            node = body["inverse"].value
+            inverse = text_of(self.source, node, "`inverse`")
+            _check_snake(self.source, node, inverse, "inverse name")
         return Relation(
             name=entry.key,
             target=target,
             kind=RelationKind.MANY_TO_ONE,
             required=required,
             on_delete=on_delete,
+            inverse=inverse,
             location=self.source.of(entry.key_node),
         )
 

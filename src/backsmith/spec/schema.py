@@ -350,6 +350,11 @@ def _relation() -> dict[str, Any]:
                         "description": "When the target row is deleted: restrict (409, "
                         "default), cascade, or set_null (needs required: false).",
                     },
+                    "inverse": _text(
+                        "The target's read-only collection of these rows, paginated: "
+                        "GET /targets/{id}/INVERSE.",
+                        pattern=_SNAKE,
+                    ),
                 },
             },
         ],

@@ -186,6 +186,24 @@ class ChildContext:
 
 
 @dataclass(frozen=True)
+class InverseContext:
+    """A parent's read-only collection of the rows one relation links to it.
+
+    `GET /doctors/{doctor_id}/appointments`: 404 unless the caller may read the doctor,
+    then a page of the appointments the caller may list, with their list parameters.
+    """
+
+    name: str  # appointments
+    column: str  # the relation's column (`doctor_id`, `referred_by_id`)
+    parent: str  # Doctor
+    parent_snake: str  # doctor: the dependency `ValidDoctor` reads the path's `doctor_id`
+    path: str  # /doctors/{doctor_id}/appointments
+    function: str  # list_appointments_of_doctor
+    responses: tuple[int, ...]
+    public: bool
+
+
+@dataclass(frozen=True)
 class TransitionContext:
     field: str
     constant: str  # the module-level name of its moves
@@ -245,6 +263,7 @@ class EntityContext:
     unique_fields: list[str]
     composite_unique: list[UniqueContext]
     children: list[ChildContext] = field(default_factory=list)
+    inverses: list[InverseContext] = field(default_factory=list)
 
     restore_rule: RuleContext | None = None  # soft_delete entities only
 
@@ -443,11 +462,34 @@ def build_context(spec: FeatureSpec) -> FeatureContext:
                     soft_delete=context.soft_delete,
                 )
             )
+            if relation.relation.inverse is not None:
+                parent = by_name[relation.target]
+                context.inverses.append(_inverse_context(context, relation, parent))
     return FeatureContext(
         spec=spec,
         feature=spec.feature,
         title=spec.title or spec.feature.replace("_", " ").capitalize(),
         entities=entities,
+    )
+
+
+def _inverse_context(
+    child: EntityContext, relation: RelationContext, parent: EntityContext
+) -> InverseContext:
+    name = relation.relation.inverse
+    assert name is not None  # noqa: S101 - only called for relations with an inverse
+    # The parent's read rule decides first (404/401/403 on the parent), then the child's
+    # list rule (401/403); a query parameter can be a 422 either way.
+    read, listing = parent.rules["read"], child.rules["list"]
+    return InverseContext(
+        name=name,
+        column=relation.column,
+        parent=parent.name,
+        parent_snake=parent.snake,
+        path=f"{parent.path}/{{{parent.snake}_id}}/{name}",
+        function=f"list_{name}_of_{parent.snake}",
+        responses=tuple(sorted({*read.responses(404, 422), *listing.responses(422)})),
+        public=read.public and listing.public,
     )
 
 

@@ -18,6 +18,7 @@ from backsmith.stacks.fastapi_sqlalchemy.context import (
     ActionContext,
     EntityContext,
     FeatureContext,
+    InverseContext,
     RuleContext,
 )
 from backsmith.stacks.fastapi_sqlalchemy.samples import (
@@ -58,6 +59,18 @@ class Boundary:
     label: str
     value: Any
     valid: bool
+
+
+@dataclass(frozen=True)
+class InverseCheck:
+    """What `GET /parents/{id}/INVERSE` answers: the parent's gate, then the list's."""
+
+    name: str
+    column: str
+    parent_snake: str
+    parent_path: str
+    anonymous: int
+    stranger: int  # a signed-in user without roles, on a parent someone else made
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,7 @@ class EntityTestPlan:
     stranger_lists_all: bool
     unique_updatable: dict[str, bool] = field(default_factory=dict)
     children: list[ChildCheck] = field(default_factory=list)
+    inverses: list[InverseCheck] = field(default_factory=list)
     filterable: list[tuple[str, str, str]] = field(default_factory=list)  # param, member, op
     filled_relations: list[str] = field(default_factory=list)  # columns factories fill in
     unfilled_links: dict[str, str] = field(default_factory=dict)  # filtered, left empty
@@ -394,6 +408,25 @@ def _restore_statuses(entity: EntityContext) -> dict[str, int]:
     return {"anonymous": 200 if rule.public else 401, "stranger": stranger}
 
 
+def _inverse_check(
+    entity: EntityContext, inverse: InverseContext, parent: EntityContext
+) -> InverseCheck:
+    read, listing = parent.rules["read"], entity.rules["list"]
+    anonymous = 200 if read.public and listing.public else 401
+    if not read.open_to_any_user:
+        stranger = 404 if read.owner and parent.owned else 403
+    else:
+        stranger = 200 if (listing.open_to_any_user or listing.owner) else 403
+    return InverseCheck(
+        name=inverse.name,
+        column=inverse.column,
+        parent_snake=parent.snake,
+        parent_path=parent.path,
+        anonymous=anonymous,
+        stranger=stranger,
+    )
+
+
 def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> EntityTestPlan:
     samples = _samples(entity)
     writable = [f for f in entity.fields if f.create_line is not None]
@@ -466,6 +499,7 @@ def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> En
             for name in entity.unique_fields
         },
         children=children,
+        inverses=[_inverse_check(entity, i, by_name[i.parent]) for i in entity.inverses],
         filterable=filterable,
         search=[name for name in entity.search if name in readable_members],
         restore=_restore_statuses(entity),

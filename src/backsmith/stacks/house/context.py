@@ -419,6 +419,14 @@ def _refuse_unsupported(entity: Entity) -> None:
                 location=entity.location,
                 hint="remove it, or generate the feature into a new project (backsmith new)",
             )
+    for relation in entity.relations:
+        if relation.inverse is not None:
+            raise SpecError(
+                f"{entity.name}.{relation.name}: `inverse` is not supported in existing "
+                "projects yet",
+                location=relation.location,
+                hint="remove it, or generate the feature into a new project (backsmith new)",
+            )
 
 
 def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:

@@ -184,6 +184,23 @@ async def list_canned_replies(
     return {"items": rows, "next_cursor": next_cursor}
 
 
+@router.get(
+    "/tickets/{ticket_id}/replies",
+    tags=["canned-replies"],
+    response_model=CannedReplyPage,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def list_replies_of_ticket(
+    ticket: ValidTicket,
+    query: Annotated[CannedReplyListQuery, Query()],
+    session: SessionDep,
+    user: OptionalUser,
+) -> dict[str, Any]:
+    """List the canned replies of a ticket that you may read, one page at a time."""
+    rows, next_cursor = await service.list_canned_replies(session, user, query, ticket_id=ticket.id)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
 @router.post(
     "/canned-replies",
     tags=["canned-replies"],

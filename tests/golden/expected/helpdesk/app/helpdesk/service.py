@@ -331,10 +331,19 @@ def _canned_replies_visible_to(
 
 
 async def list_canned_replies(
-    session: AsyncSession, user: User | None, query: CannedReplyListQuery
+    session: AsyncSession,
+    user: User | None,
+    query: CannedReplyListQuery,
+    *,
+    ticket_id: int | None = None,
 ) -> tuple[Sequence[CannedReply], str | None]:
-    """One page of the canned_replies the caller may read, and the next page's cursor."""
+    """One page of the canned_replies the caller may read, and the next page's cursor.
+
+    A parent's id (`ticket_id`) keeps the page to that parent's rows.
+    """
     statement = _canned_replies_visible_to(user, CANNEDREPLY_ACCESS.list, "list")
+    if ticket_id is not None:
+        statement = statement.where(CannedReply.ticket_id == ticket_id)
     key = query.sort.removeprefix("-")
     column, nullable = _CANNEDREPLY_SORTS[key]
     order = SortOrder(

@@ -359,3 +359,20 @@ async def test_ticket_id_must_exist(
     parent = await factory.create_ticket()
     linked = await factory.create_canned_reply(ticket_id=parent["id"])
     assert linked["ticket_id"] == parent["id"]
+
+
+async def test_replies_of_a_ticket(
+    client: AsyncClient, make_user: MakeUser, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """/tickets/{id}/replies pages through that ticket's rows alone."""
+    parents = [await factory.create_ticket() for _ in range(2)]
+    rows = [await factory.create_canned_reply(ticket_id=parents[i % 2]["id"]) for i in range(5)]
+    url = f"/tickets/{parents[0]['id']}/replies"
+    items = await list_all(client, url, actor.headers, limit=2)
+    assert sorted(item["id"] for item in items) == sorted(row["id"] for row in rows[::2])
+    missing = f"/tickets/{MISSING_ID}/replies"
+    assert_problem(await client.get(missing, headers=actor.headers), 404)
+    assert_status(await client.get(url), 401)
+    stranger = await make_user()
+    listed = await client.get(url, headers=stranger.headers)
+    assert_status(listed, 404)
