@@ -154,3 +154,18 @@ def test_an_inverse_collection_is_refused_with_its_relation(tmp_path: Path) -> N
     assert "Post.reply_to: `inverse` is not supported in existing projects yet" in str(raised.value)
     assert raised.value.location is not None and raised.value.location.line == 6
     assert sorted(p for p in root.rglob("*") if p.is_file()) == before
+
+
+def test_a_computed_field_is_refused_with_its_entity(tmp_path: Path) -> None:
+    root = copy_of("async_domain", tmp_path)
+    document = tmp_path / "threads.yaml"
+    document.write_text(
+        "feature: threads\nentities:\n  Post:\n    fields: {text: str}\n    relations:\n"
+        "      reply_to: {to: Post, required: false}\n"
+        "    computed:\n      replies: {count: Post, via: reply_to}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SpecError) as raised:
+        implement_feature(root, document)
+    assert "Post: `computed` is not supported in existing projects yet" in str(raised.value)
+    assert raised.value.location is not None and raised.value.location.line == 3

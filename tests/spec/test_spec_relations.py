@@ -336,3 +336,59 @@ def test_inverse_mistakes(fail: Any, document: str, where: str, message: str) ->
     failure = fail(document)
     assert message in failure.message
     assert failure.where == where
+
+
+COMPUTED = """\
+feature: clinic
+entities:
+  Doctor:
+    fields: {name: str}
+    computed:
+      {computed}
+  Visit:
+    fields: {minutes: int, note: str, price: "decimal(8,2)"}
+    relations:
+      doctor: Doctor
+      {second}
+"""
+
+
+def test_computed_fields_settle_the_relation_they_count_through(load: Any) -> None:
+    spec = load(
+        COMPUTED.replace(
+            "{computed}", "visits: {count: Visit}\n      booked: {sum: Visit.minutes}"
+        ).replace("{second}", "")
+    )
+    visits, booked = spec.entity("Doctor").computed
+    assert (visits.kind.value, visits.source, visits.field, visits.via) == (
+        "count",
+        "Visit",
+        None,
+        "doctor",
+    )
+    assert (booked.kind.value, booked.field, booked.via) == ("sum", "minutes", "doctor")
+
+
+@pytest.mark.parametrize(
+    ("computed", "second", "where", "message"),
+    [
+        ("visits: {count: Vist}", "", "6:23", "counts `Vist`, which is not an entity"),
+        ("visits: {sum: Visit.note}", "", "6:21", "`Visit.note`, which is not a readable number"),
+        ("visits: {sum: Visit.nope}", "", "6:21", "`Visit.nope`, which is not a field of it"),
+        ("visits: {count: Visit, sum: Visit.minutes}", "", "6:7", "exactly one of `count`"),
+        ("visits: {count: Visit, via: doctr}", "", "6:35", "`via: doctr` is not a relation"),
+        ("visits: {count: visit}", "", "6:23", "cannot read `count: visit`"),
+        ("visits: {count: Visit, where: x}", "", "6:30", "unknown key `where`"),
+        ("name: {count: Visit}", "", "6:7", "clashes with a field or relation"),
+        (
+            "visits: {count: Visit}",
+            "referrer: Doctor?",
+            "6:23",
+            "has 2 relations (doctor, referrer)",
+        ),
+    ],
+)
+def test_computed_mistakes(fail: Any, computed: str, second: str, where: str, message: str) -> None:
+    failure = fail(COMPUTED.replace("{computed}", computed).replace("{second}", second))
+    assert message in failure.message
+    assert failure.where == f"feature.yaml:{where}"

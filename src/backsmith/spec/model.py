@@ -195,6 +195,24 @@ class CustomAction(_Node):
     location: Location | None = None
 
 
+class ComputedKind(StrEnum):
+    COUNT = "count"
+    SUM = "sum"
+
+
+class Computed(_Node):
+    """A read-only value over the rows of `source` that point at this entity's row."""
+
+    name: str
+    kind: ComputedKind
+    source: str  # the entity whose rows are counted or summed
+    field: str | None = None  # the summed field (sum only)
+    via: str | None = None  # the source's relation to this entity; settled when loaded
+    location: Location | None = None
+    value_location: Location | None = None
+    via_location: Location | None = None
+
+
 class Entity(_Node):
     name: str  # PascalCase
     fields: tuple[Field, ...]
@@ -206,6 +224,7 @@ class Entity(_Node):
     transitions: tuple[Transitions, ...] = ()
     checks: tuple[Check, ...] = ()
     actions: tuple[CustomAction, ...] = ()
+    computed: tuple[Computed, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()  # member names: fields, relation names, `owner`
     access: dict[Action, tuple[Grant, ...]]
     list: ListOptions = ListOptions()

@@ -26,6 +26,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from backsmith.errors import Location, SpecError
 from backsmith.spec.actions import parse_actions
 from backsmith.spec.checks import parse_checks
+from backsmith.spec.computed import parse_computed, resolve_computed
 from backsmith.spec.load import (
     STR_TAG,
     Document,
@@ -70,6 +71,7 @@ TOP_KEYS = ("feature", "title", "description", "roles", "entities", "rules")
 ENTITY_KEYS = (
     "fields",
     "relations",
+    "computed",
     "owned",
     "versioned",
     "soft_delete",
@@ -306,7 +308,7 @@ class _DocumentParser:
         _check_required_cycles(entities)
         _check_soft_deleted_targets(entities)
         _check_inverses(entities)
-        return entities
+        return resolve_computed(entities)
 
     def _check_entity_name(self, entry: Entry) -> None:
         name = entry.key
@@ -464,6 +466,7 @@ class _EntityParser:
             versioned=versioned,
             soft_delete=self.soft_delete,
             checks=parse_checks(self.source, body.get("checks"), self.fields),
+            computed=parse_computed(self.source, body.get("computed"), self._check_computed_name),
             actions=parse_actions(
                 self.source,
                 body.get("actions"),
@@ -486,6 +489,17 @@ class _EntityParser:
         )
 
     # ---- fields and relations
+
+    def _check_computed_name(self, node: Node, name: str) -> None:
+        """A computed field is read like a column: its name must be free for one."""
+        _check_member_name(self.source, node, name, "computed field name")
+        taken = set(self.fields) | {n for r in self.relations.values() for n in (r.name, r.column)}
+        if name in taken:
+            self.source.fail(
+                node,
+                f"computed field `{name}` clashes with a field or relation of {self.name}",
+                "rename it",
+            )
 
     def _option(self, body: Mapping[str, Entry], key: str) -> bool:
         """An entity option that is true or false (false when absent)."""

@@ -155,6 +155,32 @@ def _entity() -> dict[str, Any]:
                     "additionalProperties": {"$ref": "#/$defs/relation"},
                 }
             ),
+            "computed": _or_null(
+                {
+                    "type": "object",
+                    "description": "Read-only counts and sums over the rows of another "
+                    "entity that point at this one (only the rows the caller may list), "
+                    "loaded by the query that reads the row.",
+                    "propertyNames": {"pattern": _SNAKE},
+                    "additionalProperties": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "minProperties": 1,
+                        "properties": {
+                            "count": _text("The entity whose rows are counted.", pattern=_PASCAL),
+                            "sum": _text(
+                                "Entity.field: the number field summed (0 without rows).",
+                                pattern=r"^[A-Z][A-Za-z0-9]*\.[a-z][a-z0-9_]*$",
+                            ),
+                            "via": _text(
+                                "The counted entity's relation to this one; needed only "
+                                "when it has several.",
+                                pattern=_SNAKE,
+                            ),
+                        },
+                    },
+                }
+            ),
             "checks": _or_null(
                 {
                     "type": "array",

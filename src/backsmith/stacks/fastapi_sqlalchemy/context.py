@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import textwrap
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +19,7 @@ from backsmith.spec.expressions import to_python
 from backsmith.spec.model import (
     STRING_TYPES,
     Action,
+    Computed,
     Entity,
     FeatureSpec,
     Field,
@@ -204,6 +206,40 @@ class InverseContext:
 
 
 @dataclass(frozen=True)
+class ComputedContext:
+    """A read-only count or sum over the rows of `source` that point at this row.
+
+    Loaded by the query that loads the row (a correlated subquery through SQLAlchemy's
+    `with_expression`), over the source rows the caller may list.
+    """
+
+    name: str
+    kind: str  # count, sum
+    source: str  # Appointment
+    source_snake: str
+    via_column: str  # appointment's doctor_id
+    field: str | None  # the summed field
+    python_type: str  # int, float, Decimal
+    source_owned: bool
+    source_soft_delete: bool
+    rows: str  # the alias of the source rows in the subquery
+    aggregate: str  # the SQL expression over `rows`
+    zero: str  # the value of a new row, spelled as the database returns it
+
+    @property
+    def decimal(self) -> bool:
+        return self.python_type == "Decimal"
+
+    @property
+    def description_lines(self) -> list[str]:
+        """The response field's description, in pieces short enough for one line each."""
+        what = "How many" if self.field is None else f"The sum of `{self.field}` over the"
+        text = f"{what} {self.source} rows pointing at it that you may list."
+        pieces = textwrap.wrap(text, 60, drop_whitespace=False)
+        return [piece for piece in pieces if piece]
+
+
+@dataclass(frozen=True)
 class TransitionContext:
     field: str
     constant: str  # the module-level name of its moves
@@ -264,6 +300,7 @@ class EntityContext:
     composite_unique: list[UniqueContext]
     children: list[ChildContext] = field(default_factory=list)
     inverses: list[InverseContext] = field(default_factory=list)
+    computed: list[ComputedContext] = field(default_factory=list)
 
     restore_rule: RuleContext | None = None  # soft_delete entities only
 
@@ -431,6 +468,14 @@ class FeatureContext:
     def any_soft_delete(self) -> bool:
         return any(entity.soft_delete for entity in self.entities)
 
+    @property
+    def any_computed(self) -> bool:
+        return any(entity.computed for entity in self.entities)
+
+    @property
+    def any_decimal_sum(self) -> bool:
+        return any(c.decimal for entity in self.entities for c in entity.computed)
+
 
 POSTGRES_NAME_MAX = 63
 
@@ -465,6 +510,10 @@ def build_context(spec: FeatureSpec) -> FeatureContext:
             if relation.relation.inverse is not None:
                 parent = by_name[relation.target]
                 context.inverses.append(_inverse_context(context, relation, parent))
+    for context in entities:
+        context.computed.extend(
+            _computed_context(c, by_name[c.source]) for c in context.entity.computed
+        )
     return FeatureContext(
         spec=spec,
         feature=spec.feature,
@@ -490,6 +539,38 @@ def _inverse_context(
         function=f"list_{name}_of_{parent.snake}",
         responses=tuple(sorted({*read.responses(404, 422), *listing.responses(422)})),
         public=read.public and listing.public,
+    )
+
+
+def _computed_context(computed: Computed, source: EntityContext) -> ComputedContext:
+    relation = source.entity.relation(computed.via or "")
+    assert relation is not None  # noqa: S101 - the spec stage settles `via`
+    rows = f"{computed.name}_rows"
+    python_type, aggregate, zero = "int", f"func.count({rows}.id)", "0"
+    if computed.field is not None:
+        summed = next(f for f in source.fields if f.name == computed.field)
+        python_type = summed.python_type
+        aggregate = f"func.coalesce(func.sum({rows}.{summed.name}), 0)"
+        zero = "0.0" if python_type == "float" else "0"
+        if summed.field.type is FieldType.DECIMAL:
+            # The sum keeps the field's scale on every database (also when there are no
+            # rows), with room for any number of rows.
+            scale = summed.field.scale or 0
+            aggregate = f"cast({aggregate}, Numeric(38, {scale}))"
+            zero = f'Decimal("{Decimal(0).scaleb(-scale)}")'
+    return ComputedContext(
+        name=computed.name,
+        kind=computed.kind.value,
+        source=source.name,
+        source_snake=source.snake,
+        via_column=relation.column,
+        field=computed.field,
+        python_type=python_type,
+        source_owned=source.owned,
+        source_soft_delete=source.soft_delete,
+        rows=rows,
+        aggregate=aggregate,
+        zero=zero,
     )
 
 

@@ -16,6 +16,7 @@ from backsmith.spec.model import CustomAction, FieldType
 from backsmith.stacks.fastapi_sqlalchemy.checkdata import CheckData, evaluate
 from backsmith.stacks.fastapi_sqlalchemy.context import (
     ActionContext,
+    ComputedContext,
     EntityContext,
     FeatureContext,
     InverseContext,
@@ -28,6 +29,10 @@ from backsmith.stacks.fastapi_sqlalchemy.samples import (
 )
 
 SAMPLE_COUNT = 12  # distinct rows of one entity a single test may create
+# Page sizes whose statement counts must agree; rows with unique values can only be made
+# SAMPLE_COUNT times, so their pages are smaller.
+PAGE_SIZES = (10, 50, 100)
+UNIQUE_PAGE_SIZES = (3, 6, SAMPLE_COUNT)
 
 # Types whose JSON value comes back exactly as it was sent (others are normalised:
 # emails lower-cased, URLs given a trailing slash, datetimes converted to UTC ...).
@@ -71,6 +76,20 @@ class InverseCheck:
     parent_path: str
     anonymous: int
     stranger: int  # a signed-in user without roles, on a parent someone else made
+
+
+@dataclass(frozen=True)
+class ComputedCheck:
+    """A count or sum a reader sees change as rows come to point at the row."""
+
+    name: str
+    kind: str  # count, sum
+    source_snake: str
+    via_column: str
+    field: str | None
+    # A signed-in user without roles reading the row: None if they may not read it;
+    # else whether the actor's linked rows are counted for them (they may list them).
+    stranger_counts_them: bool | None
 
 
 @dataclass(frozen=True)
@@ -129,6 +148,11 @@ class EntityTestPlan:
     unique_updatable: dict[str, bool] = field(default_factory=dict)
     children: list[ChildCheck] = field(default_factory=list)
     inverses: list[InverseCheck] = field(default_factory=list)
+    computed: list[ComputedCheck] = field(default_factory=list)
+    page_sizes: tuple[int, ...] = PAGE_SIZES  # list pages whose statement counts agree
+    # Parents the statement-count test makes once for all its rows (not those that are
+    # part of a unique constraint: each row gets its own).
+    shared_parents: list[str] = field(default_factory=list)
     filterable: list[tuple[str, str, str]] = field(default_factory=list)  # param, member, op
     filled_relations: list[str] = field(default_factory=list)  # columns factories fill in
     unfilled_links: dict[str, str] = field(default_factory=dict)  # filtered, left empty
@@ -154,6 +178,11 @@ def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
     plans = [_entity_plan(e, by_name) for e in feature.entities]
     for plan in plans:
         plan.filled_relations = filled[plan.entity.name]
+        plan.shared_parents = [
+            column
+            for column in plan.filled_relations
+            if not any(column in unique.members for unique in plan.entity.composite_unique)
+        ]
         filtered = {member for _, member, _ in plan.filterable}
         plan.unfilled_links = {
             r.column: r.target_snake
@@ -427,6 +456,28 @@ def _inverse_check(
     )
 
 
+def _page_sizes(entity: EntityContext) -> tuple[int, ...]:
+    unique = bool(entity.unique_fields or entity.composite_unique)
+    sizes = UNIQUE_PAGE_SIZES if unique else PAGE_SIZES
+    return tuple(sorted({min(size, entity.page_max) for size in sizes}))
+
+
+def _computed_check(
+    entity: EntityContext, computed: ComputedContext, source: EntityContext
+) -> ComputedCheck:
+    stranger_counts_them = None
+    if entity.rules["read"].open_to_any_user:
+        stranger_counts_them = source.rules["list"].open_to_any_user
+    return ComputedCheck(
+        name=computed.name,
+        kind=computed.kind,
+        source_snake=computed.source_snake,
+        via_column=computed.via_column,
+        field=computed.field,
+        stranger_counts_them=stranger_counts_them,
+    )
+
+
 def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> EntityTestPlan:
     samples = _samples(entity)
     writable = [f for f in entity.fields if f.create_line is not None]
@@ -500,6 +551,8 @@ def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> En
         },
         children=children,
         inverses=[_inverse_check(entity, i, by_name[i.parent]) for i in entity.inverses],
+        computed=[_computed_check(entity, c, by_name[c.source]) for c in entity.computed],
+        page_sizes=_page_sizes(entity),
         filterable=filterable,
         search=[name for name in entity.search if name in readable_members],
         restore=_restore_statuses(entity),

@@ -411,6 +411,7 @@ def _refuse_unsupported(entity: Entity) -> None:
         "transitions": bool(entity.transitions),
         "checks": bool(entity.checks),
         "actions": bool(entity.actions),
+        "computed": bool(entity.computed),
     }
     for option, in_use in used.items():
         if in_use:

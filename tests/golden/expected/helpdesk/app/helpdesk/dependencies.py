@@ -9,6 +9,7 @@ from app.core.schemas import MAX_ID
 from app.helpdesk import service
 from app.helpdesk.models import (
     CannedReply,
+    Comment,
     Ticket,
 )
 
@@ -29,3 +30,12 @@ async def valid_canned_reply(
 
 
 ValidCannedReply = Annotated[CannedReply, Depends(valid_canned_reply)]
+
+
+async def valid_comment(
+    comment_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep, user: OptionalUser
+) -> Comment:
+    return await service.get_comment(session, user, comment_id)
+
+
+ValidComment = Annotated[Comment, Depends(valid_comment)]

@@ -12,9 +12,10 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    literal,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, query_expression
 
 from app.core.db import Base, IdMixin, TimestampMixin, UTCDateTime
 
@@ -63,6 +64,8 @@ class Ticket(IdMixin, TimestampMixin, Base):
     due_on: Mapped[date | None] = mapped_column(Date())
     estimate_hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Not a column: the service loads it with the row (count over CannedReply).
+    reply_count: Mapped[int] = query_expression(default_expr=literal(0), expire_on_flush=False)
     # Optimistic concurrency: the service increments it on every write, and SQLAlchemy
     # makes each UPDATE and DELETE conditional on the version it loaded.
     version: Mapped[int] = mapped_column(Integer(), default=1)
@@ -101,3 +104,16 @@ class CannedReply(IdMixin, TimestampMixin, Base):
         "version_id_col": version,
         "version_id_generator": False,
     }
+
+
+class Comment(IdMixin, TimestampMixin, Base):
+    __tablename__ = "comments"
+
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text())
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    reply_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    # Not a column: the service loads it with the row (count over Comment).
+    reply_count: Mapped[int] = query_expression(default_expr=literal(0), expire_on_flush=False)

@@ -11,10 +11,12 @@ from app.core.schemas import MAX_ID
 from app.helpdesk import service
 from app.helpdesk.dependencies import (
     ValidCannedReply,
+    ValidComment,
     ValidTicket,
 )
 from app.helpdesk.models import (
     CannedReply,
+    Comment,
     Ticket,
 )
 from app.helpdesk.schemas import (
@@ -23,6 +25,11 @@ from app.helpdesk.schemas import (
     CannedReplyPage,
     CannedReplyRead,
     CannedReplyUpdate,
+    CommentCreate,
+    CommentListQuery,
+    CommentPage,
+    CommentRead,
+    CommentUpdate,
     TicketCreate,
     TicketListQuery,
     TicketPage,
@@ -289,3 +296,107 @@ async def restore_canned_reply(
     canned_reply = await service.restore_canned_reply(session, user, canned_reply_id)
     response.headers["ETag"] = etag(canned_reply.version)
     return canned_reply
+
+
+@router.get(
+    "/comments",
+    tags=["comments"],
+    response_model=CommentPage,
+    responses=problem_responses(401, 422),
+)
+async def list_comments(
+    query: Annotated[CommentListQuery, Query()], session: SessionDep, user: OptionalUser
+) -> dict[str, Any]:
+    """List the comments you may read, one page at a time."""
+    rows, next_cursor = await service.list_comments(session, user, query)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.get(
+    "/tickets/{ticket_id}/comments",
+    tags=["comments"],
+    response_model=CommentPage,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def list_comments_of_ticket(
+    ticket: ValidTicket,
+    query: Annotated[CommentListQuery, Query()],
+    session: SessionDep,
+    user: OptionalUser,
+) -> dict[str, Any]:
+    """List the comments of a ticket that you may read, one page at a time."""
+    rows, next_cursor = await service.list_comments(session, user, query, ticket_id=ticket.id)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.get(
+    "/comments/{comment_id}/replies",
+    tags=["comments"],
+    response_model=CommentPage,
+    responses=problem_responses(401, 404, 422),
+)
+async def list_replies_of_comment(
+    comment: ValidComment,
+    query: Annotated[CommentListQuery, Query()],
+    session: SessionDep,
+    user: OptionalUser,
+) -> dict[str, Any]:
+    """List the comments of a comment that you may read, one page at a time."""
+    rows, next_cursor = await service.list_comments(session, user, query, reply_to_id=comment.id)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.post(
+    "/comments",
+    tags=["comments"],
+    status_code=status.HTTP_201_CREATED,
+    response_model=CommentRead,
+    responses=problem_responses(201, 400, 401, 409, 422),
+)
+async def create_comment(
+    data: CommentCreate,
+    session: SessionDep,
+    user: OptionalUser,
+    request: Request,
+    response: Response,
+) -> Comment:
+    """Create a comment; its URL is in the Location header."""
+    comment = await service.create_comment(session, user, data)
+    response.headers["Location"] = str(request.url_for("get_comment", comment_id=comment.id))
+    return comment
+
+
+@router.get(
+    "/comments/{comment_id}",
+    tags=["comments"],
+    response_model=CommentRead,
+    responses=problem_responses(401, 404, 422),
+)
+async def get_comment(comment: ValidComment) -> Comment:
+    """Read one comment."""
+    return comment
+
+
+@router.patch(
+    "/comments/{comment_id}",
+    tags=["comments"],
+    response_model=CommentRead,
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
+)
+async def update_comment(
+    comment: ValidComment, data: CommentUpdate, session: SessionDep, user: OptionalUser
+) -> Comment:
+    """Change the fields you send; the others keep their values."""
+    return await service.update_comment(session, user, comment, data)
+
+
+@router.delete(
+    "/comments/{comment_id}",
+    tags=["comments"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def delete_comment(comment: ValidComment, session: SessionDep, user: OptionalUser) -> None:
+    """Delete a comment."""
+    await service.delete_comment(session, user, comment)

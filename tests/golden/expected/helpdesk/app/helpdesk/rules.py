@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.models import User
 from app.helpdesk.models import (
     CannedReply,
+    Comment,
     Ticket,
 )
 
@@ -50,3 +51,19 @@ async def before_delete_canned_reply(
     session: AsyncSession, user: User | None, canned_reply: CannedReply
 ) -> None:
     """Called before the canned reply is deleted."""
+
+
+async def before_create_comment(
+    session: AsyncSession, user: User | None, values: dict[str, Any]
+) -> None:
+    """Called with the validated fields of a new comment."""
+
+
+async def before_update_comment(
+    session: AsyncSession, user: User | None, comment: Comment, changes: dict[str, Any]
+) -> None:
+    """Called with the fields a PATCH changes, before they are applied."""
+
+
+async def before_delete_comment(session: AsyncSession, user: User | None, comment: Comment) -> None:
+    """Called before the comment is deleted."""

@@ -62,6 +62,9 @@ class TicketRead(ReadSchema):
     due_on: date | None
     estimate_hours: Decimal | None
     closed_at: datetime | None
+    reply_count: int = Field(
+        description="How many CannedReply rows pointing at it that you may list."
+    )
     version: int = Field(description="Incremented by every change; the ETag is this, quoted.")
     created_at: datetime
     updated_at: datetime
@@ -136,6 +139,47 @@ CannedReplyPage = Page[CannedReplyRead]
 
 class CannedReplyListQuery(InputSchema):
     """Query parameters of GET /canned-replies: paging, order, filters."""
+
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=1000)
+    sort: Literal[
+        "id",
+        "-id",
+    ] = "id"
+
+
+class CommentCreate(InputSchema):
+    body: Annotated[str, Field(min_length=1, max_length=4000, pattern=NO_NUL)]
+    ticket_id: Annotated[JsonInt, Field(ge=1, le=2147483647)]
+    reply_to_id: Annotated[JsonInt, Field(ge=1, le=2147483647)] | None = None
+
+
+class CommentUpdate(InputSchema):
+    """Every field is optional: PATCH changes only what it sends."""
+
+    body: Annotated[str, Field(min_length=1, max_length=4000, pattern=NO_NUL)] = Field(
+        default_factory=omitted
+    )
+    ticket_id: Annotated[JsonInt, Field(ge=1, le=2147483647)] = Field(default_factory=omitted)
+    reply_to_id: Annotated[JsonInt, Field(ge=1, le=2147483647)] | None = None
+
+
+class CommentRead(ReadSchema):
+    id: int
+    owner_id: int
+    body: str
+    ticket_id: int
+    reply_to_id: int | None
+    reply_count: int = Field(description="How many Comment rows pointing at it that you may list.")
+    created_at: datetime
+    updated_at: datetime
+
+
+CommentPage = Page[CommentRead]
+
+
+class CommentListQuery(InputSchema):
+    """Query parameters of GET /comments: paging, order, filters."""
 
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=1000)

@@ -8,14 +8,14 @@ flush; the request's session commits once.
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased, with_expression
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
-from app.core.access import EntityAccess, Rule, Scope, authorize, authorize_row
+from app.core.access import EntityAccess, Rule, Scope, authorize, authorize_row, scope_of
 from app.core.checks import (
     Check,
     all_of,
@@ -36,12 +36,16 @@ from app.core.transitions import Moves, check_transition
 from app.helpdesk import rules
 from app.helpdesk.models import (
     CannedReply,
+    Comment,
     Ticket,
 )
 from app.helpdesk.schemas import (
     CannedReplyCreate,
     CannedReplyListQuery,
     CannedReplyUpdate,
+    CommentCreate,
+    CommentListQuery,
+    CommentUpdate,
     TicketCreate,
     TicketListQuery,
     TicketUpdate,
@@ -122,9 +126,29 @@ _TICKET_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
 }
 
 
+def _select_tickets(user: User | None) -> Select[Ticket]:
+    """The tickets with their computed fields, loaded by the same query.
+
+    Each count or sum takes only the rows `user` may list: none when the list rule
+    refuses them, their own when it scopes them to owners, live rows only.
+    """
+    statement = select(Ticket)
+    reply_count_rows = aliased(CannedReply)
+    reply_count = select(func.count(reply_count_rows.id))
+    reply_count = reply_count.where(reply_count_rows.ticket_id == Ticket.id)
+    reply_count = reply_count.where(reply_count_rows.deleted_at.is_(None))
+    reply_count_scope = scope_of(CANNEDREPLY_ACCESS.list, user)
+    if reply_count_scope is None:
+        reply_count = reply_count.where(false())
+    statement = statement.options(
+        with_expression(Ticket.reply_count, reply_count.correlate(Ticket).scalar_subquery())
+    )
+    return statement
+
+
 def _tickets_visible_to(user: User | None, rule: Rule, action: str) -> Select[Ticket]:
     """The tickets `user` may see for `action` (401/403 if none)."""
-    statement = select(Ticket)
+    statement = _select_tickets(user)
     if authorize(rule, user, action) is Scope.OWN:
         assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
         statement = statement.where(Ticket.owner_id == user.id)
@@ -181,6 +205,7 @@ async def create_ticket(session: AsyncSession, user: User | None, data: TicketCr
     _check_ticket_rules(values)
     await rules.before_create_ticket(session, user, values)
     ticket = Ticket(**values)
+    ticket.reply_count = 0  # a new row: nothing points at it yet
     session.add(ticket)
     await _flush(session)
     return ticket
@@ -453,3 +478,139 @@ async def restore_canned_reply(
     canned_reply.version += 1
     await _flush(session)
     return canned_reply
+
+
+# --- Comment ------------------------------------------------------------------
+
+COMMENT_ACCESS = EntityAccess(
+    list=Rule(authenticated=True),
+    read=Rule(authenticated=True),
+    create=Rule(authenticated=True),
+    update=Rule(owner=True, roles=frozenset({"admin"})),
+    delete=Rule(owner=True, roles=frozenset({"admin"})),
+)
+
+_COMMENT_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
+    "id": (Comment.id, False),
+}
+
+
+def _select_comments(user: User | None) -> Select[Comment]:
+    """The comments with their computed fields, loaded by the same query.
+
+    Each count or sum takes only the rows `user` may list: none when the list rule
+    refuses them, their own when it scopes them to owners.
+    """
+    statement = select(Comment)
+    reply_count_rows = aliased(Comment)
+    reply_count = select(func.count(reply_count_rows.id))
+    reply_count = reply_count.where(reply_count_rows.reply_to_id == Comment.id)
+    reply_count_scope = scope_of(COMMENT_ACCESS.list, user)
+    if reply_count_scope is None:
+        reply_count = reply_count.where(false())
+    elif reply_count_scope is Scope.OWN:
+        assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
+        reply_count = reply_count.where(reply_count_rows.owner_id == user.id)
+    statement = statement.options(
+        with_expression(Comment.reply_count, reply_count.correlate(Comment).scalar_subquery())
+    )
+    return statement
+
+
+def _comments_visible_to(user: User | None, rule: Rule, action: str) -> Select[Comment]:
+    """The comments `user` may see for `action` (401/403 if none)."""
+    statement = _select_comments(user)
+    if authorize(rule, user, action) is Scope.OWN:
+        assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
+        statement = statement.where(Comment.owner_id == user.id)
+    return statement
+
+
+async def list_comments(
+    session: AsyncSession,
+    user: User | None,
+    query: CommentListQuery,
+    *,
+    ticket_id: int | None = None,
+    reply_to_id: int | None = None,
+) -> tuple[Sequence[Comment], str | None]:
+    """One page of the comments the caller may read, and the next page's cursor.
+
+    A parent's id (`ticket_id`, `reply_to_id`) keeps the page to that parent's rows.
+    """
+    statement = _comments_visible_to(user, COMMENT_ACCESS.list, "list")
+    if ticket_id is not None:
+        statement = statement.where(Comment.ticket_id == ticket_id)
+    if reply_to_id is not None:
+        statement = statement.where(Comment.reply_to_id == reply_to_id)
+    key = query.sort.removeprefix("-")
+    column, nullable = _COMMENT_SORTS[key]
+    order = SortOrder(
+        key=key,
+        column=column,
+        id_column=Comment.id,
+        descending=query.sort.startswith("-"),
+        nullable=nullable,
+    )
+    return await paginate(session, statement, order, limit=query.limit, cursor=query.cursor)
+
+
+async def get_comment(session: AsyncSession, user: User | None, comment_id: int) -> Comment:
+    """The comment, if the caller may read it; 404 otherwise."""
+    statement = _comments_visible_to(user, COMMENT_ACCESS.read, "read")
+    comment = await session.scalar(statement.where(Comment.id == comment_id))
+    if comment is None:
+        raise NotFound("Comment", comment_id)
+    return comment
+
+
+async def _check_comment_references(
+    session: AsyncSession, user: User | None, values: dict[str, Any]
+) -> None:
+    """Each referenced row must exist and be readable by the caller (else 422)."""
+    if (value := values.get("ticket_id")) is not None:
+        ticket = _tickets_visible_to(user, TICKET_ACCESS.read, "read")
+        if await session.scalar(ticket.where(Ticket.id == value)) is None:
+            raise InvalidInput(
+                ["body", "ticket_id"], f"Ticket {value} does not exist.", "foreign_key"
+            )
+    if (value := values.get("reply_to_id")) is not None:
+        reply_to = _comments_visible_to(user, COMMENT_ACCESS.read, "read")
+        if await session.scalar(reply_to.where(Comment.id == value)) is None:
+            raise InvalidInput(
+                ["body", "reply_to_id"], f"Comment {value} does not exist.", "foreign_key"
+            )
+
+
+async def create_comment(session: AsyncSession, user: User | None, data: CommentCreate) -> Comment:
+    authorize(COMMENT_ACCESS.create, user, "create")
+    values = data.model_dump()
+    assert user is not None  # noqa: S101 - the spec never lets anonymous callers create owned rows
+    values["owner_id"] = user.id
+    await rules.before_create_comment(session, user, values)
+    await _check_comment_references(session, user, values)
+    comment = Comment(**values)
+    comment.reply_count = 0  # a new row: nothing points at it yet
+    session.add(comment)
+    await _flush(session)
+    return comment
+
+
+async def update_comment(
+    session: AsyncSession, user: User | None, comment: Comment, data: CommentUpdate
+) -> Comment:
+    authorize_row(COMMENT_ACCESS.update, user, "update", comment.owner_id)
+    changes = data.model_dump(exclude_unset=True)
+    await rules.before_update_comment(session, user, comment, changes)
+    await _check_comment_references(session, user, changes)
+    for name, value in changes.items():
+        setattr(comment, name, value)
+    await _flush(session)
+    return comment
+
+
+async def delete_comment(session: AsyncSession, user: User | None, comment: Comment) -> None:
+    authorize_row(COMMENT_ACCESS.delete, user, "delete", comment.owner_id)
+    await rules.before_delete_comment(session, user, comment)
+    await session.delete(comment)
+    await _flush(session)

@@ -147,6 +147,21 @@ CANNEDREPLY_SAMPLES: list[dict[str, Any]] = [
     {"name": "name-11", "text": "text-11"},
 ]
 
+COMMENT_SAMPLES: list[dict[str, Any]] = [
+    {"body": "body-0"},
+    {"body": "body-1"},
+    {"body": "body-2"},
+    {"body": "body-3"},
+    {"body": "body-4"},
+    {"body": "body-5"},
+    {"body": "body-6"},
+    {"body": "body-7"},
+    {"body": "body-8"},
+    {"body": "body-9"},
+    {"body": "body-10"},
+    {"body": "body-11"},
+]
+
 
 @dataclass
 class HelpdeskFactory:
@@ -188,3 +203,14 @@ class HelpdeskFactory:
 
     async def create_canned_reply(self, **overrides: Any) -> dict[str, Any]:
         return await self._post("/canned-replies", await self.canned_reply_payload(**overrides))
+
+    async def comment_payload(self, **overrides: Any) -> dict[str, Any]:
+        """A valid create body for a new comment (its parents made first)."""
+        payload = self._next("Comment", COMMENT_SAMPLES)
+        if "ticket_id" not in overrides:
+            payload["ticket_id"] = (await self.create_ticket())["id"]
+        payload.update(overrides)
+        return payload
+
+    async def create_comment(self, **overrides: Any) -> dict[str, Any]:
+        return await self._post("/comments", await self.comment_payload(**overrides))

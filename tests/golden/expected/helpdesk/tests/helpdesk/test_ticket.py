@@ -329,6 +329,21 @@ async def test_list_walks_every_page_once(
     assert sorted(item["id"] for item in items) == sorted(ids)
 
 
+async def test_a_page_costs_the_same_sql_statements_whatever_its_size(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory, sql_statements: list[str]
+) -> None:
+    """The same SQL statements for every page size: nothing is loaded row by row."""
+    for _ in range(100):
+        await factory.create_ticket()
+    counts = []
+    for size in (10, 50, 100):
+        sql_statements.clear()
+        response = await client.get(PATH, params={"limit": size}, headers=actor.headers)
+        assert len(response.json()["items"]) == size
+        counts.append(len(sql_statements))
+    assert len(set(counts)) == 1, f"statements per page of 10/50/100 rows: {counts}"
+
+
 @pytest.mark.parametrize(
     "sort", ["created_at", "-created_at", "priority", "-priority", "id", "-id"]
 )
@@ -552,6 +567,20 @@ async def test_a_bad_token_is_a_401(client: AsyncClient) -> None:
     assert_problem(response, 401)
 
 
+async def test_reply_count_follows_the_canned_reply_rows_pointing_at_it(
+    client: AsyncClient, make_user: MakeUser, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    row = await factory.create_ticket()
+    assert row["reply_count"] == 0
+    linked = [await factory.create_canned_reply(ticket_id=row["id"]) for _ in range(3)]
+    await factory.create_canned_reply()  # points elsewhere: not counted
+    expected = len(linked)
+    read = (await client.get(f"{PATH}/{row['id']}", headers=actor.headers)).json()
+    listed = {item["id"]: item for item in await list_all(client, PATH, actor.headers)}
+    for seen in (read["reply_count"], listed[row["id"]]["reply_count"]):
+        assert seen == expected
+
+
 async def test_deleting_a_ticket_set_nulls_its_canned_reply_ticket_id(
     client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
 ) -> None:
@@ -563,3 +592,16 @@ async def test_deleting_a_ticket_set_nulls_its_canned_reply_ticket_id(
     child_url = f"/canned-replies/{child['id']}"
     assert response.status_code == 204
     assert (await client.get(child_url, headers=actor.headers)).json()["ticket_id"] is None
+
+
+async def test_deleting_a_ticket_cascades_its_comment_ticket_id(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    parent = await factory.create_ticket()
+    child = await factory.create_comment(ticket_id=parent["id"])
+    response = await client.delete(
+        f"{PATH}/{parent['id']}", headers={**actor.headers, **if_match(parent)}
+    )
+    child_url = f"/comments/{child['id']}"
+    assert response.status_code == 204
+    assert_problem(await client.get(child_url, headers=actor.headers), 404)

@@ -33,16 +33,26 @@ class Rule:
     roles: frozenset[str] = field(default_factory=frozenset)
 
 
-def authorize(rule: Rule, user: Principal | None, action: str) -> Scope:
-    """The scope `user` has for `action`; 401 without a user where one is needed, else 403."""
+def scope_of(rule: Rule, user: Principal | None) -> Scope | None:
+    """The scope `rule` gives `user`, or None if it refuses them."""
     if rule.public:
         return Scope.ALL
     if user is None:
-        raise NotAuthenticated("Authentication required.")
+        return None
     if rule.authenticated or rule.roles.intersection(user.roles):
         return Scope.ALL
     if rule.owner:
         return Scope.OWN
+    return None
+
+
+def authorize(rule: Rule, user: Principal | None, action: str) -> Scope:
+    """The scope `user` has for `action`; 401 without a user where one is needed, else 403."""
+    scope = scope_of(rule, user)
+    if scope is not None:
+        return scope
+    if user is None:
+        raise NotAuthenticated("Authentication required.")
     raise Forbidden(f"You may not {action} this resource.")
 
 

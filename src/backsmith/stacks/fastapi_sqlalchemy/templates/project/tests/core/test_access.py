@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from app.core.access import Rule, Scope, authorize, authorize_row
+from app.core.access import Rule, Scope, authorize, authorize_row, scope_of
 from app.core.errors import Forbidden, NotAuthenticated
 
 
@@ -41,3 +41,13 @@ def test_row_rules_check_the_owner() -> None:
     authorize_row(rule, Caller(1), "update", owner_id=1)
     with pytest.raises(Forbidden):
         authorize_row(rule, Caller(2), "update", owner_id=1)
+
+
+def test_scope_of_answers_none_where_authorize_refuses() -> None:
+    """Counts over other rows use it: a refused caller counts nothing, never errors."""
+    admin_only = Rule(roles=frozenset({"admin"}))
+    assert scope_of(admin_only, None) is None
+    assert scope_of(admin_only, Caller(1)) is None
+    assert scope_of(admin_only, Caller(1, ["admin"])) is Scope.ALL
+    assert scope_of(Rule(owner=True), Caller(1)) is Scope.OWN
+    assert scope_of(Rule(public=True), None) is Scope.ALL
