@@ -392,3 +392,40 @@ def test_computed_mistakes(fail: Any, computed: str, second: str, where: str, me
     failure = fail(COMPUTED.replace("{computed}", computed).replace("{second}", second))
     assert message in failure.message
     assert failure.where == f"feature.yaml:{where}"
+
+
+PARENT_FILTER = """\
+feature: clinic
+entities:
+  Doctor:
+    fields: {name: str, notes: json, pin: {type: str, write_only: true}}
+  Visit:
+    fields: {day: date}
+    relations: {doctor: Doctor}
+    list:
+      filter: [{filter}]
+"""
+
+
+def test_a_list_may_filter_by_a_parents_field(load: Any) -> None:
+    spec = load(PARENT_FILTER.replace("{filter}", "day, doctor.name"))
+    options = spec.entity("Visit").list
+    assert options.filter == ("day",)
+    ((across),) = options.across
+    assert (across.relation, across.field, across.param) == ("doctor", "name", "doctor__name")
+
+
+@pytest.mark.parametrize(
+    ("filter", "column", "message"),
+    [
+        ("doctr.name", 16, "`doctr` is not a relation of Visit"),
+        ("doctor.nme", 16, "`doctor.nme`, which is not a field of Doctor"),
+        ("doctor.notes", 16, "`doctor.notes`, which cannot be filtered"),
+        ("doctor.pin", 16, "`doctor.pin`, which cannot be filtered"),
+        ("doctor.name, doctor.name", 29, "`doctor.name` is listed twice"),
+    ],
+)
+def test_parent_filter_mistakes(fail: Any, filter: str, column: int, message: str) -> None:
+    failure = fail(PARENT_FILTER.replace("{filter}", filter))
+    assert message in failure.message
+    assert failure.where == f"feature.yaml:9:{column}"

@@ -150,8 +150,21 @@ class PageSize(_Node):
     max: int = 100
 
 
+class RelationFilter(_Node):
+    """`doctor.name` in `list.filter`: `?doctor__name=` filters by the parent's field."""
+
+    relation: str
+    field: str
+    location: Location | None = None
+
+    @property
+    def param(self) -> str:
+        return f"{self.relation}__{self.field}"
+
+
 class ListOptions(_Node):
     filter: tuple[str, ...] = ()  # field names and relation names
+    across: tuple[RelationFilter, ...] = ()  # fields of many_to_one parents
     sort: tuple[SortKey, ...] = ()
     search: tuple[str, ...] = ()
     page_size: PageSize = PageSize()

@@ -59,6 +59,7 @@ from backsmith.spec.model import (
     PageSize,
     ProseRule,
     Relation,
+    RelationFilter,
     RelationKind,
     SortKey,
     enum_member_name,
@@ -308,6 +309,7 @@ class _DocumentParser:
         _check_required_cycles(entities)
         _check_soft_deleted_targets(entities)
         _check_inverses(entities)
+        _check_relation_filters(entities)
         return resolve_computed(entities)
 
     def _check_entity_name(self, entry: Entry) -> None:
@@ -367,6 +369,34 @@ def _check_soft_deleted_targets(entities: Sequence[Entity]) -> None:
                     relation.location,
                     hint="use on_delete: restrict (the default): deleting a "
                     f"{relation.target} that still has {entity.name} rows is then a 409",
+                )
+
+
+def _check_relation_filters(entities: Sequence[Entity]) -> None:
+    """`doctor.name` needs a field of the parent that a filter may name."""
+    by_name = {e.name: e for e in entities}
+    for entity in entities:
+        for across in entity.list.across:
+            relation = entity.relation(across.relation)
+            assert relation is not None  # noqa: S101 - the entity parser checked it
+            target = by_name[relation.target]
+            field = target.field(across.field)
+            usable = [
+                f.name
+                for f in target.fields
+                if f.type is not FieldType.JSON and f.readable and not f.write_only
+            ]
+            problem = None
+            if field is None:
+                problem = f"which is not a field of {target.name}"
+            elif field.type is FieldType.JSON or field.write_only or not field.readable:
+                problem = "which cannot be filtered (json, write_only or not readable)"
+            if problem is not None:
+                raise SpecError(
+                    f"`list.filter` of {entity.name} names `{across.relation}.{across.field}`, "
+                    + problem,
+                    across.location,
+                    hint=_choices_hint(across.field, usable, f"fields of {target.name}"),
                 )
 
 
@@ -848,6 +878,7 @@ class _EntityParser:
         body = _by_key(found)
         return ListOptions(
             filter=self._filter(body.get("filter")),
+            across=self._across(body.get("filter")),
             sort=self._sort(body.get("sort")),
             search=self._search(body.get("search")),
             page_size=self._page_size(body.get("page_size")),
@@ -862,13 +893,35 @@ class _EntityParser:
 
     def _filter(self, entry: Entry | None) -> tuple[str, ...]:
         names: list[str] = []
-        for node, _ in self._names(entry, "`list.filter`"):
+        for node, text in self._names(entry, "`list.filter`"):
+            if "." in text:
+                continue  # a parent's field: `_across`
             name = self._member(node, "`list.filter`")
             self._check_listable(node, name, "filtered")
             if name in names:
                 self.source.fail(node, f"`{name}` is listed twice in `list.filter`")
             names.append(name)
         return tuple(names)
+
+    def _across(self, entry: Entry | None) -> tuple[RelationFilter, ...]:
+        """`relation.field` in `list.filter`; the parent's field is checked once all are read."""
+        found: list[RelationFilter] = []
+        for node, text in self._names(entry, "`list.filter`"):
+            if "." not in text:
+                continue
+            relation, _, field = text.partition(".")
+            if relation not in self.relations or not field or "." in field:
+                self.source.fail(
+                    node,
+                    f"`list.filter` names `{show(text)}`: `{show(relation)}` is not a "
+                    f"relation of {self.name}",
+                    _choices_hint(relation, list(self.relations), "relations"),
+                )
+            across = RelationFilter(relation=relation, field=field, location=self.source.of(node))
+            if any((a.relation, a.field) == (relation, field) for a in found):
+                self.source.fail(node, f"`{text}` is listed twice in `list.filter`")
+            found.append(across)
+        return tuple(found)
 
     def _sort(self, entry: Entry | None) -> tuple[SortKey, ...]:
         keys: list[SortKey] = []

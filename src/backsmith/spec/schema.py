@@ -402,7 +402,13 @@ def _list() -> dict[str, Any]:
         "description": "How the list endpoint filters, sorts, searches and pages.",
         "additionalProperties": False,
         "properties": {
-            "filter": _or_null(_names("Fields and relations that can be filtered (?name=value).")),
+            "filter": _or_null(
+                _names(
+                    "Fields and relations that can be filtered (?name=value), and fields of "
+                    "a many_to_one parent as relation.field (?relation__field=value).",
+                    pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$",
+                )
+            ),
             "sort": _or_null(
                 _names(
                     "Allowed sort keys; the first is the default order; `-` means descending.",

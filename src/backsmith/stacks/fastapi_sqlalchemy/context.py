@@ -11,12 +11,13 @@ import hashlib
 import re
 import textwrap
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from backsmith.spec.expressions import to_python
 from backsmith.spec.model import (
+    ORDERED_TYPES,
     STRING_TYPES,
     Action,
     Computed,
@@ -119,8 +120,10 @@ class FilterContext:
     param: str
     annotation: str
     condition: str  # Python expression over the model and `query`
-    member: str  # the field or relation column it filters
+    member: str  # the field or relation column it filters (a parent's field: its name)
     op: str  # eq, gte, lte, in
+    parent: str | None = None  # across a many_to_one: the parent (snake_case) ...
+    parent_column: str | None = None  # ... and the relation's column
 
 
 @dataclass(frozen=True)
@@ -301,6 +304,9 @@ class EntityContext:
     children: list[ChildContext] = field(default_factory=list)
     inverses: list[InverseContext] = field(default_factory=list)
     computed: list[ComputedContext] = field(default_factory=list)
+    # Another entity's list filters on this one's fields: the service answers which
+    # rows of it the caller may read that match (`_x_ids`).
+    filtered_from_children: bool = False
 
     restore_rule: RuleContext | None = None  # soft_delete entities only
 
@@ -473,6 +479,10 @@ class FeatureContext:
         return any(entity.computed for entity in self.entities)
 
     @property
+    def any_parent_filters(self) -> bool:
+        return any(entity.filtered_from_children for entity in self.entities)
+
+    @property
     def any_decimal_sum(self) -> bool:
         return any(c.decimal for entity in self.entities for c in entity.computed)
 
@@ -511,6 +521,10 @@ def build_context(spec: FeatureSpec) -> FeatureContext:
                 parent = by_name[relation.target]
                 context.inverses.append(_inverse_context(context, relation, parent))
     for context in entities:
+        for across in context.entity.list.across:
+            target = context.entity.relation(across.relation)
+            assert target is not None  # noqa: S101 - the spec stage checks it
+            by_name[target.target].filtered_from_children = True
         context.computed.extend(
             _computed_context(c, by_name[c.source]) for c in context.entity.computed
         )
@@ -575,7 +589,7 @@ def _computed_context(computed: Computed, source: EntityContext) -> ComputedCont
 
 
 def _entity_context(entity: Entity, spec: FeatureSpec) -> EntityContext:
-    fields = [_field_context(entity, f) for f in entity.fields]
+    fields = [_field_context(entity, f, spec) for f in entity.fields]
     relations = [_relation_context(r, spec) for r in entity.relations]
     sorts = _sorts(entity)
     default = entity.list.sort[0] if entity.list.sort else SortKey(name="id")
@@ -598,7 +612,7 @@ def _entity_context(entity: Entity, spec: FeatureSpec) -> EntityContext:
         fields=fields,
         relations=relations,
         rules={action.value: _rule(action, entity.access[action]) for action in Action},
-        filters=_filters(entity, fields, relations),
+        filters=_filters(entity, fields, relations, spec),
         sorts=sorts,
         default_sort=str(default),
         search=list(entity.list.search),
@@ -634,13 +648,22 @@ def _rule(action: Action, grants: tuple[Grant, ...]) -> RuleContext:
 # --- fields -------------------------------------------------------------------------
 
 
-def _needs_filter_index(entity: Entity, f: Field) -> bool:
-    """A filtered field without an index of its own (sorted fields lead a sort index)."""
+def _needs_filter_index(entity: Entity, f: Field, spec: FeatureSpec | None = None) -> bool:
+    """A filtered field without an index of its own (sorted fields lead a sort index).
+
+    Filtered here or, through a relation, by another entity's list (`doctor.name`).
+    """
     sorted_names = {key.name for key in entity.list.sort}
-    return f.name in entity.list.filter and f.name not in sorted_names
+    filtered = set(entity.list.filter)
+    for other in spec.entities if spec else ():
+        for across in other.list.across:
+            relation = other.relation(across.relation)
+            if relation is not None and relation.target == entity.name:
+                filtered.add(across.field)
+    return f.name in filtered and f.name not in sorted_names
 
 
-def _field_context(entity: Entity, f: Field) -> FieldContext:
+def _field_context(entity: Entity, f: Field, spec: FeatureSpec | None = None) -> FieldContext:
     enum_class = names.enum_class(entity, f.name) if f.type is FieldType.ENUM else None
     python_type = "str" if enum_class else _PY_TYPES[f.type]
     optional = " | None" if f.nullable else ""
@@ -652,7 +675,7 @@ def _field_context(entity: Entity, f: Field) -> FieldContext:
         python_type=python_type,
         model_annotation=f"Mapped[{python_type}{optional}]",
         column=_mapped_column(
-            f, filtered=_needs_filter_index(entity, f), live_unique=entity.soft_delete
+            f, filtered=_needs_filter_index(entity, f, spec), live_unique=entity.soft_delete
         ),
         schema_type=schema_type,
         read_type=read_type,
@@ -901,7 +924,7 @@ def _filter_value_type(f: Field, enum_class: str | None) -> str:
 
 
 def _filters(
-    entity: Entity, fields: list[FieldContext], relations: list[RelationContext]
+    entity: Entity, fields: list[FieldContext], relations: list[RelationContext], spec: FeatureSpec
 ) -> list[FilterContext]:
     by_name = {f.name: f for f in fields}
     relation_by_name = {r.name: r for r in relations}
@@ -919,48 +942,68 @@ def _filters(
                 )
             )
             continue
-        fc = by_name[name]
-        value_type = _filter_value_type(fc.field, fc.enum_class)
-        filters.append(
-            FilterContext(
-                param=name,
-                annotation=f"{value_type} | None",
-                condition=f"{entity.name}.{name} == query.{name}",
-                member=name,
-                op="eq",
+        filters += _field_filters(name, f"{entity.name}.{name}", by_name[name], name)
+    for across in entity.list.across:
+        r = relation_by_name[across.relation]
+        target = spec.entity(r.target)
+        field = target.field(across.field) if target else None
+        if target is None or field is None:  # the spec stage checks both
+            raise ValueError(f"filter {across.param} names an unknown field")
+        # Only parents the caller may read can match: a filter never reveals the others.
+        filters += [
+            replace(
+                f,
+                condition=f"{entity.name}.{r.column}.in_("
+                f"_{names.entity_snake(target)}_ids(user, {f.condition}))",
+                parent=r.target_snake,
+                parent_column=r.column,
             )
+            for f in _field_filters(
+                across.param,
+                f"{target.name}.{field.name}",
+                _field_context(target, field),
+                field.name,
+            )
+        ]
+    return filters
+
+
+def _field_filters(param: str, column: str, fc: FieldContext, member: str) -> list[FilterContext]:
+    """`?param=` on a field (`column` in Python), `__gte`/`__lte` on ordered types and
+    `__in` on enums; each condition compares `column` with the query's value."""
+    value_type = _filter_value_type(fc.field, fc.enum_class)
+    filters = [
+        FilterContext(
+            param=param,
+            annotation=f"{value_type} | None",
+            condition=f"{column} == query.{param}",
+            member=member,
+            op="eq",
         )
-        if fc.field.type in (
-            FieldType.INT,
-            FieldType.BIGINT,
-            FieldType.FLOAT,
-            FieldType.DECIMAL,
-            FieldType.DATE,
-            FieldType.DATETIME,
-            FieldType.TIME,
-        ):
-            for op, sql in (("gte", ">="), ("lte", "<=")):
-                filters.append(
-                    FilterContext(
-                        param=f"{name}__{op}",
-                        annotation=f"{value_type} | None",
-                        condition=f"{entity.name}.{name} {sql} query.{name}__{op}",
-                        member=name,
-                        op=op,
-                    )
-                )
-        if fc.field.type is FieldType.ENUM:
-            alternatives = "|".join(_regex_escape(v) for v in fc.field.values)
-            pattern = f"^({alternatives})(,({alternatives}))*$"
+    ]
+    if fc.field.type in ORDERED_TYPES:
+        for op, sql in (("gte", ">="), ("lte", "<=")):
             filters.append(
                 FilterContext(
-                    param=f"{name}__in",
-                    annotation=f"Annotated[str, Field(pattern={pattern!r})] | None",
-                    condition=f'{entity.name}.{name}.in_(query.{name}__in.split(","))',
-                    member=name,
-                    op="in",
+                    param=f"{param}__{op}",
+                    annotation=f"{value_type} | None",
+                    condition=f"{column} {sql} query.{param}__{op}",
+                    member=member,
+                    op=op,
                 )
             )
+    if fc.field.type is FieldType.ENUM:
+        alternatives = "|".join(_regex_escape(v) for v in fc.field.values)
+        pattern = f"^({alternatives})(,({alternatives}))*$"
+        filters.append(
+            FilterContext(
+                param=f"{param}__in",
+                annotation=f"Annotated[str, Field(pattern={pattern!r})] | None",
+                condition=f'{column}.in_(query.{param}__in.split(","))',
+                member=member,
+                op="in",
+            )
+        )
     return filters
 
 

@@ -19,6 +19,7 @@ from backsmith.stacks.fastapi_sqlalchemy.context import (
     ComputedContext,
     EntityContext,
     FeatureContext,
+    FilterContext,
     InverseContext,
     RuleContext,
 )
@@ -154,6 +155,11 @@ class EntityTestPlan:
     # part of a unique constraint: each row gets its own).
     shared_parents: list[str] = field(default_factory=list)
     filterable: list[tuple[str, str, str]] = field(default_factory=list)  # param, member, op
+    # Filters on a parent's field: param, relation column, parent, field, op, order kind,
+    # and whether a stranger's filtered list is empty.
+    parent_filters: list[tuple[str, str | None, str, str, str, str, bool]] = field(
+        default_factory=list
+    )
     filled_relations: list[str] = field(default_factory=list)  # columns factories fill in
     unfilled_links: dict[str, str] = field(default_factory=dict)  # filtered, left empty
     search: list[str] = field(default_factory=list)
@@ -456,6 +462,16 @@ def _inverse_check(
     )
 
 
+def _parent_of(flt: FilterContext, by_name: dict[str, EntityContext]) -> EntityContext:
+    return next(e for e in by_name.values() if e.snake == flt.parent)
+
+
+def _parent_kind(flt: FilterContext, by_name: dict[str, EntityContext]) -> str:
+    """How the parent's field compares (`order_key` of the generated tests' helpers)."""
+    field = next(f for f in _parent_of(flt, by_name).fields if f.name == flt.member)
+    return _ORDER_KINDS.get(field.field.type, "plain")
+
+
 def _page_sizes(entity: EntityContext) -> tuple[int, ...]:
     unique = bool(entity.unique_fields or entity.composite_unique)
     sizes = UNIQUE_PAGE_SIZES if unique else PAGE_SIZES
@@ -516,7 +532,24 @@ def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> En
     }
     kinds = {f.name: _ORDER_KINDS.get(f.field.type, "plain") for f in entity.fields}
     filterable = [
-        (flt.param, flt.member, flt.op) for flt in entity.filters if flt.member in readable_members
+        (flt.param, flt.member, flt.op)
+        for flt in entity.filters
+        if flt.parent is None and flt.member in readable_members
+    ]
+    parent_filters = [
+        (
+            flt.param,
+            flt.parent_column,
+            flt.parent,
+            flt.member,
+            flt.op,
+            _parent_kind(flt, by_name),
+            # A stranger lists every row but may not read these parents: nothing matches.
+            entity.rules["list"].open_to_any_user
+            and not _parent_of(flt, by_name).rules["read"].open_to_any_user,
+        )
+        for flt in entity.filters
+        if flt.parent is not None
     ]
     children = [
         ChildCheck(
@@ -554,6 +587,7 @@ def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> En
         computed=[_computed_check(entity, c, by_name[c.source]) for c in entity.computed],
         page_sizes=_page_sizes(entity),
         filterable=filterable,
+        parent_filters=parent_filters,
         search=[name for name in entity.search if name in readable_members],
         restore=_restore_statuses(entity),
         check_cases=check_cases,

@@ -187,3 +187,17 @@ class CommentListQuery(InputSchema):
         "id",
         "-id",
     ] = "id"
+    ticket_id: Annotated[int, Field(ge=1, le=2147483647)] | None = None
+    ticket__status: TicketStatus | None = None
+    ticket__status__in: (
+        Annotated[
+            str,
+            Field(
+                pattern="^(open|in_progress|resolved|closed)(,(open|in_progress|resolved|closed))*$"
+            ),
+        ]
+        | None
+    ) = None
+    ticket__priority: Annotated[int, Field(ge=-2147483648, le=2147483647)] | None = None
+    ticket__priority__gte: Annotated[int, Field(ge=-2147483648, le=2147483647)] | None = None
+    ticket__priority__lte: Annotated[int, Field(ge=-2147483648, le=2147483647)] | None = None

@@ -8,7 +8,7 @@ flush; the request's session commits once.
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased, with_expression
@@ -124,6 +124,22 @@ _TICKET_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
     "priority": (Ticket.priority, False),
     "id": (Ticket.id, False),
 }
+
+
+def _ticket_ids(user: User | None, condition: ColumnElement[bool]) -> Select[int]:
+    """The ids of the tickets `user` may read that meet `condition`.
+
+    Other entities' lists filter by these fields: a ticket the caller may not read
+    never matches, so a filter cannot reveal its values.
+    """
+    statement = select(Ticket.id).where(condition)
+    scope = scope_of(TICKET_ACCESS.read, user)
+    if scope is None:
+        return statement.where(false())
+    if scope is Scope.OWN:
+        assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
+        statement = statement.where(Ticket.owner_id == user.id)
+    return statement
 
 
 def _select_tickets(user: User | None) -> Select[Ticket]:
@@ -543,6 +559,30 @@ async def list_comments(
         statement = statement.where(Comment.ticket_id == ticket_id)
     if reply_to_id is not None:
         statement = statement.where(Comment.reply_to_id == reply_to_id)
+    if query.ticket_id is not None:
+        statement = statement.where(Comment.ticket_id == query.ticket_id)
+    if query.ticket__status is not None:
+        statement = statement.where(
+            Comment.ticket_id.in_(_ticket_ids(user, Ticket.status == query.ticket__status))
+        )
+    if query.ticket__status__in is not None:
+        statement = statement.where(
+            Comment.ticket_id.in_(
+                _ticket_ids(user, Ticket.status.in_(query.ticket__status__in.split(",")))
+            )
+        )
+    if query.ticket__priority is not None:
+        statement = statement.where(
+            Comment.ticket_id.in_(_ticket_ids(user, Ticket.priority == query.ticket__priority))
+        )
+    if query.ticket__priority__gte is not None:
+        statement = statement.where(
+            Comment.ticket_id.in_(_ticket_ids(user, Ticket.priority >= query.ticket__priority__gte))
+        )
+    if query.ticket__priority__lte is not None:
+        statement = statement.where(
+            Comment.ticket_id.in_(_ticket_ids(user, Ticket.priority <= query.ticket__priority__lte))
+        )
     key = query.sort.removeprefix("-")
     column, nullable = _COMMENT_SORTS[key]
     order = SortOrder(
