@@ -14,7 +14,6 @@ from backsmith.formatting import format_python
 from backsmith.gates.runner import run_gates
 from backsmith.llm.client import ModelClient, ModelUnavailable, check_model_spec, client_for
 from backsmith.llm.loop import LoopResult, LoopStatus, implement_rules
-from backsmith.migrations import autogenerate
 from backsmith.plan import FeaturePlan, describe, stage_feature
 from backsmith.project.profile import load_profile
 from backsmith.spec import load_feature
@@ -141,9 +140,6 @@ def create_project(name: str, parent: Path, document: Path | None = None) -> New
     if document is not None:
         load_feature(document)  # a bad document stops us before anything is written
     files = format_python(render_project(name), None)
-    revision = autogenerate(None, files, "create users")
-    if revision is not None:
-        files[revision[0]] = revision[1]
     staging = destination.with_name(f".{name}.backsmith-tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from pathlib import Path
 
 from backsmith.formatting import format_python
 from backsmith.migrations import autogenerate
-from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_project
+from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_project, users_revision
 
 
 def test_formatting_follows_the_project_line_length(tmp_path: Path) -> None:
@@ -19,12 +21,19 @@ def test_formatting_follows_the_project_line_length(tmp_path: Path) -> None:
     assert '"x" * 10' in formatted["m.py"]
 
 
-def test_a_new_project_gets_one_revision_and_nothing_more(tmp_path: Path) -> None:
+def test_a_new_project_ships_the_revision_alembic_autogenerates(tmp_path: Path) -> None:
     files = render_project("demo")
-    revision = autogenerate(None, files, "create users")
+    shipped = [path for path in files if path.startswith("migrations/versions/")]
+    assert len(shipped) == 1 and shipped[0].endswith("_create_users.py")
+    without = {path: text for path, text in files.items() if path not in shipped}
+    revision = autogenerate(None, without, "create users")
     assert revision is not None
     path, content = revision
-    assert path.startswith("migrations/versions/") and path.endswith("_create_users.py")
-    assert "op.create_table(" in content and 'sa.UniqueConstraint("email"' in content
-    # With that revision in place, the models and the migrations agree: no new revision.
-    assert autogenerate(None, {**files, path: content}, "nothing") is None
+    # Byte for byte what Alembic writes, given the id and date it chose.
+    ids = re.search(r"^Revision ID: (\w+)$", content, re.MULTILINE)
+    date = re.search(r"^Create Date: (.+)$", content, re.MULTILINE)
+    assert ids is not None and date is not None
+    made = users_revision(datetime.fromisoformat(date.group(1)), ids.group(1))
+    assert made == (path, content)
+    # With the shipped revision in place, the models and the migrations agree: no new revision.
+    assert autogenerate(None, files, "nothing") is None

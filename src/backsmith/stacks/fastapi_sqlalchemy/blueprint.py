@@ -6,6 +6,8 @@ feature. Neither touches the disk: the workspace decides what is written.
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -48,7 +50,22 @@ def render_project(name: str) -> dict[str, str]:
         directory, _, filename = relative.rpartition("/")
         filename = _RENAMED.get(filename, filename)
         files[f"{directory}/{filename}" if directory else filename] = content
+    revision_path, revision = users_revision()
+    files[revision_path] = revision
     return files
+
+
+def users_revision(now: datetime | None = None, revision: str | None = None) -> tuple[str, str]:
+    """The first Alembic revision of a new project, `(relative path, content)`: the users table.
+
+    It is what `alembic revision --autogenerate -m "create users"` writes for the auth models
+    (a test compares the two), shipped as a template because running Alembic for it cost a
+    second of every `backsmith new`. Ids and dates are made as Alembic makes them.
+    """
+    now = now or datetime.now()  # local time, as Alembic dates revisions
+    revision = revision or uuid.uuid4().hex[-12:]
+    content = _render("revisions/create_users.py.jinja", revision=revision, create_date=now)
+    return f"migrations/versions/{now:%Y_%m_%d_%H%M}-{revision}_create_users.py", content
 
 
 def rules_module(feature: str) -> str:
