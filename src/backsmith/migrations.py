@@ -3,14 +3,22 @@
 The project, with the staged changes applied, is copied to a scratch directory; there a
 scratch SQLite database is migrated to the current head and Alembic compares it with the
 models. The new revision file is read back and staged like any other file.
+
+Alembic runs in the project's own interpreter, in a process that has already imported
+Alembic and SQLAlchemy by the time the files are ready: `prepare` starts it while the
+feature is still being rendered, so that the two overlap (a second of every generation).
 """
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from backsmith.errors import StepFailed
@@ -47,14 +55,96 @@ command.revision(config, message=sys.argv[1], autogenerate=True)
 """
 
 
+# Waits for one job on stdin, with Alembic and SQLAlchemy imported in the meantime; then
+# runs _SCRIPT as `python -c` would have, in the project copy. EOF: nothing to do.
+_WORKER = """
+import json, os, sys
+for name in ("alembic.command", "alembic.config", "alembic.autogenerate", "sqlalchemy.orm"):
+    try:
+        __import__(name)
+    except Exception:
+        break  # the job reports what is missing, as it did without the head start
+line = sys.stdin.readline()
+if not line:
+    os._exit(0)
+job = json.loads(line)
+os.chdir(job["root"])
+os.environ.update(job["env"])
+sys.path.insert(0, job["root"])
+sys.argv = ["-c", *job["argv"]]
+exec(compile(job["script"], "<string>", "exec"), {"__name__": "__main__"})
+"""
+
+
+class _Worker:
+    """A Python process of one interpreter, Alembic imported, waiting for one job."""
+
+    def __init__(self, python: str) -> None:
+        self.python = python
+        self.scratch = tempfile.mkdtemp(prefix="backsmith-migrate-")
+        # Started in its empty scratch directory, so nothing of the user's cwd is importable,
+        # and without PYTHONPATH, which the job sets to the project copy.
+        env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+        self.process = subprocess.Popen(
+            [python, "-c", _WORKER],
+            cwd=self.scratch,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, root: Path, env: dict[str, str], argv: list[str]) -> tuple[int, str]:
+        """Run the job; (exit code, stderr)."""
+        job = {"root": str(root), "env": env, "argv": argv, "script": _SCRIPT}
+        _, stderr = self.process.communicate(json.dumps(job) + "\n")
+        return self.process.returncode, stderr
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+_waiting: dict[str, _Worker] = {}  # by interpreter; the MCP server may call from threads
+_lock = threading.Lock()
+
+
+def prepare(project_root: Path | None) -> None:
+    """Start the process the next `autogenerate` for `project_root` will use, if none waits."""
+    python = project_python(project_root)
+    with _lock:
+        if python not in _waiting:
+            _waiting[python] = _Worker(python)
+
+
+def _take(project_root: Path | None) -> _Worker:
+    python = project_python(project_root)
+    with _lock:
+        worker = _waiting.pop(python, None)
+    return worker or _Worker(python)
+
+
+@atexit.register
+def _close_unused() -> None:
+    with _lock:
+        unused = list(_waiting.values())
+        _waiting.clear()
+    for worker in unused:
+        worker.close()
+
+
 def project_python(project_root: Path | None) -> str:
     """The project's own interpreter (its `.venv`), else the one running backsmith."""
     if project_root is not None:
         for candidate in (".venv/bin/python", "venv/bin/python", ".venv/Scripts/python.exe"):
             if (project_root / candidate).is_file():
                 return str(project_root / candidate)
-    import sys
-
     return sys.executable
 
 
@@ -72,8 +162,9 @@ def autogenerate(
     `sqlalchemy.url`, which is how most projects' env.py take a URL; projects made by
     `backsmith new` read `DATABASE_URL`.
     """
-    with tempfile.TemporaryDirectory(prefix="backsmith-migrate-") as scratch:
-        root = Path(scratch) / "project"
+    worker = _take(project_root)
+    try:
+        root = Path(worker.scratch) / "project"
         if project_root is not None:
             shutil.copytree(project_root, root, ignore=_IGNORED)
         for path, content in staged.items():
@@ -83,24 +174,13 @@ def autogenerate(
         folder = root / versions
         folder.mkdir(parents=True, exist_ok=True)
         before = set(folder.glob("*.py"))
-        database = Path(scratch) / "scratch.db"
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-            "PYTHONPATH": str(root),
-        }
+        database = Path(worker.scratch) / "scratch.db"
+        env = {"DATABASE_URL": f"sqlite+aiosqlite:///{database}", "PYTHONPATH": str(root)}
         url = [f"{driver}:///{database}"] if driver else []
-        result = subprocess.run(
-            [project_python(project_root), "-c", _SCRIPT, message, *url],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
+        returncode, stderr = worker.run(root, env, [message, *url])
+        if returncode != 0:
             raise StepFailed(
-                "Alembic could not generate the migration: " + _last_error(result.stderr),
+                "Alembic could not generate the migration: " + _last_error(stderr),
                 hint="nothing was written; run `alembic upgrade head` in the project to see "
                 "whether its existing migrations apply",
             )
@@ -113,6 +193,8 @@ def autogenerate(
             # A project's env.py may not skip empty autogenerates as ours does: nothing to do.
             return None
         return f"{versions}/{revision.name}", content
+    finally:
+        worker.close()
 
 
 def _last_error(stderr: str) -> str:

@@ -14,6 +14,7 @@ from backsmith.formatting import format_python
 from backsmith.gates.runner import run_gates
 from backsmith.llm.client import ModelClient, ModelUnavailable, check_model_spec, client_for
 from backsmith.llm.loop import LoopResult, LoopStatus, implement_rules
+from backsmith.migrations import prepare as prepare_migrations
 from backsmith.plan import FeaturePlan, describe, stage_feature
 from backsmith.project.profile import load_profile
 from backsmith.spec import load_feature
@@ -139,6 +140,7 @@ def create_project(name: str, parent: Path, document: Path | None = None) -> New
         )
     if document is not None:
         load_feature(document)  # a bad document stops us before anything is written
+        prepare_migrations(destination)  # Alembic starts up while the project is rendered
     files = format_python(render_project(name), None)
     staging = destination.with_name(f".{name}.backsmith-tmp")
     shutil.rmtree(staging, ignore_errors=True)

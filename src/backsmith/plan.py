@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from backsmith.formatting import format_python
-from backsmith.migrations import autogenerate
+from backsmith.migrations import autogenerate, prepare
 from backsmith.project.profile import ProjectProfile
 from backsmith.spec.model import FeatureSpec
 from backsmith.stacks.fastapi_sqlalchemy.blueprint import (
@@ -81,6 +81,8 @@ def _stage_house_feature(
     from backsmith.stacks.house.blueprint import render_house_feature
     from backsmith.stacks.house.style import read_house_style
 
+    if with_migration:
+        prepare(profile.root)  # Alembic starts up while the feature is rendered
     style = read_house_style(profile, spec.feature)
     workspace = Workspace(profile.root)
     rendered = render_house_feature(spec, style, workspace.read)
@@ -108,6 +110,8 @@ def stage_feature(
     """A workspace with every change that implements `spec` staged (nothing written)."""
     if is_house_project(profile):
         return _stage_house_feature(spec, profile, with_migration=with_migration)
+    if with_migration:
+        prepare(profile.root)  # Alembic starts up while the feature is rendered
     workspace = Workspace(profile.root)
     files = render_feature(spec)
     files[APP_FACTORY] = register_router(workspace.read(APP_FACTORY) or "", spec.feature)
