@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,28 @@ def source_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,  # noqa: S701 - renders Python source, not HTML
+        bytecode_cache=_bytecode_cache(),
     )
     environment.filters["pyrepr"] = repr
     environment.filters.update(filters or {})
     return environment
+
+
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """A cache that is only ever a shortcut: a write that fails is a compile next time."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (Jinja's per-user temp directory).
+
+    Compiling the templates was most of the rendering time of every command; Jinja checks
+    each cached entry against the template's source, so an edited template recompiles.
+    """
+    try:
+        return _QuietBytecodeCache()
+    except (OSError, RuntimeError):  # no private, writable temp directory
+        return None
