@@ -168,6 +168,10 @@ def new(
     ] = Path(),
 ) -> None:
     """Create a FastAPI + SQLAlchemy project, optionally with a feature."""
+    if feature is not None:
+        from backsmith.migrations import prepare
+
+        prepare(directory / name)  # Alembic's process imports while the pipeline loads
     from backsmith.pipeline import create_project
 
     with err.status(f"creating {name}..."):

@@ -59,7 +59,7 @@ command.revision(config, message=sys.argv[1], autogenerate=True)
 # runs _SCRIPT as `python -c` would have, in the project copy. EOF: nothing to do.
 _WORKER = """
 import json, os, sys
-for name in ("alembic.command", "alembic.config", "alembic.autogenerate", "sqlalchemy.orm"):
+for name in ("alembic.command", "alembic.autogenerate", "sqlalchemy.orm", "sqlalchemy.ext.asyncio"):
     try:
         __import__(name)
     except Exception:
@@ -73,6 +73,9 @@ os.environ.update(job["env"])
 sys.path.insert(0, job["root"])
 sys.argv = ["-c", *job["argv"]]
 exec(compile(job["script"], "<string>", "exec"), {"__name__": "__main__"})
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(0)  # the revision is written: tearing down the imported modules is wasted time
 """
 
 

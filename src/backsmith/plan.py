@@ -18,11 +18,6 @@ from backsmith.stacks.fastapi_sqlalchemy.blueprint import (
     rule_hook_names,
     rules_module,
 )
-from backsmith.stacks.fastapi_sqlalchemy.edits import (
-    register_models,
-    register_router,
-    update_hooks_module,
-)
 from backsmith.workspace import Workspace
 
 APP_FACTORY = "app/main.py"
@@ -112,6 +107,13 @@ def stage_feature(
         return _stage_house_feature(spec, profile, with_migration=with_migration)
     if with_migration:
         prepare(profile.root)  # Alembic starts up while the feature is rendered
+    # libcst takes a quarter of a second to import: not before Alembic's process is started.
+    from backsmith.stacks.fastapi_sqlalchemy.edits import (
+        register_models,
+        register_router,
+        update_hooks_module,
+    )
+
     workspace = Workspace(profile.root)
     files = render_feature(spec)
     files[APP_FACTORY] = register_router(workspace.read(APP_FACTORY) or "", spec.feature)
