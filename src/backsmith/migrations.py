@@ -50,6 +50,21 @@ config.attributes["configure_logger"] = False
 if len(sys.argv) > 2:
     config.set_main_option("sqlalchemy.url", sys.argv[2])
 config.cmd_opts = argparse.Namespace(autogenerate=True)
+hooks = "post_write_hooks"
+if config.file_config.has_section(hooks):
+    # A `module` hook for ruff starts an interpreter only to exec ruff's binary: exec it.
+    for name in (config.get_section_option(hooks, "hooks") or "").replace(",", " ").split():
+        kind = config.get_section_option(hooks, name + ".type")
+        module = config.get_section_option(hooks, name + ".module")
+        if kind != "module" or module != "ruff":
+            continue
+        try:
+            from ruff import find_ruff_bin
+        except ImportError:
+            break  # Alembic reports the missing module, as before
+        executable = find_ruff_bin().replace("%", "%%")
+        config.set_section_option(hooks, name + ".type", "exec")
+        config.set_section_option(hooks, name + ".executable", executable)
 command.upgrade(config, "head")
 command.revision(config, message=sys.argv[1], autogenerate=True)
 """
@@ -59,11 +74,17 @@ command.revision(config, message=sys.argv[1], autogenerate=True)
 # runs _SCRIPT as `python -c` would have, in the project copy. EOF: nothing to do.
 _WORKER = """
 import json, os, sys
-for name in ("alembic.command", "alembic.autogenerate", "sqlalchemy.orm", "sqlalchemy.ext.asyncio"):
+for name in ("alembic.command", "alembic.autogenerate", "sqlalchemy.orm"):
     try:
         __import__(name)
     except Exception:
         break  # the job reports what is missing, as it did without the head start
+# What the env.py and models of async FastAPI projects (all of backsmith's) import.
+for name in ("sqlalchemy.ext.asyncio", "pydantic_settings"):
+    try:
+        __import__(name)
+    except Exception:
+        pass
 line = sys.stdin.readline()
 if not line:
     os._exit(0)
