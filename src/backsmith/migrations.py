@@ -85,6 +85,7 @@ for name in ("sqlalchemy.ext.asyncio", "pydantic_settings"):
         __import__(name)
     except Exception:
         pass
+sys.dont_write_bytecode = True  # the project copy's bytecode would be deleted with it
 line = sys.stdin.readline()
 if not line:
     os._exit(0)
