@@ -114,7 +114,7 @@ INVALID = [
             "entities": {
                 "A": {
                     "fields": {"x": "str"},
-                    "relations": {"b": {"to": "B", "kind": "many_to_many"}},
+                    "relations": {"b": {"to": "B", "kind": "one_to_many"}},
                 }
             },
         },

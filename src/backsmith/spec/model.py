@@ -63,6 +63,7 @@ class OnDelete(StrEnum):
 
 class RelationKind(StrEnum):
     MANY_TO_ONE = "many_to_one"
+    MANY_TO_MANY = "many_to_many"
 
 
 class _Node(BaseModel):
@@ -121,7 +122,11 @@ class Field(_Node):
 
 
 class Relation(_Node):
-    """A many_to_one link: a foreign key `<name>_id` on the entity that declares it."""
+    """A link to another entity.
+
+    many_to_one: a foreign key `<name>_id` on the entity that declares it.
+    many_to_many: a set of links in an association table, served as `<name>_ids`.
+    """
 
     name: str
     target: str  # entity name
@@ -135,6 +140,16 @@ class Relation(_Node):
     @property
     def column(self) -> str:
         return f"{self.name}_id"
+
+    @property
+    def ids(self) -> str:
+        """A many_to_many's field in requests and responses: `tag_ids` for `tag`."""
+        return f"{self.name}_ids"
+
+    @property
+    def collection(self) -> str:
+        """A many_to_many's attribute holding the linked rows: `tags` for `tag`."""
+        return pluralize(self.name)
 
 
 class SortKey(_Node):
@@ -229,7 +244,10 @@ class Computed(_Node):
 class Entity(_Node):
     name: str  # PascalCase
     fields: tuple[Field, ...]
-    relations: tuple[Relation, ...] = ()
+    relations: tuple[Relation, ...] = ()  # many_to_one: each is a `NAME_id` column
+    # Kept apart from `relations`: a many_to_many adds no column to the entity, and every
+    # reader of `relations` may count on one.
+    many_to_many: tuple[Relation, ...] = ()
     owned: bool = False
     versioned: bool = False  # optimistic concurrency: a version column, ETag and If-Match
     soft_delete: bool = False  # DELETE sets deleted_at; POST .../restore undoes it
@@ -251,6 +269,10 @@ class Entity(_Node):
 
     def relation(self, name: str) -> Relation | None:
         return next((r for r in self.relations if r.name == name), None)
+
+    def link_table(self, relation: Relation) -> str:
+        """The association table of one of its many_to_many relations: `ticket_labels`."""
+        return f"{snake(self.name)}_{relation.collection}"
 
 
 class FeatureSpec(_Node):

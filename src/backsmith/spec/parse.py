@@ -122,7 +122,13 @@ BUILTIN_SORT_KEYS = ("id", "created_at", "updated_at")
 VERSION_COLUMN = "version"  # added by `versioned: true`
 DELETED_COLUMN = "deleted_at"  # added by `soft_delete: true`
 RESTORE_ACTION = "restore"  # the access action of soft-deleted rows' restore
-OTHER_RELATION_KINDS = ("one_to_one", "one_to_many", "many_to_many")
+OTHER_RELATION_KINDS = ("one_to_one", "one_to_many")
+# Keys of a many_to_one that mean nothing for a set of links (see `_many_to_many`).
+MANY_TO_ONE_ONLY = {
+    "required": "a many_to_many is a set of links, empty unless a client sends ids",
+    "on_delete": "deleting a row on either side removes its links, and only them",
+    "inverse": "a many_to_many has no inverse collection yet",
+}
 
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
@@ -310,6 +316,7 @@ class _DocumentParser:
         _check_soft_deleted_targets(entities)
         _check_inverses(entities)
         _check_relation_filters(entities)
+        _check_many_to_many(entities)
         return resolve_computed(entities)
 
     def _check_entity_name(self, entry: Entry) -> None:
@@ -400,6 +407,32 @@ def _check_relation_filters(entities: Sequence[Entity]) -> None:
                 )
 
 
+def _check_many_to_many(entities: Sequence[Entity]) -> None:
+    """A many_to_many's association table is named `<entity>_<plural of relation>`: no
+    entity's table and no other association table may have that name. Its target is not
+    soft-deleted: a deleted row would keep its links, and reads would have to hide them."""
+    taken = {e.plural or pluralize(snake(e.name)): f"the table of {e.name}" for e in entities}
+    soft = {e.name for e in entities if e.soft_delete}
+    for entity in entities:
+        for relation in entity.many_to_many:
+            if relation.target in soft:
+                raise SpecError(
+                    f"many_to_many `{relation.name}` of {entity.name} links to "
+                    f"{relation.target}, which is soft-deleted: that is not supported yet",
+                    relation.location,
+                    hint=f"remove soft_delete from {relation.target}, or link with a many_to_one",
+                )
+            table = entity.link_table(relation)
+            if table in taken:
+                raise SpecError(
+                    f"many_to_many `{relation.name}` of {entity.name} needs the table "
+                    f"`{table}`, which is already {taken[table]}",
+                    relation.location,
+                    hint="rename the relation",
+                )
+            taken[table] = f"the association table of {entity.name}.{relation.name}"
+
+
 def _check_inverses(entities: Sequence[Entity]) -> None:
     """An inverse becomes the path `/targets/{id}/INVERSE`: one meaning per target."""
     taken: dict[tuple[str, str], str] = {}
@@ -468,6 +501,7 @@ class _EntityParser:
         self.fields: dict[str, Field] = {}
         self.builders: dict[str, _FieldBuilder] = {}
         self.relations: dict[str, Relation] = {}
+        self.many_to_many: dict[str, Relation] = {}
 
     def parse(self) -> Entity:
         node = self.entry.value
@@ -492,6 +526,7 @@ class _EntityParser:
             name=self.name,
             fields=tuple(self.fields.values()),
             relations=tuple(self.relations.values()),
+            many_to_many=tuple(self.many_to_many.values()),
             owned=self.owned,
             versioned=versioned,
             soft_delete=self.soft_delete,
@@ -576,8 +611,44 @@ class _EntityParser:
                     "rename one",
                 )
             relation = self._relation(item)
+            if relation.kind is RelationKind.MANY_TO_MANY:
+                self._check_link_names(item, relation)
+                self.many_to_many[item.key] = relation
+                continue
             self._check_columns(item, relation)
             self.relations[item.key] = relation
+
+    def _check_link_names(self, item: Entry, relation: Relation) -> None:
+        """`tag` is served as `tag_ids` and held in the attribute `tags`: names no field,
+        other relation or its column may have; the association table's columns are the
+        entity's and the relation's (`ticket_id`, `tag_id`), which must differ."""
+        own = {relation.ids: "its field", relation.collection: "its attribute"}
+        others: dict[str, str] = {name: f"the field `{name}`" for name in self.fields}
+        for other in (*self.relations.values(), *self.many_to_many.values()):
+            others[other.name] = f"the relation `{other.name}`"
+            if other.kind is RelationKind.MANY_TO_MANY:
+                others[other.ids] = f"the field `{other.ids}` of the relation `{other.name}`"
+                others[other.collection] = f"the attribute `{other.collection}` of `{other.name}`"
+            else:
+                others[other.column] = f"the column `{other.column}` of `{other.name}`"
+        for name, what in own.items():
+            clash = others.get(name)
+            if clash is None and relation.ids != name and keyword.iskeyword(name):
+                clash = "a Python keyword"
+            if clash is not None:
+                self.source.fail(
+                    item.key_node,
+                    f"many_to_many `{relation.name}` needs `{name}` for {what}, "
+                    f"which is already {clash} of {self.name}",
+                    "rename one",
+                )
+        if relation.name == snake(self.name):
+            self.source.fail(
+                item.key_node,
+                f"many_to_many `{relation.name}` of {self.name} would store both ends of a "
+                f"link as `{relation.name}_id`",
+                "name the relation after what it links, e.g. `related`",
+            )
 
     def _check_columns(self, item: Entry, relation: Relation) -> None:
         """`doctor` needs the column `doctor_id`: no other field or relation may have it."""
@@ -587,6 +658,14 @@ class _EntityParser:
                     item.key_node,
                     f"relations `{other.name}` and `{relation.name}` clash: "
                     f"`{other.name}` is stored as `{other.column}`",
+                    "rename one",
+                )
+        for link in self.many_to_many.values():
+            if {relation.name, relation.column} & {link.ids, link.collection}:
+                self.source.fail(
+                    item.key_node,
+                    f"relation `{relation.name}` clashes with the many_to_many `{link.name}`, "
+                    f"served as `{link.ids}` and held in `{link.collection}`",
                     "rename one",
                 )
         if relation.column in self.fields:
@@ -629,8 +708,11 @@ class _EntityParser:
         body = _by_key(found)
         to = _require(self.source, entry.value, body, "to", what).value
         target = self._target(to, text_of(self.source, to, "`to`"))
+        kind = RelationKind.MANY_TO_ONE
         if "kind" in body:
-            self._check_kind(body["kind"].value)
+            kind = self._kind(body["kind"].value)
+        if kind is RelationKind.MANY_TO_MANY:
+            return self._many_to_many(entry, body, target)
         required = True
         if "required" in body:
             required = _bool_of(self.source, body["required"].value, "`required`")
@@ -652,6 +734,22 @@ class _EntityParser:
             location=self.source.of(entry.key_node),
         )
 
+    def _many_to_many(self, entry: Entry, body: Mapping[str, Entry], target: str) -> Relation:
+        for key, reason in MANY_TO_ONE_ONLY.items():
+            if key in body:
+                self.source.fail(
+                    body[key].key_node,
+                    f"`{key}` does not apply to the many_to_many `{entry.key}`: {reason}",
+                    f"remove `{key}`",
+                )
+        return Relation(
+            name=entry.key,
+            target=target,
+            kind=RelationKind.MANY_TO_MANY,
+            required=False,
+            location=self.source.of(entry.key_node),
+        )
+
     def _target(self, node: Node, target: str) -> str:
         if target in self.document.entity_names:
             return target
@@ -664,10 +762,10 @@ class _EntityParser:
             hint or f"entities: {', '.join(self.document.entity_names)}",
         )
 
-    def _check_kind(self, node: Node) -> None:
+    def _kind(self, node: Node) -> RelationKind:
         kind = text_of(self.source, node, "`kind`")
-        if kind == RelationKind.MANY_TO_ONE.value:
-            return
+        if kind in {k.value for k in RelationKind}:
+            return RelationKind(kind)
         if kind in OTHER_RELATION_KINDS:
             self.source.fail(
                 node,
@@ -677,8 +775,8 @@ class _EntityParser:
         self.source.fail(
             node,
             f"unknown relation kind `{show(kind)}`",
-            suggest(kind, [RelationKind.MANY_TO_ONE.value, *OTHER_RELATION_KINDS])
-            or "the supported kind is many_to_one",
+            suggest(kind, [*(k.value for k in RelationKind), *OTHER_RELATION_KINDS])
+            or "the supported kinds are many_to_one and many_to_many",
         )
 
     def _on_delete(self, node: Node, required: bool) -> OnDelete:
@@ -705,6 +803,13 @@ class _EntityParser:
             return name
         if name in self.relations:
             return name
+        link = next((r for r in self.many_to_many.values() if name in (r.name, r.ids)), None)
+        if link is not None:
+            self.source.fail(
+                node,
+                f"{what} names the many_to_many `{link.name}`, which it does not support yet",
+                "only fields and many_to_one relations can be used here",
+            )
         column_of = {r.column: r.name for r in self.relations.values()}
         if name in column_of:
             return column_of[name]

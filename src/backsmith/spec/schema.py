@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from backsmith.spec.model import Action, FieldType, OnDelete
+from backsmith.spec.model import Action, FieldType, OnDelete, RelationKind
+from backsmith.spec.parse import MANY_TO_ONE_ONLY
 
 _TYPES = [t.value for t in FieldType if t is not FieldType.ENUM]
 _SNAKE = "^[a-z][a-z0-9_]*$"
@@ -149,8 +150,8 @@ def _entity() -> dict[str, Any]:
             "relations": _or_null(
                 {
                     "type": "object",
-                    "description": "many_to_one relations by snake_case name; each adds a "
-                    "foreign key NAME_id.",
+                    "description": "Relations by snake_case name: a many_to_one adds a "
+                    "foreign key NAME_id; a many_to_many a set of links served as NAME_ids.",
                     "propertyNames": {"pattern": _SNAKE},
                     "additionalProperties": {"$ref": "#/$defs/relation"},
                 }
@@ -360,16 +361,24 @@ def _enum_shorthand() -> dict[str, Any]:
 def _relation() -> dict[str, Any]:
     return {
         "description": "A many_to_one relation: `Entity` (required), `Entity?` (optional), or "
-        "the long form.",
+        "the long form, which also declares a many_to_many.",
         "anyOf": [
             _text("Short form: the target entity, `?` for optional.", pattern=_SHORT_RELATION),
             {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["to"],
+                # A many_to_many is a set of links: these keys of a many_to_one do not apply.
+                "if": {"required": ["kind"], "properties": {"kind": {"const": "many_to_many"}}},
+                "then": {"not": {"anyOf": [{"required": [k]} for k in MANY_TO_ONE_ONLY]}},
                 "properties": {
                     "to": _text("The target entity.", pattern=_PASCAL),
-                    "kind": {"enum": ["many_to_one"], "description": "Only many_to_one so far."},
+                    "kind": {
+                        "enum": [k.value for k in RelationKind],
+                        "description": "many_to_one (default): a foreign key NAME_id. "
+                        "many_to_many: an association table; requests and responses carry "
+                        "NAME_ids (name the relation in the singular).",
+                    },
                     "required": _flag("false: the relation may be empty (default true)."),
                     "on_delete": {
                         "enum": [o.value for o in OnDelete],
