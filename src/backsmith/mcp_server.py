@@ -201,7 +201,7 @@ def build_server(project: Path, *, stdio: bool = False) -> MCPServer[Any]:
                         name=entity.name,
                         owned=entity.owned,
                         fields=[field.name for field in entity.fields],
-                        relations=[relation.name for relation in entity.relations],
+                        relations=[r.name for r in (*entity.relations, *entity.many_to_many)],
                     )
                     for entity in spec.entities
                 ],

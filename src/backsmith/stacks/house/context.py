@@ -420,6 +420,13 @@ def _refuse_unsupported(entity: Entity) -> None:
                 location=entity.location,
                 hint="remove it, or generate the feature into a new project (backsmith new)",
             )
+    for relation in entity.many_to_many:
+        raise SpecError(
+            f"{entity.name}.{relation.name}: many_to_many relations are not supported in "
+            "existing projects yet",
+            location=relation.location,
+            hint="remove it, or generate the feature into a new project (backsmith new)",
+        )
     for relation in entity.relations:
         if relation.inverse is not None:
             raise SpecError(
