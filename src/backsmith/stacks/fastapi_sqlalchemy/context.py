@@ -114,6 +114,32 @@ class RelationContext:
 
 
 @dataclass(frozen=True)
+class LinkContext:
+    """A many_to_many: an association table of (owner id, target id) pairs.
+
+    Clients send and read the target ids as `ids` (`label_ids`); the model holds the
+    linked rows in `collection` (`labels`), loaded for a whole page in one statement.
+    """
+
+    relation: Relation
+    name: str  # label
+    ids: str  # label_ids
+    collection: str  # labels
+    table: str  # ticket_labels: the association table
+    owner_column: str  # ticket_id
+    target_column: str  # label_id
+    target: str  # Label
+    target_snake: str
+    target_table: str
+    target_path: str
+    target_versioned: bool
+    self_reference: bool
+    rows_function: str  # _ticket_label_rows: the rows named by a request's ids, or a 422
+    create_line: str
+    update_line: str
+
+
+@dataclass(frozen=True)
 class FilterContext:
     """A query parameter of the list endpoint and the condition it adds."""
 
@@ -307,6 +333,7 @@ class EntityContext:
     # Another entity's list filters on this one's fields: the service answers which
     # rows of it the caller may read that match (`_x_ids`).
     filtered_from_children: bool = False
+    links: list[LinkContext] = field(default_factory=list)  # many_to_many relations
 
     restore_rule: RuleContext | None = None  # soft_delete entities only
 
@@ -486,6 +513,14 @@ class FeatureContext:
     def any_decimal_sum(self) -> bool:
         return any(c.decimal for entity in self.entities for c in entity.computed)
 
+    @property
+    def any_links(self) -> bool:
+        return any(entity.links for entity in self.entities)
+
+    @property
+    def max_links(self) -> int:
+        return MAX_LINKS
+
 
 POSTGRES_NAME_MAX = 63
 
@@ -621,6 +656,7 @@ def _entity_context(entity: Entity, spec: FeatureSpec) -> EntityContext:
         unique_fields=unique_single,
         composite_unique=composite,
         restore_rule=_rule(Action.DELETE, entity.restore) if entity.soft_delete else None,
+        links=[_link_context(entity, link, spec) for link in entity.many_to_many],
     )
 
 
@@ -888,6 +924,37 @@ def _relation_context(r: Relation, spec: FeatureSpec) -> RelationContext:
         create_line=create_line,
         update_line=update_line,
         target_soft_delete=target.soft_delete,
+    )
+
+
+# A many_to_many's ids in a request: valid ids, at most this many, none twice (the schema
+# says so with uniqueItems; the service refuses a repeat at its index).
+MAX_LINKS = 100
+
+
+def _link_context(entity: Entity, r: Relation, spec: FeatureSpec) -> LinkContext:
+    target = spec.entity(r.target)
+    if target is None:  # the spec stage checks relation targets; this guards the IR contract
+        raise ValueError(f"relation {r.name} points at unknown entity {r.target}")
+    owner_snake = names.entity_snake(entity)
+    return LinkContext(
+        relation=r,
+        name=r.name,
+        ids=r.ids,
+        collection=r.collection,
+        table=entity.link_table(r),
+        owner_column=f"{owner_snake}_id",
+        target_column=r.column,
+        target=r.target,
+        target_snake=names.entity_snake(target),
+        target_table=names.entity_plural(target),
+        target_path=names.resource_path(target),
+        target_versioned=target.versioned,
+        self_reference=target.name == entity.name,
+        rows_function=f"_{owner_snake}_{r.name}_rows",
+        create_line=f"{r.ids}: LinkIds = Field(default_factory=list)",
+        # Sent: replaces the whole set (`[]` empties it); null is refused, like any list.
+        update_line=f"{r.ids}: LinkIds = Field(default_factory=omitted)",
     )
 
 

@@ -21,6 +21,7 @@ from backsmith.stacks.fastapi_sqlalchemy.context import (
     FeatureContext,
     FilterContext,
     InverseContext,
+    LinkContext,
     RuleContext,
 )
 from backsmith.stacks.fastapi_sqlalchemy.samples import (
@@ -105,6 +106,23 @@ class ChildCheck:
 
 
 @dataclass(frozen=True)
+class LinkCheck:
+    """A many_to_many: its ids round-trip, bad ids are 422s, deletes unlink, pages scale."""
+
+    ids: str  # label_ids
+    table: str  # the association table
+    owner_column: str
+    target: str
+    target_snake: str
+    target_path: str
+    target_versioned: bool
+    self_reference: bool  # the targets are rows of the same list
+    # Two page sizes whose lists must take the same number of statements.
+    small_page: int
+    large_page: int
+
+
+@dataclass(frozen=True)
 class CheckCase:
     """Values that break one cross-field check (and none before it)."""
 
@@ -169,6 +187,7 @@ class EntityTestPlan:
     untested_actions: list[str] = field(default_factory=list)  # no row found they apply to
     unbroken_checks: list[str] = field(default_factory=list)  # no breaking row was found
     unique_copied: list[str] = field(default_factory=list)  # members a duplicate copies
+    links: list[LinkCheck] = field(default_factory=list)  # many_to_many relations
 
 
 @dataclass
@@ -494,6 +513,27 @@ def _computed_check(
     )
 
 
+LARGE_PAGE = 50  # rows a statement-count test lists at once, page size allowing
+
+
+def _link_check(entity: EntityContext, link: LinkContext) -> LinkCheck:
+    # Rows come from the samples: with a unique member, only SAMPLE_COUNT distinct ones.
+    unique = bool(entity.unique_fields or entity.composite_unique)
+    large = min(LARGE_PAGE, entity.page_max, SAMPLE_COUNT if unique else LARGE_PAGE)
+    return LinkCheck(
+        ids=link.ids,
+        table=link.table,
+        owner_column=link.owner_column,
+        target=link.target,
+        target_snake=link.target_snake,
+        target_path=link.target_path,
+        target_versioned=link.target_versioned,
+        self_reference=link.self_reference,
+        small_page=max(1, min(10, large // 5)),
+        large_page=large,
+    )
+
+
 def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> EntityTestPlan:
     samples = _samples(entity)
     writable = [f for f in entity.fields if f.create_line is not None]
@@ -595,4 +635,5 @@ def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> En
         untested_actions=untested_actions,
         unbroken_checks=unbroken_checks,
         unique_copied=[name for name in entity.unique_attributes if name != "owner_id"],
+        links=[_link_check(entity, link) for link in entity.links],
     )
