@@ -131,3 +131,34 @@ entities:
     topic, post = build_test_plan(feature).entities
     assert topic.filled_relations == []
     assert post.filled_relations == ["topic_id", "pinned_in_id"]
+
+
+def test_a_many_to_many_gets_a_table_ids_and_a_page_sized_to_its_samples(tmp_path: Path) -> None:
+    feature = _spec(
+        tmp_path,
+        "feature: wiki\nentities:\n  Tag:\n    fields: {name: str}\n  Article:\n"
+        "    fields: {slug: str unique}\n    relations:\n"
+        "      tag: {to: Tag, kind: many_to_many}\n"
+        "      see_also: {to: Article, kind: many_to_many}\n",
+    )
+    article = feature.entities[1]
+    tag, see_also = article.links
+    assert (tag.table, tag.owner_column, tag.target_column) == (
+        "article_tags",
+        "article_id",
+        "tag_id",
+    )
+    assert (tag.ids, tag.collection, tag.self_reference) == ("tag_ids", "tags", False)
+    assert tag.create_line == "tag_ids: LinkIds = Field(default_factory=list)"
+    assert "default_factory=omitted" in tag.update_line
+    assert (see_also.table, see_also.target_column, see_also.self_reference) == (
+        "article_see_alsos",
+        "see_also_id",
+        True,
+    )
+    # `slug` is unique: a test can make only as many distinct articles as there are samples,
+    # and two of them are the targets when an article links to articles.
+    checks = {check.ids: check for check in build_test_plan(feature).entities[1].links}
+    assert (checks["tag_ids"].small_page, checks["tag_ids"].large_page) == (2, 12)
+    assert (checks["see_also_ids"].small_page, checks["see_also_ids"].large_page) == (2, 10)
+    assert feature.any_links and not feature.entities[0].links

@@ -517,9 +517,11 @@ LARGE_PAGE = 50  # rows a statement-count test lists at once, page size allowing
 
 
 def _link_check(entity: EntityContext, link: LinkContext) -> LinkCheck:
-    # Rows come from the samples: with a unique member, only SAMPLE_COUNT distinct ones.
+    # Rows come from the samples: with a unique member, only SAMPLE_COUNT distinct ones,
+    # less the two targets when they are rows of the same entity.
+    distinct = SAMPLE_COUNT - (2 if link.self_reference else 0)
     unique = bool(entity.unique_fields or entity.composite_unique)
-    large = min(LARGE_PAGE, entity.page_max, SAMPLE_COUNT if unique else LARGE_PAGE)
+    large = min(LARGE_PAGE, entity.page_max, distinct if unique else LARGE_PAGE)
     return LinkCheck(
         ids=link.ids,
         table=link.table,
