@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from backsmith.spec import feature_json_schema
 from backsmith.spec.model import OnDelete, RelationKind
 
 TWO_ENTITIES = """\
@@ -110,7 +111,30 @@ def test_relations_may_point_forward(load: Any) -> None:
             "relation kind `one_to_many` is not supported yet",
             "",
         ),
-        ("doctor: {to: Doctor, kind: many_to_many}", 34, "is not supported yet", ""),
+        (
+            "doctor: {to: Doctor, kind: many_to_many, required: true}",
+            48,
+            "`required` does not apply to the many_to_many `doctor`",
+            "remove `required`",
+        ),
+        (
+            "doctor: {to: Doctor, kind: many_to_many, on_delete: cascade}",
+            48,
+            "`on_delete` does not apply to the many_to_many `doctor`",
+            "remove `on_delete`",
+        ),
+        (
+            "doctor: {to: Doctor, kind: many_to_many, inverse: visits}",
+            48,
+            "`inverse` does not apply to the many_to_many `doctor`",
+            "remove `inverse`",
+        ),
+        (
+            "doctor: {to: Doctor, kind: many_to_mny}",
+            34,
+            "unknown relation kind `many_to_mny`",
+            "`many_to_many`",
+        ),
         (
             "doctor: {to: Doctor, kind: many-to-one}",
             34,
@@ -429,3 +453,143 @@ def test_parent_filter_mistakes(fail: Any, filter: str, column: int, message: st
     failure = fail(PARENT_FILTER.replace("{filter}", filter))
     assert message in failure.message
     assert failure.where == f"feature.yaml:9:{column}"
+
+
+# --- many_to_many ---------------------------------------------------------------------
+
+
+def test_a_many_to_many_is_a_set_of_links_served_as_ids(load: Any) -> None:
+    spec = load(TWO_ENTITIES.replace("{relation}", "doctor: {to: Doctor, kind: many_to_many}"))
+    visit = spec.entity("Visit")
+    assert visit.relations == ()  # no column: it is not a many_to_one
+    (doctor,) = visit.many_to_many
+    assert (doctor.target, doctor.kind) == ("Doctor", RelationKind.MANY_TO_MANY)
+    assert (doctor.ids, doctor.collection, visit.link_table(doctor)) == (
+        "doctor_ids",
+        "doctors",
+        "visit_doctors",
+    )
+    assert doctor.location is not None and (doctor.location.line, doctor.location.column) == (8, 7)
+
+
+def test_a_many_to_many_may_link_an_entity_to_itself(load: Any) -> None:
+    spec = load(
+        """\
+        feature: wiki
+        entities:
+          Page2:
+            fields: {title: str}
+            relations:
+              see_also: {to: Page2, kind: many_to_many}
+        """
+    )
+    (link,) = spec.entities[0].many_to_many
+    assert (link.target, spec.entities[0].link_table(link)) == ("Page2", "page2_see_alsos")
+
+
+LINKED = """\
+feature: clinic
+entities:
+  Doctor:
+    fields: {name: str}
+  Visit:
+    fields: {day: date}
+    relations:
+      doctor: {to: Doctor, kind: many_to_many}
+"""
+
+
+@pytest.mark.parametrize(
+    ("document", "where", "message"),
+    [
+        (
+            LINKED.replace("Visit:\n", "Visit:\n    list: {filter: [doctor]}\n"),
+            "feature.yaml:6:21",
+            "`list.filter` names the many_to_many `doctor`, which it does not support yet",
+        ),
+        (
+            LINKED.replace("Visit:\n", "Visit:\n    list: {sort: [-doctor_ids]}\n"),
+            "feature.yaml:6:19",
+            "`list.sort` names the many_to_many `doctor`",
+        ),
+        (
+            LINKED.replace("Visit:\n", "Visit:\n    unique: [[day, doctor]]\n"),
+            "feature.yaml:6:20",
+            "`unique` names the many_to_many `doctor`",
+        ),
+        (
+            LINKED.replace("Visit:\n", "Visit:\n    list: {search: [doctor]}\n"),
+            "feature.yaml:6:21",
+            "`list.search` names `doctor`, which is not a field of Visit",
+        ),
+        (
+            LINKED.replace(
+                "Visit:\n", "Visit:\n    checks: [{rule: doctor is null, message: m}]\n"
+            ),
+            "feature.yaml:6:21",
+            "`doctor` is not a field of this entity",
+        ),
+        (
+            LINKED.replace("fields: {day: date}", "fields: {day: date, doctor_ids: str}"),
+            "feature.yaml:8:7",
+            "many_to_many `doctor` needs `doctor_ids` for its field, which is already the "
+            "field `doctor_ids` of Visit",
+        ),
+        (
+            LINKED.replace("fields: {day: date}", "fields: {day: date, doctors: str}"),
+            "feature.yaml:8:7",
+            "needs `doctors` for its attribute, which is already the field `doctors`",
+        ),
+        (
+            LINKED + "      doctors: Doctor\n",
+            "feature.yaml:9:7",
+            "relation `doctors` clashes with the many_to_many `doctor`",
+        ),
+        (
+            LINKED.replace("      doctor: {", "      doctors: Doctor\n      doctor: {"),
+            "feature.yaml:9:7",
+            "needs `doctors` for its attribute, which is already the relation `doctors`",
+        ),
+        (
+            LINKED.replace("Doctor:\n    fields", "Doctor:\n    soft_delete: true\n    fields"),
+            "feature.yaml:9:7",
+            "links to Doctor, which is soft-deleted: that is not supported yet",
+        ),
+        (
+            LINKED + "  VisitDoctor:\n    fields: {note: str}\n",
+            "feature.yaml:8:7",
+            "needs the table `visit_doctors`, which is already the table of VisitDoctor",
+        ),
+        (
+            LINKED.replace("doctor: {to: Doctor", "visit: {to: Visit"),
+            "feature.yaml:8:7",
+            "would store both ends of a link as `visit_id`",
+        ),
+    ],
+)
+def test_many_to_many_mistakes(fail: Any, document: str, where: str, message: str) -> None:
+    failure = fail(document)
+    assert message in failure.message, failure.error
+    assert failure.where == where, failure.error
+
+
+jsonschema = pytest.importorskip("jsonschema")
+
+
+def test_the_schema_knows_many_to_many() -> None:
+    validator = jsonschema.Draft202012Validator(feature_json_schema())
+
+    def valid(relation: dict[str, Any]) -> bool:
+        document = {
+            "feature": "clinic",
+            "entities": {
+                "Doctor": {"fields": {"name": "str"}},
+                "Visit": {"fields": {"day": "date"}, "relations": {"doctor": relation}},
+            },
+        }
+        return validator.is_valid(document)
+
+    assert valid({"to": "Doctor", "kind": "many_to_many"})
+    assert valid({"to": "Doctor", "required": False, "on_delete": "set_null"})
+    assert not valid({"to": "Doctor", "kind": "many_to_many", "required": False})
+    assert not valid({"to": "Doctor", "kind": "many_to_many", "inverse": "visits"})

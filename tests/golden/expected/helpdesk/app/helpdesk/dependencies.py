@@ -10,6 +10,7 @@ from app.helpdesk import service
 from app.helpdesk.models import (
     CannedReply,
     Comment,
+    Label,
     Ticket,
 )
 
@@ -39,3 +40,12 @@ async def valid_comment(
 
 
 ValidComment = Annotated[Comment, Depends(valid_comment)]
+
+
+async def valid_label(
+    label_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep, user: OptionalUser
+) -> Label:
+    return await service.get_label(session, user, label_id)
+
+
+ValidLabel = Annotated[Label, Depends(valid_label)]

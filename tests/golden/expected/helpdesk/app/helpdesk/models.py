@@ -5,19 +5,42 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import (
+    Column,
     Date,
     ForeignKey,
     Index,
     Integer,
     Numeric,
     String,
+    Table,
     Text,
     literal,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, query_expression
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from app.core.db import Base, IdMixin, TimestampMixin, UTCDateTime
+
+# Ticket.label: the labels each ticket links to.
+# Deleting a row on either side deletes its links, and only them.
+ticket_labels = Table(
+    "ticket_labels",
+    Base.metadata,
+    Column(
+        "ticket_id",
+        Integer(),
+        ForeignKey("tickets.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    # The primary key leads with ticket_id; finding a label's links needs this index.
+    Column(
+        "label_id",
+        Integer(),
+        ForeignKey("labels.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
 
 
 class TicketStatus(StrEnum):
@@ -66,6 +89,12 @@ class Ticket(IdMixin, TimestampMixin, Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Not a column: the service loads it with the row (count over CannedReply).
     reply_count: Mapped[int] = query_expression(default_expr=literal(0), expire_on_flush=False)
+    # Never loaded by accident: the service asks for it (selectinload), one query a page.
+    labels: Mapped[list["Label"]] = relationship(
+        secondary=ticket_labels,
+        lazy="raise",
+        passive_deletes=True,  # deleting the row: ON DELETE CASCADE removes its links
+    )
     # Optimistic concurrency: the service increments it on every write, and SQLAlchemy
     # makes each UPDATE and DELETE conditional on the version it loaded.
     version: Mapped[int] = mapped_column(Integer(), default=1)
@@ -74,6 +103,11 @@ class Ticket(IdMixin, TimestampMixin, Base):
         "version_id_col": version,
         "version_id_generator": False,
     }
+
+    @property
+    def label_ids(self) -> list[int]:
+        """The ids of the linked labels, in ascending order."""
+        return sorted(row.id for row in self.labels)
 
 
 class CannedReply(IdMixin, TimestampMixin, Base):
@@ -117,3 +151,9 @@ class Comment(IdMixin, TimestampMixin, Base):
     )
     # Not a column: the service loads it with the row (count over Comment).
     reply_count: Mapped[int] = query_expression(default_expr=literal(0), expire_on_flush=False)
+
+
+class Label(IdMixin, TimestampMixin, Base):
+    __tablename__ = "labels"
+
+    name: Mapped[str] = mapped_column(String(40), unique=True)

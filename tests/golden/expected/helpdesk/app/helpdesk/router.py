@@ -12,11 +12,13 @@ from app.helpdesk import service
 from app.helpdesk.dependencies import (
     ValidCannedReply,
     ValidComment,
+    ValidLabel,
     ValidTicket,
 )
 from app.helpdesk.models import (
     CannedReply,
     Comment,
+    Label,
     Ticket,
 )
 from app.helpdesk.schemas import (
@@ -30,6 +32,11 @@ from app.helpdesk.schemas import (
     CommentPage,
     CommentRead,
     CommentUpdate,
+    LabelCreate,
+    LabelListQuery,
+    LabelPage,
+    LabelRead,
+    LabelUpdate,
     TicketCreate,
     TicketListQuery,
     TicketPage,
@@ -400,3 +407,73 @@ async def update_comment(
 async def delete_comment(comment: ValidComment, session: SessionDep, user: OptionalUser) -> None:
     """Delete a comment."""
     await service.delete_comment(session, user, comment)
+
+
+@router.get(
+    "/labels",
+    tags=["labels"],
+    response_model=LabelPage,
+    responses=problem_responses(401, 422),
+)
+async def list_labels(
+    query: Annotated[LabelListQuery, Query()], session: SessionDep, user: OptionalUser
+) -> dict[str, Any]:
+    """List the labels you may read, one page at a time."""
+    rows, next_cursor = await service.list_labels(session, user, query)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.post(
+    "/labels",
+    tags=["labels"],
+    status_code=status.HTTP_201_CREATED,
+    response_model=LabelRead,
+    responses=problem_responses(201, 400, 401, 403, 409, 422),
+)
+async def create_label(
+    data: LabelCreate,
+    session: SessionDep,
+    user: OptionalUser,
+    request: Request,
+    response: Response,
+) -> Label:
+    """Create a label; its URL is in the Location header."""
+    label = await service.create_label(session, user, data)
+    response.headers["Location"] = str(request.url_for("get_label", label_id=label.id))
+    return label
+
+
+@router.get(
+    "/labels/{label_id}",
+    tags=["labels"],
+    response_model=LabelRead,
+    responses=problem_responses(401, 404, 422),
+)
+async def get_label(label: ValidLabel) -> Label:
+    """Read one label."""
+    return label
+
+
+@router.patch(
+    "/labels/{label_id}",
+    tags=["labels"],
+    response_model=LabelRead,
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
+)
+async def update_label(
+    label: ValidLabel, data: LabelUpdate, session: SessionDep, user: OptionalUser
+) -> Label:
+    """Change the fields you send; the others keep their values."""
+    return await service.update_label(session, user, label, data)
+
+
+@router.delete(
+    "/labels/{label_id}",
+    tags=["labels"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def delete_label(label: ValidLabel, session: SessionDep, user: OptionalUser) -> None:
+    """Delete a label."""
+    await service.delete_label(session, user, label)

@@ -15,6 +15,7 @@ from app.auth.models import User
 from app.helpdesk.models import (
     CannedReply,
     Comment,
+    Label,
     Ticket,
 )
 
@@ -67,3 +68,19 @@ async def before_update_comment(
 
 async def before_delete_comment(session: AsyncSession, user: User | None, comment: Comment) -> None:
     """Called before the comment is deleted."""
+
+
+async def before_create_label(
+    session: AsyncSession, user: User | None, values: dict[str, Any]
+) -> None:
+    """Called with the validated fields of a new label."""
+
+
+async def before_update_label(
+    session: AsyncSession, user: User | None, label: Label, changes: dict[str, Any]
+) -> None:
+    """Called with the fields a PATCH changes, before they are applied."""
+
+
+async def before_delete_label(session: AsyncSession, user: User | None, label: Label) -> None:
+    """Called before the label is deleted."""

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from app.core.pagination import Page
 from app.core.schemas import (
+    MAX_ID,
     NO_NUL,
     InputSchema,
     IsoDate,
@@ -18,6 +19,13 @@ from app.core.schemas import (
 from app.helpdesk.models import (
     TicketStatus,
 )
+
+# The ids of a many_to_many's linked rows: valid ids, at most 100, none twice
+# (a repeat is a 422 at its index).
+LinkIds = Annotated[
+    list[Annotated[JsonInt, Field(ge=1, le=MAX_ID)]],
+    Field(max_length=100, json_schema_extra={"uniqueItems": True}),
+]
 
 
 class TicketCreate(InputSchema):
@@ -31,6 +39,7 @@ class TicketCreate(InputSchema):
     estimate_hours: (
         Annotated[Decimal, Field(max_digits=6, decimal_places=1, allow_inf_nan=False)] | None
     ) = None
+    label_ids: LinkIds = Field(default_factory=list)
 
 
 class TicketUpdate(InputSchema):
@@ -48,6 +57,7 @@ class TicketUpdate(InputSchema):
     estimate_hours: (
         Annotated[Decimal, Field(max_digits=6, decimal_places=1, allow_inf_nan=False)] | None
     ) = None
+    label_ids: LinkIds = Field(default_factory=omitted)
 
 
 class TicketRead(ReadSchema):
@@ -65,6 +75,7 @@ class TicketRead(ReadSchema):
     reply_count: int = Field(
         description="How many CannedReply rows pointing at it that you may list."
     )
+    label_ids: list[int] = Field(description="Ids of the linked labels, ascending.")
     version: int = Field(description="Incremented by every change; the ETag is this, quoted.")
     created_at: datetime
     updated_at: datetime
@@ -201,3 +212,36 @@ class CommentListQuery(InputSchema):
     ticket__priority: Annotated[int, Field(ge=-2147483648, le=2147483647)] | None = None
     ticket__priority__gte: Annotated[int, Field(ge=-2147483648, le=2147483647)] | None = None
     ticket__priority__lte: Annotated[int, Field(ge=-2147483648, le=2147483647)] | None = None
+
+
+class LabelCreate(InputSchema):
+    name: Annotated[str, Field(min_length=1, max_length=40, pattern=NO_NUL)]
+
+
+class LabelUpdate(InputSchema):
+    """Every field is optional: PATCH changes only what it sends."""
+
+    name: Annotated[str, Field(min_length=1, max_length=40, pattern=NO_NUL)] = Field(
+        default_factory=omitted
+    )
+
+
+class LabelRead(ReadSchema):
+    id: int
+    name: str
+    created_at: datetime
+    updated_at: datetime
+
+
+LabelPage = Page[LabelRead]
+
+
+class LabelListQuery(InputSchema):
+    """Query parameters of GET /labels: paging, order, filters."""
+
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=1000)
+    sort: Literal[
+        "id",
+        "-id",
+    ] = "id"

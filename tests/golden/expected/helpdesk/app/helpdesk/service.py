@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, aliased, with_expression
+from sqlalchemy.orm import InstrumentedAttribute, aliased, selectinload, with_expression
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
@@ -37,6 +37,7 @@ from app.helpdesk import rules
 from app.helpdesk.models import (
     CannedReply,
     Comment,
+    Label,
     Ticket,
 )
 from app.helpdesk.schemas import (
@@ -46,6 +47,9 @@ from app.helpdesk.schemas import (
     CommentCreate,
     CommentListQuery,
     CommentUpdate,
+    LabelCreate,
+    LabelListQuery,
+    LabelUpdate,
     TicketCreate,
     TicketListQuery,
     TicketUpdate,
@@ -125,6 +129,10 @@ _TICKET_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
     "id": (Ticket.id, False),
 }
 
+# Loaded with every ticket this module returns: the ids of its links, in one
+# statement for a whole page.
+_TICKET_LINKS = (selectinload(Ticket.labels).load_only(Label.id),)
+
 
 def _ticket_ids(user: User | None, condition: ColumnElement[bool]) -> Select[int]:
     """The ids of the tickets `user` may read that meet `condition`.
@@ -192,6 +200,7 @@ async def list_tickets(
                 contains(Ticket.title, query.q),
             )
         )
+    statement = statement.options(*_TICKET_LINKS)
     key = query.sort.removeprefix("-")
     column, nullable = _TICKET_SORTS[key]
     order = SortOrder(
@@ -207,10 +216,38 @@ async def list_tickets(
 async def get_ticket(session: AsyncSession, user: User | None, ticket_id: int) -> Ticket:
     """The ticket, if the caller may read it; 404 otherwise."""
     statement = _tickets_visible_to(user, TICKET_ACCESS.read, "read")
+    statement = statement.options(*_TICKET_LINKS)
     ticket = await session.scalar(statement.where(Ticket.id == ticket_id))
     if ticket is None:
         raise NotFound("Ticket", ticket_id)
     return ticket
+
+
+async def _ticket_label_rows(
+    session: AsyncSession, user: User | None, ids: list[int]
+) -> list[Label]:
+    """The labels `label_ids` names, read in one query.
+
+    A 422 at the first id that is listed twice, does not exist, or names a row the caller
+    may not read.
+    """
+    seen: set[int] = set()
+    for index, value in enumerate(ids):
+        if value in seen:
+            raise InvalidInput(
+                ["body", "label_ids", index], f"Label {value} is listed twice.", "duplicate"
+            )
+        seen.add(value)
+    if not ids:
+        return []
+    statement = _labels_visible_to(user, LABEL_ACCESS.read, "read")
+    found = {row.id: row for row in await session.scalars(statement.where(Label.id.in_(ids)))}
+    for index, value in enumerate(ids):
+        if value not in found:
+            raise InvalidInput(
+                ["body", "label_ids", index], f"Label {value} does not exist.", "foreign_key"
+            )
+    return list(found.values())
 
 
 async def create_ticket(session: AsyncSession, user: User | None, data: TicketCreate) -> Ticket:
@@ -220,7 +257,8 @@ async def create_ticket(session: AsyncSession, user: User | None, data: TicketCr
     values["owner_id"] = user.id
     _check_ticket_rules(values)
     await rules.before_create_ticket(session, user, values)
-    ticket = Ticket(**values)
+    label_rows = await _ticket_label_rows(session, user, values.pop("label_ids"))
+    ticket = Ticket(**values, labels=label_rows)
     ticket.reply_count = 0  # a new row: nothing points at it yet
     session.add(ticket)
     await _flush(session)
@@ -244,6 +282,9 @@ async def update_ticket(
     }
     _check_ticket_rules({**merged, **changes})
     await rules.before_update_ticket(session, user, ticket, changes)
+    if "label_ids" in changes:  # sent: the new set replaces the old one
+        ticket.labels = await _ticket_label_rows(session, user, changes.pop("label_ids"))
+        ticket.updated_at = utcnow()  # the links live in another table: the row changed too
     for name, value in changes.items():
         setattr(ticket, name, value)
     ticket.version += 1  # every accepted write makes a new version, even a no-op one
@@ -653,4 +694,94 @@ async def delete_comment(session: AsyncSession, user: User | None, comment: Comm
     authorize_row(COMMENT_ACCESS.delete, user, "delete", comment.owner_id)
     await rules.before_delete_comment(session, user, comment)
     await session.delete(comment)
+    await _flush(session)
+
+
+# --- Label --------------------------------------------------------------------
+
+LABEL_ACCESS = EntityAccess(
+    list=Rule(authenticated=True),
+    read=Rule(authenticated=True),
+    create=Rule(roles=frozenset({"admin", "agent"})),
+    update=Rule(roles=frozenset({"admin", "agent"})),
+    delete=Rule(roles=frozenset({"admin", "agent"})),
+)
+
+_LABEL_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
+    "id": (Label.id, False),
+}
+
+
+def _labels_visible_to(user: User | None, rule: Rule, action: str) -> Select[Label]:
+    """The labels `user` may see for `action` (401/403 if none)."""
+    authorize(rule, user, action)
+    return select(Label)
+
+
+async def list_labels(
+    session: AsyncSession, user: User | None, query: LabelListQuery
+) -> tuple[Sequence[Label], str | None]:
+    """One page of the labels the caller may read, and the next page's cursor."""
+    statement = _labels_visible_to(user, LABEL_ACCESS.list, "list")
+    key = query.sort.removeprefix("-")
+    column, nullable = _LABEL_SORTS[key]
+    order = SortOrder(
+        key=key,
+        column=column,
+        id_column=Label.id,
+        descending=query.sort.startswith("-"),
+        nullable=nullable,
+    )
+    return await paginate(session, statement, order, limit=query.limit, cursor=query.cursor)
+
+
+async def get_label(session: AsyncSession, user: User | None, label_id: int) -> Label:
+    """The label, if the caller may read it; 404 otherwise."""
+    statement = _labels_visible_to(user, LABEL_ACCESS.read, "read")
+    label = await session.scalar(statement.where(Label.id == label_id))
+    if label is None:
+        raise NotFound("Label", label_id)
+    return label
+
+
+async def _check_label_unique(
+    session: AsyncSession, values: dict[str, Any], exclude_id: int | None
+) -> None:
+    """409 if another label already has these unique values."""
+    others = select(Label.id).where(Label.id != exclude_id)
+    if values.get("name") is not None and await session.scalar(
+        select(exists(others.where(Label.name == values["name"])))
+    ):
+        raise Conflict("A label with this name already exists.")
+
+
+async def create_label(session: AsyncSession, user: User | None, data: LabelCreate) -> Label:
+    authorize(LABEL_ACCESS.create, user, "create")
+    values = data.model_dump()
+    await rules.before_create_label(session, user, values)
+    await _check_label_unique(session, values, exclude_id=None)
+    label = Label(**values)
+    session.add(label)
+    await _flush(session)
+    return label
+
+
+async def update_label(
+    session: AsyncSession, user: User | None, label: Label, data: LabelUpdate
+) -> Label:
+    authorize_row(LABEL_ACCESS.update, user, "update", None)
+    changes = data.model_dump(exclude_unset=True)
+    await rules.before_update_label(session, user, label, changes)
+    current = {name: getattr(label, name) for name in ("name",)}
+    await _check_label_unique(session, {**current, **changes}, exclude_id=label.id)
+    for name, value in changes.items():
+        setattr(label, name, value)
+    await _flush(session)
+    return label
+
+
+async def delete_label(session: AsyncSession, user: User | None, label: Label) -> None:
+    authorize_row(LABEL_ACCESS.delete, user, "delete", None)
+    await rules.before_delete_label(session, user, label)
+    await session.delete(label)
     await _flush(session)

@@ -162,6 +162,21 @@ COMMENT_SAMPLES: list[dict[str, Any]] = [
     {"body": "body-11"},
 ]
 
+LABEL_SAMPLES: list[dict[str, Any]] = [
+    {"name": "name-0"},
+    {"name": "name-1"},
+    {"name": "name-2"},
+    {"name": "name-3"},
+    {"name": "name-4"},
+    {"name": "name-5"},
+    {"name": "name-6"},
+    {"name": "name-7"},
+    {"name": "name-8"},
+    {"name": "name-9"},
+    {"name": "name-10"},
+    {"name": "name-11"},
+]
+
 
 @dataclass
 class HelpdeskFactory:
@@ -214,3 +229,12 @@ class HelpdeskFactory:
 
     async def create_comment(self, **overrides: Any) -> dict[str, Any]:
         return await self._post("/comments", await self.comment_payload(**overrides))
+
+    async def label_payload(self, **overrides: Any) -> dict[str, Any]:
+        """A valid create body for a new label."""
+        payload = self._next("Label", LABEL_SAMPLES)
+        payload.update(overrides)
+        return payload
+
+    async def create_label(self, **overrides: Any) -> dict[str, Any]:
+        return await self._post("/labels", await self.label_payload(**overrides))

@@ -75,6 +75,21 @@ async def test_list_walks_every_page_once(
     assert sorted(item["id"] for item in items) == sorted(ids)
 
 
+async def test_a_page_costs_the_same_sql_statements_whatever_its_size(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory, sql_statements: list[str]
+) -> None:
+    """The same SQL statements for every page size: nothing is loaded row by row."""
+    for _ in range(12):
+        await factory.create_label()
+    counts = []
+    for size in (3, 6, 12):
+        sql_statements.clear()
+        response = await client.get(PATH, params={"limit": size}, headers=actor.headers)
+        assert len(response.json()["items"]) == size
+        counts.append(len(sql_statements))
+    assert len(set(counts)) == 1, f"statements per page of 3/6/12 rows: {counts}"
+
+
 @pytest.mark.parametrize("sort", ["id", "-id"])
 async def test_sort(
     client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory, sort: str

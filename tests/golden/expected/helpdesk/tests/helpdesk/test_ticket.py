@@ -3,8 +3,13 @@
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from httpx import AsyncClient
+from sqlalchemy import event, func, select
 
+from app.helpdesk.models import (
+    ticket_labels,
+)
 from tests.conftest import AuthUser, MakeUser
 from tests.helpdesk.factories import HelpdeskFactory
 from tests.helpers import (
@@ -605,3 +610,137 @@ async def test_deleting_a_ticket_cascades_its_comment_ticket_id(
     child_url = f"/comments/{child['id']}"
     assert response.status_code == 204
     assert_problem(await client.get(child_url, headers=actor.headers), 404)
+
+
+async def test_label_ids_are_set_read_and_replaced(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """Create and PATCH take label_ids; reads and lists return them in ascending order."""
+    ids = sorted([(await factory.create_label())["id"] for _ in range(3)])
+    payload = await factory.ticket_payload(label_ids=[ids[2], ids[0]])
+    response = await client.post(PATH, json=payload, headers=actor.headers)
+    assert response.status_code == 201, response.text
+    row = response.json()
+    assert row["label_ids"] == [ids[0], ids[2]]
+    url = f"{PATH}/{row['id']}"
+    assert (await client.get(url, headers=actor.headers)).json() == row
+    listed = {item["id"]: item for item in await list_all(client, PATH, actor.headers)}
+    assert listed[row["id"]]["label_ids"] == [ids[0], ids[2]]
+
+    # A PATCH that sends them replaces the whole set; one that does not keeps it.
+    replaced = await client.patch(
+        url, json={"label_ids": [ids[1]]}, headers={**actor.headers, **if_match(row)}
+    )
+    assert replaced.status_code == 200, replaced.text
+    assert replaced.json()["label_ids"] == [ids[1]]
+    assert replaced.json()["updated_at"] > row["updated_at"]
+    assert replaced.json()["version"] == row["version"] + 1
+    assert_problem(
+        await client.patch(
+            url, json={"label_ids": ids}, headers={**actor.headers, **if_match(row)}
+        ),
+        412,
+    )
+    kept = await client.patch(url, json={}, headers={**actor.headers, **if_match(replaced.json())})
+    assert kept.json()["label_ids"] == [ids[1]]
+    emptied = await client.patch(
+        url, json={"label_ids": []}, headers={**actor.headers, **if_match(kept.json())}
+    )
+    assert emptied.status_code == 200, emptied.text
+    assert (await client.get(url, headers=actor.headers)).json()["label_ids"] == []
+    null = await client.patch(
+        url, json={"label_ids": None}, headers={**actor.headers, **if_match(emptied.json())}
+    )
+    assert_problem(null, 422, "label_ids")
+
+
+async def test_label_ids_name_existing_rows_once_each(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """A missing, repeated or invalid id is a 422 at its index, and nothing is written."""
+    known = (await factory.create_label())["id"]
+    before = len(await list_all(client, PATH, actor.headers))
+    for ids, index in (([known, MISSING_ID], 1), ([known, known], 1), ([0, known], 0)):
+        payload = await factory.ticket_payload(label_ids=ids)
+        response = await client.post(PATH, json=payload, headers=actor.headers)
+        assert_problem(response, 422)
+        assert ["body", "label_ids", index] in [error["loc"] for error in response.json()["errors"]]
+    assert len(await list_all(client, PATH, actor.headers)) == before
+
+    row = await factory.create_ticket(label_ids=[known])
+    url = f"{PATH}/{row['id']}"
+    response = await client.patch(
+        url, json={"label_ids": [MISSING_ID, known]}, headers={**actor.headers, **if_match(row)}
+    )
+    assert_problem(response, 422)
+    assert response.json()["errors"][0]["loc"] == ["body", "label_ids", 0]
+    assert (await client.get(url, headers=actor.headers)).json() == row
+
+
+async def test_deleting_a_label_takes_it_out_of_label_ids(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    targets = [await factory.create_label() for _ in range(2)]
+    row = await factory.create_ticket(label_ids=[target["id"] for target in targets])
+    response = await client.delete(f"/labels/{targets[0]['id']}", headers=actor.headers)
+    assert response.status_code == 204, response.text
+    read = await client.get(f"{PATH}/{row['id']}", headers=actor.headers)
+    assert read.json()["label_ids"] == [targets[1]["id"]]
+
+
+async def test_deleting_a_ticket_deletes_its_label_ids_links(
+    app: FastAPI, client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    target = await factory.create_label()
+    row = await factory.create_ticket(label_ids=[target["id"]])
+    links = (
+        select(func.count())
+        .select_from(ticket_labels)
+        .where(ticket_labels.c.ticket_id == row["id"])
+    )
+
+    async def stored_links() -> int | None:
+        async with app.state.engine.connect() as connection:
+            count: int | None = await connection.scalar(links)
+            return count
+
+    assert await stored_links() == 1
+    response = await client.delete(
+        f"{PATH}/{row['id']}", headers={**actor.headers, **if_match(row)}
+    )
+    assert response.status_code == 204, response.text
+    assert await stored_links() == 0
+    assert (await client.get(f"/labels/{target['id']}", headers=actor.headers)).status_code == 200
+
+
+async def test_a_page_of_tickets_reads_label_ids_in_a_fixed_number_of_statements(
+    app: FastAPI, client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """No query per row: a page of 10 and a page of 50 take as many statements."""
+    targets = sorted([(await factory.create_label())["id"] for _ in range(2)])
+    for _ in range(50):
+        await factory.create_ticket(label_ids=targets)
+    statements: list[str] = []
+
+    def record(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
+        statements.append(statement)
+
+    async def statements_for(limit: int) -> int:
+        statements.clear()
+        response = await client.get(PATH, params={"limit": limit}, headers=actor.headers)
+        assert response.status_code == 200, response.text
+        items = response.json()["items"]
+        assert len(items) == limit
+        assert all(item["label_ids"] == targets for item in items)
+        return len(statements)
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        small = await statements_for(10)
+        large = await statements_for(50)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert small == large, statements
