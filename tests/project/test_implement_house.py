@@ -189,3 +189,18 @@ def test_a_computed_field_is_refused_with_its_entity(tmp_path: Path) -> None:
         implement_feature(root, document)
     assert "Post: `computed` is not supported in existing projects yet" in str(raised.value)
     assert raised.value.location is not None and raised.value.location.line == 3
+
+
+def test_a_one_to_one_is_refused_with_its_relation(tmp_path: Path) -> None:
+    root = copy_of("async_domain", tmp_path)
+    document = tmp_path / "profiles.yaml"
+    document.write_text(
+        "feature: profiles\nentities:\n  Person:\n    fields: {name: str}\n"
+        "  Profile:\n    fields: {bio: text}\n    relations:\n"
+        "      person: {to: Person, kind: one_to_one}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SpecError) as raised:
+        implement_feature(root, document)
+    assert "Profile.person: `one_to_one` is not supported in existing projects" in str(raised.value)
+    assert raised.value.location is not None and raised.value.location.line == 8

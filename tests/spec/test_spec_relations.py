@@ -593,3 +593,15 @@ def test_the_schema_knows_many_to_many() -> None:
     assert valid({"to": "Doctor", "required": False, "on_delete": "set_null"})
     assert not valid({"to": "Doctor", "kind": "many_to_many", "required": False})
     assert not valid({"to": "Doctor", "kind": "many_to_many", "inverse": "visits"})
+
+
+def test_a_one_to_one_is_a_unique_many_to_one(load: Any) -> None:
+    spec = load(TWO_ENTITIES.replace("{relation}", "doctor: {to: Doctor, kind: one_to_one}"))
+    visit = spec.entity("Visit")
+    (doctor,) = visit.relations
+    assert (doctor.kind, doctor.column, doctor.required) == (
+        RelationKind.ONE_TO_ONE,
+        "doctor_id",
+        True,
+    )
+    assert visit.unique == (("doctor",),)

@@ -63,6 +63,7 @@ class OnDelete(StrEnum):
 
 class RelationKind(StrEnum):
     MANY_TO_ONE = "many_to_one"
+    ONE_TO_ONE = "one_to_one"  # a many_to_one whose column is unique
     MANY_TO_MANY = "many_to_many"
 
 

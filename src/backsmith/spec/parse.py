@@ -122,7 +122,7 @@ BUILTIN_SORT_KEYS = ("id", "created_at", "updated_at")
 VERSION_COLUMN = "version"  # added by `versioned: true`
 DELETED_COLUMN = "deleted_at"  # added by `soft_delete: true`
 RESTORE_ACTION = "restore"  # the access action of soft-deleted rows' restore
-OTHER_RELATION_KINDS = ("one_to_one", "one_to_many")
+OTHER_RELATION_KINDS = ("one_to_many",)
 # Keys of a many_to_one that mean nothing for a set of links (see `_many_to_many`).
 MANY_TO_ONE_ONLY = {
     "required": "a many_to_many is a set of links, empty unless a client sends ids",
@@ -544,7 +544,7 @@ class _EntityParser:
                 self.source, body.get("transitions"), self.fields, self.name
             ),
             restore=self.restore or (access[Action.DELETE] if self.soft_delete else ()),
-            unique=self._unique(body.get("unique")),
+            unique=self._with_one_to_one(self._unique(body.get("unique"))),
             access=access,
             list=self._list(body.get("list")),
             plural=self._plural(body.get("plural")),
@@ -727,7 +727,7 @@ class _EntityParser:
         return Relation(
             name=entry.key,
             target=target,
-            kind=RelationKind.MANY_TO_ONE,
+            kind=kind,
             required=required,
             on_delete=on_delete,
             inverse=inverse,
@@ -842,6 +842,15 @@ class _EntityParser:
                 self.source.fail(group_node, "this unique constraint is listed twice")
             groups.append(group)
         return tuple(groups)
+
+    def _with_one_to_one(self, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        """A one_to_one is a many_to_one whose column is unique: one row per target row."""
+        extra = tuple(
+            (r.name,)
+            for r in self.relations.values()
+            if r.kind is RelationKind.ONE_TO_ONE and (r.name,) not in groups
+        )
+        return groups + extra
 
     def _unique_group(self, node: Node) -> tuple[str, ...]:
         members: list[str] = []

@@ -376,6 +376,7 @@ def _relation() -> dict[str, Any]:
                     "kind": {
                         "enum": [k.value for k in RelationKind],
                         "description": "many_to_one (default): a foreign key NAME_id. "
+                        "one_to_one: the same, unique (one row per target row). "
                         "many_to_many: an association table; requests and responses carry "
                         "NAME_ids (name the relation in the singular).",
                     },

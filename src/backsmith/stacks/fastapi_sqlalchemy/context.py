@@ -338,6 +338,11 @@ class EntityContext:
     restore_rule: RuleContext | None = None  # soft_delete entities only
 
     @property
+    def self_relations(self) -> list[RelationContext]:
+        """Relations to this same entity (a tree, a thread): updates must not close a cycle."""
+        return [r for r in self.relations if r.target == self.name]
+
+    @property
     def checks(self) -> list[CheckContext]:
         return [
             CheckContext(
@@ -504,6 +509,10 @@ class FeatureContext:
     @property
     def any_computed(self) -> bool:
         return any(entity.computed for entity in self.entities)
+
+    @property
+    def any_self_relations(self) -> bool:
+        return any(entity.self_relations for entity in self.entities)
 
     @property
     def any_parent_filters(self) -> bool:

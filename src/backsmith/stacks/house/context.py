@@ -18,6 +18,7 @@ from backsmith.spec.model import (
     FieldType,
     GrantKind,
     OnDelete,
+    RelationKind,
     pluralize,
     snake,
 )
@@ -428,6 +429,14 @@ def _refuse_unsupported(entity: Entity) -> None:
             hint="remove it, or generate the feature into a new project (backsmith new)",
         )
     for relation in entity.relations:
+        if relation.kind is RelationKind.ONE_TO_ONE:
+            raise SpecError(
+                f"{entity.name}.{relation.name}: `one_to_one` is not supported in existing "
+                "projects yet",
+                location=relation.location,
+                hint="use a many_to_one with `unique: [[NAME]]`, or generate the feature "
+                "into a new project (backsmith new)",
+            )
         if relation.inverse is not None:
             raise SpecError(
                 f"{entity.name}.{relation.name}: `inverse` is not supported in existing "

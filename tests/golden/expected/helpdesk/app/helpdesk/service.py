@@ -677,6 +677,25 @@ async def create_comment(session: AsyncSession, user: User | None, data: Comment
     return comment
 
 
+async def _check_comment_reply_to_cycle(
+    session: AsyncSession, row_id: int, reply_to_id: int
+) -> None:
+    """422 if `reply_to_id` is the row itself or a row below it: the links would loop."""
+    chain = (
+        select(Comment.id, Comment.reply_to_id)
+        .where(Comment.id == reply_to_id)
+        .cte("chain", recursive=True)
+    )
+    above = aliased(Comment)
+    chain = chain.union(select(above.id, above.reply_to_id).where(above.id == chain.c.reply_to_id))
+    if await session.scalar(select(exists().where(chain.c.id == row_id))):
+        raise InvalidInput(
+            ["body", "reply_to_id"],
+            f"Comment {row_id} cannot be placed under itself or a row below it.",
+            "cycle",
+        )
+
+
 async def update_comment(
     session: AsyncSession, user: User | None, comment: Comment, data: CommentUpdate
 ) -> Comment:
@@ -684,6 +703,8 @@ async def update_comment(
     changes = data.model_dump(exclude_unset=True)
     await rules.before_update_comment(session, user, comment, changes)
     await _check_comment_references(session, user, changes)
+    if (value := changes.get("reply_to_id")) is not None:
+        await _check_comment_reply_to_cycle(session, comment.id, value)
     for name, value in changes.items():
         setattr(comment, name, value)
     await _flush(session)

@@ -399,6 +399,25 @@ async def test_replies_of_a_comment(
     assert (rows[0]["id"] in {item["id"] for item in listed.json()["items"]}) is True
 
 
+async def test_reply_to_id_never_closes_a_loop(
+    client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    top = await factory.create_comment()
+    middle = await factory.create_comment(reply_to_id=top["id"])
+    bottom = await factory.create_comment(reply_to_id=middle["id"])
+    for row, above in ((top, bottom), (top, middle), (middle, middle)):
+        response = await client.patch(
+            f"{PATH}/{row['id']}", json={"reply_to_id": above["id"]}, headers=actor.headers
+        )
+        assert_problem(response, 422, "reply_to_id")
+    elsewhere = await factory.create_comment()  # not below the row: a legal move
+    moved = await client.patch(
+        f"{PATH}/{top['id']}", json={"reply_to_id": elsewhere["id"]}, headers=actor.headers
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["reply_to_id"] == elsewhere["id"]
+
+
 async def test_deleting_a_comment_cascades_its_comment_reply_to_id(
     client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory
 ) -> None:

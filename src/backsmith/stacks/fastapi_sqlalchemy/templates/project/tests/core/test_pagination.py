@@ -38,6 +38,37 @@ async def test_walking_every_cursor_yields_each_row_once_in_order(
     assert seen == sorted(emails, reverse=descending)
 
 
+@pytest.mark.parametrize("descending", [False, True])
+async def test_pages_stay_exact_while_rows_come_and_go(
+    session: AsyncSession, descending: bool
+) -> None:
+    """Between two pages, rows are inserted before and after the cursor and rows are
+    deleted on both sides: no row shows twice, and no row that stayed is skipped (a
+    cursor is a place in the order, not an offset)."""
+    original = [f"m{i:02d}@example.com" for i in range(20)]
+    await _users(session, original)
+    order = SortOrder(key="email", column=User.email, id_column=User.id, descending=descending)
+    seen: list[str] = []
+    deleted: set[str] = set()
+    cursor: str | None = None
+    for step in range(100):
+        rows, cursor = await paginate(session, select(User), order, limit=3, cursor=cursor)
+        seen += [row.email for row in rows]
+        if cursor is None:
+            break
+        await _users(session, [f"a{step:02d}@example.com", f"z{step:02d}@example.com"])
+        unseen = [email for email in original if email not in seen and email not in deleted]
+        for email in (seen[0], unseen[len(unseen) // 2] if unseen else None):
+            if email is not None and email not in deleted:
+                await session.delete(await session.scalar(select(User).where(User.email == email)))
+                deleted.add(email)
+        await session.commit()
+    assert cursor is None
+    assert len(seen) == len(set(seen))
+    assert set(original) - deleted <= set(seen)
+    assert seen == sorted(seen, reverse=descending)
+
+
 async def test_nulls_come_last_ascending_and_first_descending(session: AsyncSession) -> None:
     # Cursors that stand on a NULL value: emails are never NULL, so nothing follows a
     # NULL ascending, and every row follows it descending.
