@@ -162,3 +162,29 @@ def test_a_many_to_many_gets_a_table_ids_and_a_page_sized_to_its_samples(tmp_pat
     assert (checks["tag_ids"].small_page, checks["tag_ids"].large_page) == (2, 12)
     assert (checks["see_also_ids"].small_page, checks["see_also_ids"].large_page) == (2, 10)
     assert feature.any_links and not feature.entities[0].links
+
+
+def test_a_stranger_cannot_create_under_an_optional_parent_they_cannot_read(
+    tmp_path: Path,
+) -> None:
+    """The factory fills optional links too: with another user's owned topic, a stranger's
+    create is refused on the link (422), whatever the rule for creating notes says."""
+    context = _spec(
+        tmp_path,
+        """\
+        feature: notes
+        entities:
+          Topic:
+            owned: true
+            fields: {title: str}
+          Note:
+            fields: {body: str}
+            relations:
+              topic: Topic?
+            access: {create: authenticated}
+        """,
+    )
+    plans = {plan.entity.name: plan for plan in build_test_plan(context).entities}
+    assert plans["Note"].filled_relations == ["topic_id"]
+    assert plans["Note"].stranger["create"] == 422
+    assert plans["Note"].anonymous["create"] == 401  # the create rule answers first

@@ -200,7 +200,7 @@ class FeatureTestPlan:
 def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
     by_name = {e.name: e for e in feature.entities}
     filled = _filled_relations(feature)
-    plans = [_entity_plan(e, by_name) for e in feature.entities]
+    plans = [_entity_plan(e, by_name, filled[e.name]) for e in feature.entities]
     for plan in plans:
         plan.filled_relations = filled[plan.entity.name]
         plan.shared_parents = [
@@ -536,7 +536,9 @@ def _link_check(entity: EntityContext, link: LinkContext) -> LinkCheck:
     )
 
 
-def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> EntityTestPlan:
+def _entity_plan(
+    entity: EntityContext, by_name: dict[str, EntityContext], filled: list[str]
+) -> EntityTestPlan:
     samples = _samples(entity)
     writable = [f for f in entity.fields if f.create_line is not None]
     echoed = [f.name for f in writable if f.field.type in ECHOED_TYPES and f.field.readable]
@@ -565,7 +567,9 @@ def _entity_plan(entity: EntityContext, by_name: dict[str, EntityContext]) -> En
     ]
     check_cases, unbroken_checks = _check_cases(entity, samples)
     action_cases, untested_actions = _action_cases(entity, samples)
-    parents = [by_name[r.target] for r in entity.relations if not r.nullable]
+    # The parents a sample row points at: every relation the factory fills, optional
+    # ones included (another user's row there is unreadable to a stranger: a 422).
+    parents = [by_name[r.target] for r in entity.relations if r.column in filled]
     parents_readable = all(p.rules["read"].open_to_any_user for p in parents)
     parents_public = all(p.rules["read"].public for p in parents)
     stranger, stranger_lists_all = _stranger_statuses(entity, parents_readable)
