@@ -463,21 +463,22 @@ def _restore_statuses(entity: EntityContext) -> dict[str, int]:
 
 
 def _inverse_check(
-    entity: EntityContext, inverse: InverseContext, parent: EntityContext
+    inverse: InverseContext,
+    parent: EntityContext,
+    anonymous: dict[str, int],
+    stranger: dict[str, int],
 ) -> InverseCheck:
-    read, listing = parent.rules["read"], entity.rules["list"]
-    anonymous = 200 if read.public and listing.public else 401
-    if not read.open_to_any_user:
-        stranger = 404 if read.owner and parent.owned else 403
-    else:
-        stranger = 200 if (listing.open_to_any_user or listing.owner) else 403
+    """Reading the parent answers first; past it, the child's list (`anonymous` and
+    `stranger` are the child's own statuses)."""
+    parent_anonymous = _anonymous_statuses(parent, parents_public=True)["read"]
+    parent_stranger = _stranger_statuses(parent, parents_readable=True)[0]["read"]
     return InverseCheck(
         name=inverse.name,
         column=inverse.column,
         parent_snake=parent.snake,
         parent_path=parent.path,
-        anonymous=anonymous,
-        stranger=stranger,
+        anonymous=anonymous["list"] if parent_anonymous == 200 else parent_anonymous,
+        stranger=stranger["list"] if parent_stranger == 200 else parent_stranger,
     )
 
 
@@ -573,6 +574,7 @@ def _entity_plan(
     parents_readable = all(p.rules["read"].open_to_any_user for p in parents)
     parents_public = all(p.rules["read"].public for p in parents)
     stranger, stranger_lists_all = _stranger_statuses(entity, parents_readable)
+    anonymous = _anonymous_statuses(entity, parents_public)
     readable_members = {f.name for f in entity.fields if f.field.readable} | {
         r.column for r in entity.relations
     }
@@ -621,7 +623,7 @@ def _entity_plan(
         immutable=[f.name for f in entity.fields if f.field.immutable],
         write_only=[f.name for f in entity.fields if f.field.write_only],
         order_kinds=kinds,
-        anonymous=_anonymous_statuses(entity, parents_public),
+        anonymous=anonymous,
         stranger=stranger,
         stranger_lists_all=stranger_lists_all,
         unique_updatable={
@@ -629,7 +631,9 @@ def _entity_plan(
             for name in entity.unique_fields
         },
         children=children,
-        inverses=[_inverse_check(entity, i, by_name[i.parent]) for i in entity.inverses],
+        inverses=[
+            _inverse_check(i, by_name[i.parent], anonymous, stranger) for i in entity.inverses
+        ],
         computed=[_computed_check(entity, c, by_name[c.source]) for c in entity.computed],
         page_sizes=_page_sizes(entity),
         filterable=filterable,
