@@ -565,10 +565,6 @@ def build_context(spec: FeatureSpec) -> FeatureContext:
                 parent = by_name[relation.target]
                 context.inverses.append(_inverse_context(context, relation, parent))
     for context in entities:
-        for across in context.entity.list.across:
-            target = context.entity.relation(across.relation)
-            assert target is not None  # noqa: S101 - the spec stage checks it
-            by_name[target.target].filtered_from_children = True
         context.computed.extend(
             _computed_context(c, by_name[c.source]) for c in context.entity.computed
         )
@@ -632,8 +628,19 @@ def _computed_context(computed: Computed, source: EntityContext) -> ComputedCont
     )
 
 
+def _filtered_by_children(entity: Entity, spec: FeatureSpec) -> frozenset[str]:
+    """Fields of `entity` that other entities' lists filter on (`doctor.name`)."""
+    return frozenset(
+        across.field
+        for other in spec.entities
+        for across in other.list.across
+        if (relation := other.relation(across.relation)) and relation.target == entity.name
+    )
+
+
 def _entity_context(entity: Entity, spec: FeatureSpec) -> EntityContext:
-    fields = [_field_context(entity, f, spec) for f in entity.fields]
+    by_children = _filtered_by_children(entity, spec)
+    fields = [_field_context(entity, f, by_children) for f in entity.fields]
     relations = [_relation_context(r, spec) for r in entity.relations]
     sorts = _sorts(entity)
     default = entity.list.sort[0] if entity.list.sort else SortKey(name="id")
@@ -665,6 +672,7 @@ def _entity_context(entity: Entity, spec: FeatureSpec) -> EntityContext:
         unique_fields=unique_single,
         composite_unique=composite,
         restore_rule=_rule(Action.DELETE, entity.restore) if entity.soft_delete else None,
+        filtered_from_children=bool(by_children),
         links=[_link_context(entity, link, spec) for link in entity.many_to_many],
     )
 
@@ -693,22 +701,21 @@ def _rule(action: Action, grants: tuple[Grant, ...]) -> RuleContext:
 # --- fields -------------------------------------------------------------------------
 
 
-def _needs_filter_index(entity: Entity, f: Field, spec: FeatureSpec | None = None) -> bool:
+def _needs_filter_index(
+    entity: Entity, f: Field, filtered_by_children: frozenset[str] = frozenset()
+) -> bool:
     """A filtered field without an index of its own (sorted fields lead a sort index).
 
     Filtered here or, through a relation, by another entity's list (`doctor.name`).
     """
     sorted_names = {key.name for key in entity.list.sort}
-    filtered = set(entity.list.filter)
-    for other in spec.entities if spec else ():
-        for across in other.list.across:
-            relation = other.relation(across.relation)
-            if relation is not None and relation.target == entity.name:
-                filtered.add(across.field)
-    return f.name in filtered and f.name not in sorted_names
+    filtered = f.name in entity.list.filter or f.name in filtered_by_children
+    return filtered and f.name not in sorted_names
 
 
-def _field_context(entity: Entity, f: Field, spec: FeatureSpec | None = None) -> FieldContext:
+def _field_context(
+    entity: Entity, f: Field, filtered_by_children: frozenset[str] = frozenset()
+) -> FieldContext:
     enum_class = names.enum_class(entity, f.name) if f.type is FieldType.ENUM else None
     python_type = "str" if enum_class else _PY_TYPES[f.type]
     optional = " | None" if f.nullable else ""
@@ -720,7 +727,9 @@ def _field_context(entity: Entity, f: Field, spec: FeatureSpec | None = None) ->
         python_type=python_type,
         model_annotation=f"Mapped[{python_type}{optional}]",
         column=_mapped_column(
-            f, filtered=_needs_filter_index(entity, f, spec), live_unique=entity.soft_delete
+            f,
+            filtered=_needs_filter_index(entity, f, filtered_by_children),
+            live_unique=entity.soft_delete,
         ),
         schema_type=schema_type,
         read_type=read_type,
