@@ -20,7 +20,16 @@ from collections.abc import Callable, Mapping, Sequence
 from yaml.nodes import Node
 
 from backsmith.errors import SpecError
-from backsmith.spec.load import Entry, Source, entries, is_null, show, suggest, text_of
+from backsmith.spec.load import (
+    Entry,
+    Source,
+    check_keys,
+    entries,
+    is_null,
+    show,
+    suggest,
+    text_of,
+)
 from backsmith.spec.model import NUMERIC_TYPES, Computed, ComputedKind, Entity
 
 COMPUTED_KEYS = ("count", "sum", "via")
@@ -44,14 +53,8 @@ def parse_computed(
 def _one(source: Source, item: Entry) -> Computed:
     what = f"computed field `{item.key}`"
     found = entries(source, item.value, what)
+    check_keys(source, found, COMPUTED_KEYS, what)
     body = {e.key: e for e in found}
-    for e in found:
-        if e.key not in COMPUTED_KEYS:
-            source.fail(
-                e.key_node,
-                f"unknown key `{show(e.key)}` in {what}",
-                suggest(e.key, COMPUTED_KEYS) or f"keys: {', '.join(COMPUTED_KEYS)}",
-            )
     kinds = [kind for kind in ComputedKind if kind.value in body]
     if len(kinds) != 1:
         source.fail(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -400,6 +400,23 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
     """'did you mean `x`?' for a close match among `choices`, else None."""
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean `{matches[0]}`?" if matches else None
+
+
+def choices_hint(word: str, choices: Sequence[str], label: str = "expected one of") -> str:
+    """'did you mean `x`?' for a close match, else the choices listed after `label`."""
+    listed = ", ".join(choices)
+    return suggest(word, choices) or f"{label}: {listed}"
+
+
+def check_keys(source: Source, found: Sequence[Entry], allowed: Sequence[str], what: str) -> None:
+    """Fail at the first key of a mapping that is not one of `allowed`."""
+    for entry in found:
+        if entry.key not in allowed:
+            source.fail(
+                entry.key_node,
+                f"unknown key `{show(entry.key)}` in {what}",
+                choices_hint(entry.key, allowed),
+            )
 
 
 def text_of(source: Source, node: Node, what: str) -> str:

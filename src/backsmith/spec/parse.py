@@ -33,6 +33,8 @@ from backsmith.spec.load import (
     Entry,
     Source,
     build_value,
+    check_keys,
+    choices_hint,
     compose,
     describe,
     entries,
@@ -162,21 +164,6 @@ def parse_document(document: Document) -> FeatureSpec:
 # --------------------------------------------------------------------------- helpers
 
 
-def _choices_hint(word: str, choices: Sequence[str], label: str = "expected one of") -> str:
-    listed = ", ".join(choices)
-    return suggest(word, choices) or f"{label}: {listed}"
-
-
-def _check_keys(source: Source, found: Sequence[Entry], allowed: Sequence[str], what: str) -> None:
-    for entry in found:
-        if entry.key not in allowed:
-            source.fail(
-                entry.key_node,
-                f"unknown key `{show(entry.key)}` in {what}",
-                _choices_hint(entry.key, allowed),
-            )
-
-
 def _by_key(found: Sequence[Entry]) -> dict[str, Entry]:
     return {entry.key: entry for entry in found}
 
@@ -233,7 +220,7 @@ def parse_rules(source: Source, entry: Entry | None, entity: str | None) -> tupl
     rules: list[ProseRule] = []
     for item in entry.value.value:
         found = entries(source, item, "a rule")
-        _check_keys(source, found, RULE_KEYS, "a rule")
+        check_keys(source, found, RULE_KEYS, "a rule")
         body = _by_key(found)
         prose = _require(source, item, body, "prose", "a rule")
         text = text_of(source, prose.value, "`prose`").strip()
@@ -256,7 +243,7 @@ class _DocumentParser:
     def parse(self) -> FeatureSpec:
         root = self.document.root
         found = entries(self.source, root, "the document")
-        _check_keys(self.source, found, TOP_KEYS, "the document")
+        check_keys(self.source, found, TOP_KEYS, "the document")
         top = _by_key(found)
         feature = self._feature(_require(self.source, root, top, "feature", "the document"))
         title = _optional_text(self.source, top.get("title"), "`title`")
@@ -403,7 +390,7 @@ def _check_relation_filters(entities: Sequence[Entity]) -> None:
                     f"`list.filter` of {entity.name} names `{across.relation}.{across.field}`, "
                     + problem,
                     across.location,
-                    hint=_choices_hint(across.field, usable, f"fields of {target.name}"),
+                    hint=choices_hint(across.field, usable, f"fields of {target.name}"),
                 )
 
 
@@ -508,7 +495,7 @@ class _EntityParser:
         if is_null(node):
             self.source.fail(node, f"{self.what} is empty", "give it `fields:`")
         found = entries(self.source, node, self.what)
-        _check_keys(self.source, found, ENTITY_KEYS, self.what)
+        check_keys(self.source, found, ENTITY_KEYS, self.what)
         body = _by_key(found)
         if "owned" in body:
             self.owned = _bool_of(self.source, body["owned"].value, "`owned`")
@@ -704,7 +691,7 @@ class _EntityParser:
     def _long_relation(self, entry: Entry) -> Relation:
         what = f"relation `{entry.key}`"
         found = entries(self.source, entry.value, what)
-        _check_keys(self.source, found, RELATION_KEYS, what)
+        check_keys(self.source, found, RELATION_KEYS, what)
         body = _by_key(found)
         to = _require(self.source, entry.value, body, "to", what).value
         target = self._target(to, text_of(self.source, to, "`to`"))
@@ -784,7 +771,7 @@ class _EntityParser:
         choices = [o.value for o in OnDelete]
         if value not in choices:
             self.source.fail(
-                node, f"unknown on_delete `{show(value)}`", _choices_hint(value, choices)
+                node, f"unknown on_delete `{show(value)}`", choices_hint(value, choices)
             )
         if value == OnDelete.SET_NULL.value and required:
             self.source.fail(
@@ -823,7 +810,7 @@ class _EntityParser:
         self.source.fail(
             node,
             f"{what} names `{show(name)}`, which is not a field or relation of {self.name}",
-            _choices_hint(name, known, "known names"),
+            choices_hint(name, known, "known names"),
         )
 
     def _unique(self, entry: Entry | None) -> tuple[tuple[str, ...], ...]:
@@ -882,7 +869,7 @@ class _EntityParser:
         if entry is None or is_null(entry.value):
             return access
         found = entries(self.source, entry.value, "`access`")
-        _check_keys(self.source, found, [*(a.value for a in Action), RESTORE_ACTION], "`access`")
+        check_keys(self.source, found, [*(a.value for a in Action), RESTORE_ACTION], "`access`")
         for item in found:
             if item.key == RESTORE_ACTION:
                 self.restore = self._restore_grants(item)
@@ -988,7 +975,7 @@ class _EntityParser:
         if entry is None or is_null(entry.value):
             return ListOptions()
         found = entries(self.source, entry.value, "`list`")
-        _check_keys(self.source, found, LIST_KEYS, "`list`")
+        check_keys(self.source, found, LIST_KEYS, "`list`")
         body = _by_key(found)
         return ListOptions(
             filter=self._filter(body.get("filter")),
@@ -1029,7 +1016,7 @@ class _EntityParser:
                     node,
                     f"`list.filter` names `{show(text)}`: `{show(relation)}` is not a "
                     f"relation of {self.name}",
-                    _choices_hint(relation, list(self.relations), "relations"),
+                    choices_hint(relation, list(self.relations), "relations"),
                 )
             across = RelationFilter(relation=relation, field=field, location=self.source.of(node))
             if any((a.relation, a.field) == (relation, field) for a in found):
@@ -1058,7 +1045,7 @@ class _EntityParser:
                 self.source.fail(
                     node,
                     f"`list.search` names `{show(name)}`, which is not a field of {self.name}",
-                    _choices_hint(name, text_fields, "text fields"),
+                    choices_hint(name, text_fields, "text fields"),
                 )
             if field.type not in STRING_TYPES:
                 self.source.fail(
@@ -1090,7 +1077,7 @@ class _EntityParser:
         if entry is None or is_null(entry.value):
             return PageSize()
         found = entries(self.source, entry.value, "`page_size`")
-        _check_keys(self.source, found, PAGE_SIZE_KEYS, "`page_size`")
+        check_keys(self.source, found, PAGE_SIZE_KEYS, "`page_size`")
         body = _by_key(found)
         maximum = PageSize().max
         if "max" in body:
@@ -1229,7 +1216,7 @@ class _FieldBuilder:
             location = inside(self.source, node, match.start("flags") + word.start())
             flag = word[0]
             if flag not in SHORT_FLAGS:
-                hint = _choices_hint(flag, SHORT_FLAGS, "the short form knows")
+                hint = choices_hint(flag, SHORT_FLAGS, "the short form knows")
                 if "?" in flag or "(" in flag or ")" in flag:
                     hint = SHORT_FORM_HINT
                 raise SpecError(
@@ -1309,7 +1296,7 @@ class _FieldBuilder:
                     f"unknown key `to` in field `{self.name}`",
                     f"`{self.name}` looks like a relation: declare it under `relations:`",
                 )
-        _check_keys(self.source, found, FIELD_KEYS, f"field `{self.name}`")
+        check_keys(self.source, found, FIELD_KEYS, f"field `{self.name}`")
         for entry in found:
             # Enum values stay nodes: each one is checked where it is written.
             keep_node = entry.key in ("values", "enum")
@@ -1763,7 +1750,7 @@ class _ValueChecker:
         if value not in self.field.values:
             self.fail(
                 f"`{show(value)}` is not one of the values",
-                _choices_hint(value, self.field.values, "values"),
+                choices_hint(value, self.field.values, "values"),
             )
         return value
 
