@@ -204,3 +204,21 @@ def test_a_one_to_one_is_refused_with_its_relation(tmp_path: Path) -> None:
         implement_feature(root, document)
     assert "Profile.person: `one_to_one` is not supported in existing projects" in str(raised.value)
     assert raised.value.location is not None and raised.value.location.line == 8
+
+
+def test_field_access_is_refused_with_its_field(tmp_path: Path) -> None:
+    root = copy_of("async_domain", tmp_path)
+    before = sorted(p for p in root.rglob("*") if p.is_file())
+    document = tmp_path / "staff.yaml"
+    document.write_text(
+        "feature: staff\nroles: [hr]\nentities:\n  Employee:\n    fields:\n      name: str\n"
+        '      salary: {type: int, required: false, access: {read: "role:hr"}}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SpecError) as raised:
+        implement_feature(root, document)
+    assert "Employee.salary: field `access` is not supported in existing projects" in str(
+        raised.value
+    )
+    assert raised.value.location is not None and raised.value.location.line == 7
+    assert sorted(p for p in root.rglob("*") if p.is_file()) == before

@@ -244,3 +244,141 @@ def test_list_mistakes(fail: Any, option: str, column: int, message: str, hint: 
     assert failure.where == f"feature.yaml:13:{column}", failure.error
     assert message in failure.message
     assert hint in failure.hint
+
+
+# ------------------------------------------------------------------------ field access
+
+FIELD_ACCESS = """\
+feature: staff
+roles: [hr]
+entities:
+  Employee:
+    owned: true
+    fields:
+      name: str
+      salary: {field}
+{extra}
+"""
+
+
+def test_field_access_reads_its_grants(load: Any) -> None:
+    spec = load(
+        FIELD_ACCESS.format(
+            field='{type: int, required: false, access: {read: [owner, "role:hr"], '
+            'write: "role:hr"}}',
+            extra="",
+        )
+    )
+    employee = spec.entities[0]
+    salary = employee.field("salary")
+    assert [str(g) for g in salary.read_access] == ["owner", "role:hr"]
+    assert [str(g) for g in salary.write_access] == ["role:hr"]
+    assert salary.guarded
+    assert not employee.field("name").guarded
+    assert employee.field("name").read_access == employee.field("name").write_access == ()
+
+
+@pytest.mark.parametrize(
+    ("field", "extra", "where", "message", "hint"),
+    [
+        (
+            "{type: int, access: {see: public}}",
+            "",
+            "8:36",
+            "unknown key `see` in `access` of field `salary`",
+            "read, write",
+        ),
+        ("{type: int, access: {}}", "", "8:35", "`access` of field `salary` is empty", "read:"),
+        (
+            '{type: int, access: {read: "role:boss"}}',
+            "",
+            "8:42",
+            "the role `boss` is not declared in `roles`",
+            "declare it",
+        ),
+        (
+            "{type: int, write_only: true, access: {read: owner}}",
+            "",
+            "8:54",
+            "`salary` is write_only: no one sees it, so `read` says nothing",
+            "remove write_only",
+        ),
+        (
+            '{type: int, default: 1, read_only: true, access: {write: "role:hr"}}',
+            "",
+            "8:65",
+            "`salary` is read_only: no client sets it, so `write` says nothing",
+            "",
+        ),
+        (
+            '{type: int, access: {write: "role:hr"}}',
+            "",
+            "8:36",
+            "`salary` is required, so a caller who may not set it could never create a row",
+            "give it a default",
+        ),
+        (
+            '{type: int, access: {read: "role:hr"}}',
+            "    list: {sort: [salary]}",
+            "9:19",
+            "`salary` has a read rule and cannot be sorted",
+            "reveal its value",
+        ),
+        (
+            '{type: int, access: {read: "role:hr"}}',
+            "    list: {filter: [salary]}",
+            "9:21",
+            "`salary` has a read rule and cannot be filtered",
+            "",
+        ),
+        (
+            '{enum: [a, b], default: a, access: {read: "role:hr"}}',
+            "    transitions: {salary: {a: b}}",
+            "9:19",
+            "`salary` has a read rule: a refused move's 409 names the current value",
+            "",
+        ),
+    ],
+)
+def test_field_access_mistakes(
+    fail: Any, field: str, extra: str, where: str, message: str, hint: str
+) -> None:
+    failure = fail(FIELD_ACCESS.format(field=field, extra=extra))
+    assert failure.where == f"feature.yaml:{where}", failure.error
+    assert message in failure.message
+    assert hint in failure.hint
+
+
+def test_a_field_with_a_read_rule_cannot_be_summed_or_filtered_from_children(fail: Any) -> None:
+    """A sum, or a filter on a parent's field, would reveal it to callers who may not see it."""
+    summed = fail(
+        """\
+        feature: staff
+        roles: [hr]
+        entities:
+          Team:
+            fields: {name: str}
+            computed: {payroll: {sum: Employee.salary}}
+          Employee:
+            fields:
+              salary: {type: int, access: {read: "role:hr"}}
+            relations: {team: Team}
+        """
+    )
+    assert "sums `Employee.salary`, which is not a number every reader may see" in summed.message
+    across = fail(
+        """\
+        feature: staff
+        roles: [hr]
+        entities:
+          Boss:
+            fields:
+              salary: {type: int, access: {read: "role:hr"}}
+          Employee:
+            fields: {name: str}
+            relations: {boss: Boss}
+            list: {filter: [boss.salary]}
+        """
+    )
+    assert "names `boss.salary`, which cannot be filtered" in across.message
+    assert across.where == "feature.yaml:10:21"

@@ -397,7 +397,12 @@ def test_computed_fields_settle_the_relation_they_count_through(load: Any) -> No
     ("computed", "second", "where", "message"),
     [
         ("visits: {count: Vist}", "", "6:23", "counts `Vist`, which is not an entity"),
-        ("visits: {sum: Visit.note}", "", "6:21", "`Visit.note`, which is not a readable number"),
+        (
+            "visits: {sum: Visit.note}",
+            "",
+            "6:21",
+            "which is not a number every reader may see",
+        ),
         ("visits: {sum: Visit.nope}", "", "6:21", "`Visit.nope`, which is not a field of it"),
         ("visits: {count: Visit, sum: Visit.minutes}", "", "6:7", "exactly one of `count`"),
         ("visits: {count: Visit, via: doctr}", "", "6:35", "`via: doctr` is not a relation"),

@@ -188,3 +188,77 @@ def test_a_stranger_cannot_create_under_an_optional_parent_they_cannot_read(
     assert plans["Note"].filled_relations == ["topic_id"]
     assert plans["Note"].stranger["create"] == 422
     assert plans["Note"].anonymous["create"] == 401  # the create rule answers first
+
+
+STAFF = """\
+feature: staff
+roles: [hr, manager]
+entities:
+  Employee:
+    owned: true
+    fields:
+      name: str
+      salary: {{type: int, required: false, access: {salary}}}
+    access: {access}
+"""
+
+
+@pytest.mark.parametrize(
+    ("salary", "access", "hider"),
+    [
+        # Admins read every row (the default), but only hr sees the salary.
+        ('{read: "role:hr"}', "{}", "a user with role admin"),
+        # Only owners read rows, and only hr sees the salary: the owner does not.
+        (
+            '{read: "role:hr"}',
+            "{list: owner, read: owner}",
+            "the owner, a user without roles,",
+        ),
+        # Managers read every row; the owner and hr see the salary.
+        (
+            '{read: [owner, "role:hr"]}',
+            '{read: ["role:manager", owner], list: ["role:manager", owner]}',
+            "a user with role manager",
+        ),
+        # Anyone signed in reads the row; hr and admins see the salary.
+        ('{read: ["role:hr", "role:admin"]}', "{read: authenticated}", "a user without roles"),
+    ],
+)
+def test_a_field_read_rule_is_tested_with_the_simplest_caller_it_hides_from(
+    tmp_path: Path, salary: str, access: str, hider: str
+) -> None:
+    plan = build_test_plan(_spec(tmp_path, STAFF.format(salary=salary, access=access)))
+    (case,) = plan.entities[0].field_reads
+    assert (case.name, case.hider.label) == ("salary", hider)
+    # The actor sees every field: hr, unless owning the row suffices.
+    assert ("hr" in plan.actor_roles) is ("owner" not in salary)
+
+
+def test_no_field_read_case_when_everyone_who_reads_the_row_sees_the_field(
+    tmp_path: Path,
+) -> None:
+    document = STAFF.format(salary='{read: [owner, "role:admin"]}', access="{}")
+    assert build_test_plan(_spec(tmp_path, document)).entities[0].field_reads == []
+
+
+def test_a_field_write_rule_is_tested_on_create_and_on_update(tmp_path: Path) -> None:
+    document = STAFF.format(
+        salary='{write: "role:hr"}',
+        access='{read: [owner, "role:manager"], update: [owner, "role:manager"]}',
+    )
+    plan = build_test_plan(_spec(tmp_path, document)).entities[0]
+    (case,) = plan.field_writes
+    assert case.creator is not None and case.creator.label == "a user without roles"
+    # A manager may change other users' rows, but not their salary.
+    assert case.updater is not None and case.updater.label == "a user with role manager"
+    assert plan.unset_by_stranger == ["salary"]
+
+
+def test_an_owner_write_grant_lets_the_creator_set_the_field(tmp_path: Path) -> None:
+    document = STAFF.format(salary='{write: [owner, "role:hr"]}', access="{}")
+    plan = build_test_plan(_spec(tmp_path, document)).entities[0]
+    assert plan.unset_by_stranger == []
+    (case,) = plan.field_writes
+    # Owners may set it, so only an update of someone else's row is refused: an admin's.
+    assert case.creator is None
+    assert case.updater is not None and case.updater.label == "a user with role admin"

@@ -113,12 +113,16 @@ def _resolve(entity: Entity, computed: Computed, by_name: Mapping[str, Entity]) 
         )
     if computed.kind is ComputedKind.SUM:
         field = counted.field(computed.field or "")
-        numbers = [f.name for f in counted.fields if f.type in NUMERIC_TYPES and f.readable]
-        if field is None or field.type not in NUMERIC_TYPES or not field.readable:
+        # A sum of a field only some callers see would reveal it to the others.
+        numbers = [
+            f.name for f in counted.fields if f.type in NUMERIC_TYPES and f.publicly_listable
+        ]
+        if field is None or field.type not in NUMERIC_TYPES or not field.publicly_listable:
             problem = (
                 "is not a field of it"
                 if field is None
-                else "is not a readable number (int, bigint, float or decimal)"
+                else "is not a number every reader may see (int, bigint, float or decimal, "
+                "neither write_only nor with a read rule)"
             )
             raise SpecError(
                 f"{what} sums `{computed.source}.{computed.field}`, which {problem}",

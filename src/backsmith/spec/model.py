@@ -102,6 +102,10 @@ class Field(_Node):
     read_only: bool = False
     write_only: bool = False
     immutable: bool = False
+    # Field-level access: who may see it in responses and who may send it. Empty means
+    # the row's own rules: whoever may read the row sees it, whoever may write it sets it.
+    read_access: tuple[Grant, ...] = ()
+    write_access: tuple[Grant, ...] = ()
     location: Location | None = None
 
     @property
@@ -120,6 +124,16 @@ class Field(_Node):
     @property
     def readable(self) -> bool:
         return not self.write_only
+
+    @property
+    def guarded(self) -> bool:
+        """Only some callers see it: it is absent from responses to the others."""
+        return bool(self.read_access)
+
+    @property
+    def publicly_listable(self) -> bool:
+        """Lists may filter, sort or search on it without revealing a value to anyone."""
+        return self.type is not FieldType.JSON and not self.write_only and not self.guarded
 
 
 class Relation(_Node):

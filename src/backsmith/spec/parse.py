@@ -92,8 +92,9 @@ RULE_KEYS = ("prose",)
 FIELD_KEYS = (
     "type", "required", "default", "unique", "index", "min", "max", "min_length",
     "max_length", "pattern", "values", "precision", "scale", "description", "example",
-    "read_only", "write_only", "immutable", "enum",
+    "read_only", "write_only", "immutable", "enum", "access",
 )  # fmt: skip
+FIELD_ACCESS_KEYS = ("read", "write")
 RELATION_KEYS = ("to", "kind", "required", "on_delete", "inverse")
 LIST_KEYS = ("filter", "sort", "search", "page_size")
 PAGE_SIZE_KEYS = ("default", "max")
@@ -375,16 +376,12 @@ def _check_relation_filters(entities: Sequence[Entity]) -> None:
             assert relation is not None  # noqa: S101 - the entity parser checked it
             target = by_name[relation.target]
             field = target.field(across.field)
-            usable = [
-                f.name
-                for f in target.fields
-                if f.type is not FieldType.JSON and f.readable and not f.write_only
-            ]
+            usable = [f.name for f in target.fields if f.publicly_listable]
             problem = None
             if field is None:
                 problem = f"which is not a field of {target.name}"
-            elif field.type is FieldType.JSON or field.write_only or not field.readable:
-                problem = "which cannot be filtered (json, write_only or not readable)"
+            elif not field.publicly_listable:
+                problem = "which cannot be filtered (json, write_only or with a read rule)"
             if problem is not None:
                 raise SpecError(
                     f"`list.filter` of {entity.name} names `{across.relation}.{across.field}`, "
@@ -583,8 +580,52 @@ class _EntityParser:
         for item in found:
             _check_member_name(self.source, item.key_node, item.key, "field name")
             builder = _FieldBuilder(self.source, item, self.document.entity_names)
-            self.fields[item.key] = builder.build()
+            field = builder.build()
+            if "access" in builder.attrs:
+                field = self._field_access(field, builder.attrs["access"])
+            self.fields[item.key] = field
             self.builders[item.key] = builder
+
+    def _field_access(self, field: Field, attr: _Attr) -> Field:
+        """`access: {read: GRANTS, write: GRANTS}` of one field."""
+        assert attr.node is not None  # noqa: S101 - `_read_long` keeps the node of `access`
+        what = f"`access` of field `{field.name}`"
+        found = entries(self.source, attr.node, what)
+        check_keys(self.source, found, FIELD_ACCESS_KEYS, what)
+        if not found:
+            self.source.fail(attr.node, f"{what} is empty", "give it `read:`, `write:` or both")
+        body = _by_key(found)
+        read: tuple[Grant, ...] = ()
+        write: tuple[Grant, ...] = ()
+        if "read" in body:
+            if field.write_only:
+                self.source.fail(
+                    body["read"].key_node,
+                    f"`{field.name}` is write_only: no one sees it, so `read` says nothing",
+                    "remove write_only, or remove `read`",
+                )
+            read = self._grants(Action.READ, body["read"].value, f"read of {field.name}")
+        if "write" in body:
+            write = self._field_write_grants(field, body["write"])
+        return field.model_copy(update={"read_access": read, "write_access": write})
+
+    def _field_write_grants(self, field: Field, entry: Entry) -> tuple[Grant, ...]:
+        if field.read_only:
+            self.source.fail(
+                entry.key_node,
+                f"`{field.name}` is read_only: no client sets it, so `write` says nothing",
+                "remove read_only, or remove `write`",
+            )
+        if field.required_on_create:
+            self.source.fail(
+                entry.key_node,
+                f"`{field.name}` is required, so a caller who may not set it could never "
+                "create a row",
+                "give it a default, or make it optional with `required: false`",
+            )
+        # Setting a field changes a row, as an update does; on create, the caller is
+        # about to own the row, so an `owner` grant lets them set it.
+        return self._grants(Action.UPDATE, entry.value, f"write of {field.name}")
 
     def _relations(self, entry: Entry) -> None:
         if is_null(entry.value):
@@ -1072,6 +1113,12 @@ class _EntityParser:
                 f"`{name}` is write_only and cannot be {verb}",
                 "results would reveal a value that is never returned",
             )
+        if field.guarded:
+            self.source.fail(
+                node,
+                f"`{name}` has a read rule and cannot be {verb}",
+                "results would reveal its value to callers who may not see it",
+            )
 
     def _page_size(self, entry: Entry | None) -> PageSize:
         if entry is None or is_null(entry.value):
@@ -1298,8 +1345,9 @@ class _FieldBuilder:
                 )
         check_keys(self.source, found, FIELD_KEYS, f"field `{self.name}`")
         for entry in found:
-            # Enum values stay nodes: each one is checked where it is written.
-            keep_node = entry.key in ("values", "enum")
+            # Enum values stay nodes: each one is checked where it is written. So do
+            # grants: the entity reads them, knowing its roles and whether it is owned.
+            keep_node = entry.key in ("values", "enum", "access")
             value = None if keep_node else build_value(self.source, entry.value)
             self.attrs[entry.key] = _Attr(value, self.source.of(entry.value), entry.value)
         if "enum" in self.attrs:

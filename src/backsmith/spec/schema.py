@@ -312,6 +312,14 @@ def _field_options() -> dict[str, Any]:
         "read_only": _flag("Set by the server (default), never by a client."),
         "write_only": _flag("Accepted from clients, never returned (e.g. secrets)."),
         "immutable": _flag("Set on create, never changed by an update."),
+        "access": {
+            "type": "object",
+            "description": "Who may see the field (`read`: absent from other callers' "
+            "responses) and who may send it (`write`: 403 for others).",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "properties": {"read": {"$ref": "#/$defs/grants"}, "write": {"$ref": "#/$defs/grants"}},
+        },
     }  # fmt: skip
 
 

@@ -74,6 +74,13 @@ def _enum_field(source: Source, item: Entry, fields: Mapping[str, Field], entity
             f"`{field.name}` is write_only: clients could not see the state they move",
             "remove write_only",
         )
+    if field.guarded:
+        source.fail(
+            item.key_node,
+            f"`{field.name}` has a read rule: a refused move's 409 names the current value, "
+            "which some callers may not see",
+            "remove the field's `access.read`, or the transitions",
+        )
     return field
 
 

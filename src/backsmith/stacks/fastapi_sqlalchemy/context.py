@@ -11,6 +11,7 @@ import hashlib
 import re
 import textwrap
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -185,6 +186,14 @@ class RuleContext:
     def open_to_any_user(self) -> bool:
         """Any signed-in user passes it for every row (no 403 possible)."""
         return self.public or self.authenticated
+
+    def admits(self, *, signed_in: bool, roles: Collection[str] = (), owns: bool = False) -> bool:
+        """Whether a caller gets past this rule for one row (as `allows` decides at run time)."""
+        if self.public:
+            return True
+        if not signed_in:
+            return False
+        return self.authenticated or bool(set(self.roles) & set(roles)) or (self.owner and owns)
 
     def responses(self, *base: int) -> tuple[int, ...]:
         statuses = set(base) | {401}  # a bad token is a 401 even where none is needed
@@ -397,6 +406,28 @@ class EntityContext:
         return contexts
 
     @property
+    def field_reads(self) -> dict[str, RuleContext]:
+        """Fields only some callers see, each with its rule; others get rows without them."""
+        return {
+            f.name: _rule(Action.READ, f.field.read_access) for f in self.fields if f.field.guarded
+        }
+
+    @property
+    def field_writes(self) -> dict[str, RuleContext]:
+        """Fields only some callers may send, each with its rule; others get a 403."""
+        return {
+            f.name: _rule(Action.UPDATE, f.field.write_access)
+            for f in self.fields
+            if f.field.write_access
+        }
+
+    @property
+    def create_statuses(self) -> tuple[int, ...]:
+        """What a create answers besides the access rule's statuses."""
+        statuses = (201, 400, 409, 422)
+        return (*statuses, 403) if self.field_writes else statuses
+
+    @property
     def checked_fields(self) -> tuple[str, ...]:
         """Every field some check reads, once, in order."""
         return tuple(dict.fromkeys(name for c in self.entity.checks for name in c.fields))
@@ -525,6 +556,21 @@ class FeatureContext:
     @property
     def any_links(self) -> bool:
         return any(entity.links for entity in self.entities)
+
+    @property
+    def any_field_reads(self) -> bool:
+        return any(entity.field_reads for entity in self.entities)
+
+    @property
+    def any_field_writes(self) -> bool:
+        return any(entity.field_writes for entity in self.entities)
+
+    @property
+    def any_hidden_required(self) -> bool:
+        """A field with a value in every row that some responses leave out."""
+        return any(
+            f.field.guarded and not f.nullable for entity in self.entities for f in entity.fields
+        )
 
     @property
     def max_links(self) -> int:
@@ -869,7 +915,12 @@ def _python_literal(f: Field, value: Any, enum_class: str | None = None) -> str:
         member = names.enum_member(str(value))
         return f"{enum_class}.{member}" if enum_class else repr(str(value))
     if f.type is FieldType.DECIMAL:
-        return f'Decimal("{value}")'
+        # At the column's scale, as the database gives it back: a create's response then
+        # shows `0.00` as every later read does, not `0`.
+        number = Decimal(str(value))
+        if f.scale is not None:
+            number = number.quantize(Decimal(1).scaleb(-f.scale))
+        return f'Decimal("{number}")'
     if f.type is FieldType.DATE:
         value = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
         return f"date({value.year}, {value.month}, {value.day})"

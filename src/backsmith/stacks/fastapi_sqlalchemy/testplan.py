@@ -147,6 +147,61 @@ class ActionCase:
     stranger: int
 
 
+@dataclass(frozen=True)
+class Caller:
+    """A caller the generated tests use: signed in or not, their roles, and whether the row
+    in question is their own (they create it) or someone else's (the actor creates it)."""
+
+    signed_in: bool
+    roles: tuple[str, ...] = ()
+    owns: bool = False
+    unset: tuple[str, ...] = ()  # fields they leave out when they create their row
+
+    @property
+    def label(self) -> str:
+        if not self.signed_in:
+            return "an anonymous caller"
+        who = f"a user with role {', '.join(self.roles)}" if self.roles else "a user without roles"
+        return f"the owner, {who}," if self.owns else who
+
+    def passes(self, rule: RuleContext) -> bool:
+        return rule.admits(signed_in=self.signed_in, roles=self.roles, owns=self.owns)
+
+
+def _callers(entity: EntityContext, roles: tuple[str, ...], can_own: bool) -> list[Caller]:
+    """The callers to try, simplest first: nobody, a user without roles, one per role, and
+    (`can_own`: a user without roles may create a row here) that user on their own row."""
+    callers = [Caller(False), Caller(True), *(Caller(True, (role,)) for role in roles)]
+    if can_own and entity.owned:
+        callers.append(Caller(True, owns=True, unset=tuple(_unset_by(entity, Caller(True)))))
+    return callers
+
+
+def _unset_by(entity: EntityContext, caller: Caller) -> list[str]:
+    """Fields `caller` may not send when they create a row (they would own it)."""
+    creating = Caller(caller.signed_in, caller.roles, owns=entity.owned)
+    return [name for name, rule in entity.field_writes.items() if not creating.passes(rule)]
+
+
+@dataclass(frozen=True)
+class FieldReadCase:
+    """A field only some callers see: one who may read the row but not the field."""
+
+    name: str
+    hider: Caller
+    lists: bool  # the hider's list shows the row too
+
+
+@dataclass(frozen=True)
+class FieldWriteCase:
+    """A field only some callers may send: who gets a 403 for sending it."""
+
+    name: str
+    value: Any
+    creator: Caller | None  # may create rows, but not with this field set
+    updater: Caller | None  # may change the row, but not this field
+
+
 @dataclass
 class EntityTestPlan:
     entity: EntityContext
@@ -188,6 +243,9 @@ class EntityTestPlan:
     unbroken_checks: list[str] = field(default_factory=list)  # no breaking row was found
     unique_copied: list[str] = field(default_factory=list)  # members a duplicate copies
     links: list[LinkCheck] = field(default_factory=list)  # many_to_many relations
+    field_reads: list[FieldReadCase] = field(default_factory=list)
+    field_writes: list[FieldWriteCase] = field(default_factory=list)
+    unset_by_stranger: list[str] = field(default_factory=list)  # fields a stranger may not send
 
 
 @dataclass
@@ -200,7 +258,7 @@ class FeatureTestPlan:
 def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
     by_name = {e.name: e for e in feature.entities}
     filled = _filled_relations(feature)
-    plans = [_entity_plan(e, by_name, filled[e.name]) for e in feature.entities]
+    plans = [_entity_plan(e, by_name, filled[e.name], feature.spec.roles) for e in feature.entities]
     for plan in plans:
         plan.filled_relations = filled[plan.entity.name]
         plan.shared_parents = [
@@ -262,6 +320,8 @@ def _actor_roles(feature: FeatureContext) -> list[str]:
     for entity in feature.entities:
         extra = [action.rule for action in entity.actions]
         extra += [entity.restore_rule] if entity.restore_rule else []
+        # The actor sends and reads every field, those only some callers may too.
+        extra += [*entity.field_reads.values(), *entity.field_writes.values()]
         for rule in [*entity.rules.values(), *extra]:
             if rule.open_to_any_user or (rule.owner and entity.owned):
                 continue
@@ -537,8 +597,59 @@ def _link_check(entity: EntityContext, link: LinkContext) -> LinkCheck:
     )
 
 
+def _field_read_cases(
+    entity: EntityContext, roles: tuple[str, ...], can_own: bool
+) -> list[FieldReadCase]:
+    """For each field with a read rule, the simplest caller it hides the field from.
+
+    None is found when every caller who may read the row also sees the field; the
+    actor's own reads, in the other tests, show that it is there for those it names.
+    """
+    cases: list[FieldReadCase] = []
+    rules = entity.rules
+    for name, rule in entity.field_reads.items():
+        for caller in _callers(entity, roles, can_own):
+            if caller.passes(rules["read"]) and not caller.passes(rule):
+                cases.append(FieldReadCase(name, caller, caller.passes(rules["list"])))
+                break
+    return cases
+
+
+def _field_write_cases(
+    entity: EntityContext, roles: tuple[str, ...], can_own: bool, sample: dict[str, Any]
+) -> list[FieldWriteCase]:
+    """For each field with a write rule, a caller refused it on create and one on update."""
+    rules = entity.rules
+    cases: list[FieldWriteCase] = []
+    for name, rule in entity.field_writes.items():
+        callers = [c for c in _callers(entity, roles, can_own) if c.signed_in]
+        # On create, the caller is about to own the row: an owner grant lets them.
+        creator = next(
+            (
+                c
+                for c in callers
+                if not c.owns and c.passes(rules["create"]) and name in _unset_by(entity, c)
+            ),
+            None,
+        )
+        updater = next(
+            (
+                c
+                for c in callers
+                if c.passes(rules["read"]) and c.passes(rules["update"]) and not c.passes(rule)
+            ),
+            None,
+        )
+        if creator or updater:
+            cases.append(FieldWriteCase(name, sample[name], creator, updater))
+    return cases
+
+
 def _entity_plan(
-    entity: EntityContext, by_name: dict[str, EntityContext], filled: list[str]
+    entity: EntityContext,
+    by_name: dict[str, EntityContext],
+    filled: list[str],
+    roles: tuple[str, ...],
 ) -> EntityTestPlan:
     samples = _samples(entity)
     writable = [f for f in entity.fields if f.create_line is not None]
@@ -646,4 +757,7 @@ def _entity_plan(
         unbroken_checks=unbroken_checks,
         unique_copied=[name for name in entity.unique_attributes if name != "owner_id"],
         links=[_link_check(entity, link) for link in entity.links],
+        field_reads=_field_read_cases(entity, roles, stranger["create"] == 201),
+        field_writes=_field_write_cases(entity, roles, stranger["create"] == 201, samples[0]),
+        unset_by_stranger=_unset_by(entity, Caller(True)),
     )

@@ -421,6 +421,14 @@ def _refuse_unsupported(entity: Entity) -> None:
                 location=entity.location,
                 hint="remove it, or generate the feature into a new project (backsmith new)",
             )
+    for field in entity.fields:
+        if field.read_access or field.write_access:
+            raise SpecError(
+                f"{entity.name}.{field.name}: field `access` is not supported in existing "
+                "projects yet",
+                location=field.location,
+                hint="remove it, or generate the feature into a new project (backsmith new)",
+            )
     for relation in entity.many_to_many:
         raise SpecError(
             f"{entity.name}.{relation.name}: many_to_many relations are not supported in "

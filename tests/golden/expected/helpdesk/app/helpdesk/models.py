@@ -87,6 +87,9 @@ class Ticket(IdMixin, TimestampMixin, Base):
     due_on: Mapped[date | None] = mapped_column(Date())
     estimate_hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    internal_note: Mapped[str | None] = mapped_column(
+        Text(), comment="What agents tell each other about the ticket; customers never see it."
+    )
     # Not a column: the service loads it with the row (count over CannedReply).
     reply_count: Mapped[int] = query_expression(default_expr=literal(0), expire_on_flush=False)
     # Never loaded by accident: the service asks for it (selectinload), one query a page.

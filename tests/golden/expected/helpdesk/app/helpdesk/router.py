@@ -19,7 +19,6 @@ from app.helpdesk.models import (
     CannedReply,
     Comment,
     Label,
-    Ticket,
 )
 from app.helpdesk.schemas import (
     CannedReplyCreate,
@@ -53,6 +52,7 @@ IfMatch = Annotated[str | None, Header(description=IF_MATCH_DESCRIPTION)]
     "/tickets",
     tags=["tickets"],
     response_model=TicketPage,
+    response_model_exclude_unset=True,
     responses=problem_responses(401, 403, 422),
 )
 async def list_tickets(
@@ -60,7 +60,7 @@ async def list_tickets(
 ) -> dict[str, Any]:
     """List the tickets you may read, one page at a time."""
     rows, next_cursor = await service.list_tickets(session, user, query)
-    return {"items": rows, "next_cursor": next_cursor}
+    return {"items": [service.show_ticket(user, row) for row in rows], "next_cursor": next_cursor}
 
 
 @router.post(
@@ -68,7 +68,8 @@ async def list_tickets(
     tags=["tickets"],
     status_code=status.HTTP_201_CREATED,
     response_model=TicketRead,
-    responses=with_etag(problem_responses(201, 400, 401, 409, 422), 201),
+    response_model_exclude_unset=True,
+    responses=with_etag(problem_responses(201, 400, 401, 403, 409, 422), 201),
 )
 async def create_ticket(
     data: TicketCreate,
@@ -76,30 +77,32 @@ async def create_ticket(
     user: OptionalUser,
     request: Request,
     response: Response,
-) -> Ticket:
+) -> dict[str, Any]:
     """Create a ticket; its URL is in the Location header."""
     ticket = await service.create_ticket(session, user, data)
     response.headers["Location"] = str(request.url_for("get_ticket", ticket_id=ticket.id))
     response.headers["ETag"] = etag(ticket.version)
-    return ticket
+    return service.show_ticket(user, ticket)
 
 
 @router.get(
     "/tickets/{ticket_id}",
     tags=["tickets"],
     response_model=TicketRead,
+    response_model_exclude_unset=True,
     responses=with_etag(problem_responses(401, 403, 404, 422), 200),
 )
-async def get_ticket(ticket: ValidTicket, response: Response) -> Ticket:
+async def get_ticket(ticket: ValidTicket, user: OptionalUser, response: Response) -> dict[str, Any]:
     """Read one ticket; its ETag is the version to send in If-Match."""
     response.headers["ETag"] = etag(ticket.version)
-    return ticket
+    return service.show_ticket(user, ticket)
 
 
 @router.patch(
     "/tickets/{ticket_id}",
     tags=["tickets"],
     response_model=TicketRead,
+    response_model_exclude_unset=True,
     responses=with_etag(problem_responses(400, 401, 403, 404, 409, 412, 422, 428), 200),
 )
 async def update_ticket(
@@ -109,11 +112,11 @@ async def update_ticket(
     user: OptionalUser,
     response: Response,
     if_match: IfMatch = None,
-) -> Ticket:
+) -> dict[str, Any]:
     """Change the fields you send, if the row is still at the version you read (If-Match)."""
     updated = await service.update_ticket(session, user, ticket, data, if_match)
     response.headers["ETag"] = etag(updated.version)
-    return updated
+    return service.show_ticket(user, updated)
 
 
 @router.delete(
@@ -134,6 +137,7 @@ async def delete_ticket(
     "/tickets/{ticket_id}/resolve",
     tags=["tickets"],
     response_model=TicketRead,
+    response_model_exclude_unset=True,
     responses=with_etag(problem_responses(401, 403, 404, 409, 412, 422), 200),
 )
 async def resolve_ticket(
@@ -141,17 +145,18 @@ async def resolve_ticket(
     session: SessionDep,
     user: OptionalUser,
     response: Response,
-) -> Ticket:
+) -> dict[str, Any]:
     """Resolve: sets status='resolved'."""
     changed = await service.resolve_ticket(session, user, ticket)
     response.headers["ETag"] = etag(changed.version)
-    return changed
+    return service.show_ticket(user, changed)
 
 
 @router.post(
     "/tickets/{ticket_id}/close",
     tags=["tickets"],
     response_model=TicketRead,
+    response_model_exclude_unset=True,
     responses=with_etag(problem_responses(401, 403, 404, 409, 412, 422), 200),
 )
 async def close_ticket(
@@ -159,17 +164,18 @@ async def close_ticket(
     session: SessionDep,
     user: OptionalUser,
     response: Response,
-) -> Ticket:
+) -> dict[str, Any]:
     """Close the ticket and record when."""
     changed = await service.close_ticket(session, user, ticket)
     response.headers["ETag"] = etag(changed.version)
-    return changed
+    return service.show_ticket(user, changed)
 
 
 @router.post(
     "/tickets/{ticket_id}/reset_votes",
     tags=["tickets"],
     response_model=TicketRead,
+    response_model_exclude_unset=True,
     responses=with_etag(problem_responses(401, 403, 404, 409, 412, 422), 200),
 )
 async def reset_votes_ticket(
@@ -177,11 +183,11 @@ async def reset_votes_ticket(
     session: SessionDep,
     user: OptionalUser,
     response: Response,
-) -> Ticket:
+) -> dict[str, Any]:
     """Reset_votes: sets votes=0."""
     changed = await service.reset_votes_ticket(session, user, ticket)
     response.headers["ETag"] = etag(changed.version)
-    return changed
+    return service.show_ticket(user, changed)
 
 
 @router.get(

@@ -39,6 +39,16 @@ class TicketCreate(InputSchema):
     estimate_hours: (
         Annotated[Decimal, Field(max_digits=6, decimal_places=1, allow_inf_nan=False)] | None
     ) = None
+    internal_note: (
+        Annotated[
+            str,
+            Field(
+                pattern=NO_NUL,
+                description="What agents tell each other about the ticket; customers never see it.",
+            ),
+        ]
+        | None
+    ) = None
     label_ids: LinkIds = Field(default_factory=list)
 
 
@@ -57,6 +67,16 @@ class TicketUpdate(InputSchema):
     estimate_hours: (
         Annotated[Decimal, Field(max_digits=6, decimal_places=1, allow_inf_nan=False)] | None
     ) = None
+    internal_note: (
+        Annotated[
+            str,
+            Field(
+                pattern=NO_NUL,
+                description="What agents tell each other about the ticket; customers never see it.",
+            ),
+        ]
+        | None
+    ) = None
     label_ids: LinkIds = Field(default_factory=omitted)
 
 
@@ -72,6 +92,10 @@ class TicketRead(ReadSchema):
     due_on: date | None
     estimate_hours: Decimal | None
     closed_at: datetime | None
+    # Absent, not null, for callers its read rule does not name.
+    internal_note: str | None = Field(
+        default=None, description="Only for role:agent, role:admin; absent for other callers."
+    )
     reply_count: int = Field(
         description="How many CannedReply rows pointing at it that you may list."
     )

@@ -15,7 +15,16 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased, selectinload, with_ex
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
-from app.core.access import EntityAccess, Rule, Scope, authorize, authorize_row, scope_of
+from app.core.access import (
+    EntityAccess,
+    Rule,
+    Scope,
+    authorize,
+    authorize_row,
+    hidden_fields,
+    refuse_unwritable,
+    scope_of,
+)
 from app.core.checks import (
     Check,
     all_of,
@@ -52,6 +61,7 @@ from app.helpdesk.schemas import (
     LabelUpdate,
     TicketCreate,
     TicketListQuery,
+    TicketRead,
     TicketUpdate,
 )
 
@@ -79,6 +89,20 @@ TICKET_ACCESS = EntityAccess(
 TICKET_RESOLVE = Rule(roles=frozenset({"admin", "agent"}))  # who may resolve
 TICKET_CLOSE = Rule(owner=True, roles=frozenset({"admin", "agent"}))  # who may close
 TICKET_RESET_VOTES = Rule(roles=frozenset({"admin"}))  # who may reset_votes
+# Fields only some callers see: the others get rows without them.
+_TICKET_FIELD_READS: dict[str, Rule] = {
+    "internal_note": Rule(roles=frozenset({"admin", "agent"})),
+}
+# Fields only some callers may send: the others get a 403 for sending them.
+_TICKET_FIELD_WRITES: dict[str, Rule] = {
+    "internal_note": Rule(roles=frozenset({"admin", "agent"})),
+}
+
+
+def show_ticket(user: User | None, ticket: Ticket) -> dict[str, Any]:
+    """The response body of `ticket` for `user`: fields they may not see are left out."""
+    hidden = hidden_fields(_TICKET_FIELD_READS, user, ticket.owner_id)
+    return TicketRead.model_validate(ticket).model_dump(exclude=hidden)
 
 
 # due_on is null or due_on >= opened_on
@@ -252,6 +276,9 @@ async def _ticket_label_rows(
 
 async def create_ticket(session: AsyncSession, user: User | None, data: TicketCreate) -> Ticket:
     authorize(TICKET_ACCESS.create, user, "create")
+    # The caller is about to own the row: an `owner` grant lets them set the field.
+    creator = user.id if user else None
+    refuse_unwritable(_TICKET_FIELD_WRITES, data.model_fields_set, user, creator)
     values = data.model_dump()
     assert user is not None  # noqa: S101 - the spec never lets anonymous callers create owned rows
     values["owner_id"] = user.id
@@ -273,6 +300,7 @@ async def update_ticket(
     if_match: str | None,
 ) -> Ticket:
     authorize_row(TICKET_ACCESS.update, user, "update", ticket.owner_id)
+    refuse_unwritable(_TICKET_FIELD_WRITES, data.model_fields_set, user, ticket.owner_id)
     check_if_match(if_match, ticket.version)
     changes = data.model_dump(exclude_unset=True)
     check_transition("status", ticket.status, changes.get("status"), _TICKET_STATUS_MOVES)

@@ -19,6 +19,7 @@ TICKET_SAMPLES: list[dict[str, Any]] = [
         "opened_on": "2030-01-01",
         "due_on": "2030-01-01",
         "estimate_hours": None,
+        "internal_note": "internal_note-0",
     },
     {
         "title": "title-1",
@@ -29,6 +30,7 @@ TICKET_SAMPLES: list[dict[str, Any]] = [
         "opened_on": "2030-01-02",
         "due_on": "2030-01-02",
         "estimate_hours": None,
+        "internal_note": "internal_note-1",
     },
     {
         "title": "title-2",
@@ -39,6 +41,7 @@ TICKET_SAMPLES: list[dict[str, Any]] = [
         "opened_on": "2030-01-03",
         "due_on": "2030-01-03",
         "estimate_hours": None,
+        "internal_note": "internal_note-2",
     },
     {
         "title": "title-3",
@@ -49,6 +52,7 @@ TICKET_SAMPLES: list[dict[str, Any]] = [
         "opened_on": "2030-01-04",
         "due_on": "2030-01-04",
         "estimate_hours": None,
+        "internal_note": "internal_note-3",
     },
     {
         "title": "title-4",
@@ -59,6 +63,7 @@ TICKET_SAMPLES: list[dict[str, Any]] = [
         "opened_on": "2030-01-05",
         "due_on": "2030-01-05",
         "estimate_hours": None,
+        "internal_note": "internal_note-4",
     },
     {
         "title": "title-5",
@@ -69,6 +74,7 @@ TICKET_SAMPLES: list[dict[str, Any]] = [
         "opened_on": "2030-01-06",
         "due_on": "2030-01-06",
         "estimate_hours": None,
+        "internal_note": "internal_note-5",
     },
     {
         "title": "title-6",
@@ -79,6 +85,7 @@ TICKET_SAMPLES: list[dict[str, Any]] = [
         "opened_on": "2030-01-07",
         "due_on": "2030-01-07",
         "estimate_hours": None,
+        "internal_note": "internal_note-6",
     },
     {
         "title": "title-7",
@@ -89,6 +96,7 @@ TICKET_SAMPLES: list[dict[str, Any]] = [
         "opened_on": "2030-01-08",
         "due_on": "2030-01-08",
         "estimate_hours": None,
+        "internal_note": "internal_note-7",
     },
     {
         "title": "title-8",
@@ -99,6 +107,7 @@ TICKET_SAMPLES: list[dict[str, Any]] = [
         "opened_on": "2030-01-09",
         "due_on": "2030-01-09",
         "estimate_hours": None,
+        "internal_note": "internal_note-8",
     },
     {
         "title": "title-9",
@@ -109,6 +118,7 @@ TICKET_SAMPLES: list[dict[str, Any]] = [
         "opened_on": "2030-01-10",
         "due_on": "2030-01-10",
         "estimate_hours": None,
+        "internal_note": "internal_note-9",
     },
     {
         "title": "title-10",
@@ -119,6 +129,7 @@ TICKET_SAMPLES: list[dict[str, Any]] = [
         "opened_on": "2030-01-11",
         "due_on": "2030-01-11",
         "estimate_hours": None,
+        "internal_note": "internal_note-10",
     },
     {
         "title": "title-11",
@@ -129,6 +140,7 @@ TICKET_SAMPLES: list[dict[str, Any]] = [
         "opened_on": "2030-01-12",
         "due_on": "2030-01-12",
         "estimate_hours": None,
+        "internal_note": "internal_note-11",
     },
 ]
 

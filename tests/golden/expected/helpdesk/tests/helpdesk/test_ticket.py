@@ -35,6 +35,7 @@ ORDER_KINDS: dict[str, str] = {
     "due_on": "plain",
     "estimate_hours": "decimal",
     "closed_at": "plain",
+    "internal_note": "plain",
 }
 
 
@@ -67,6 +68,7 @@ async def test_create_read_update_delete(
     assert created["votes"] == payload["votes"]
     assert created["opened_on"] == payload["opened_on"]
     assert created["due_on"] == payload["due_on"]
+    assert created["internal_note"] == payload["internal_note"]
     assert created["owner_id"] == actor.id
 
     read = await client.get(f"{PATH}/{created['id']}", headers=actor.headers)
@@ -558,6 +560,7 @@ async def test_another_user_without_roles(
     assert_status(listed, 200)
     assert (row["id"] in {item["id"] for item in listed.json()["items"]}) is False
     payload = await factory.ticket_payload()
+    del payload["internal_note"]  # only some users may set it
     assert_status(await client.post(PATH, json=payload, headers=stranger.headers), 201)
     assert_status(await client.get(url, headers=stranger.headers), 404)
     assert_status(
@@ -565,6 +568,49 @@ async def test_another_user_without_roles(
     )
     row = (await client.get(url, headers=factory.headers)).json()
     assert_status(await client.delete(url, headers={**stranger.headers, **if_match(row)}), 404)
+
+
+async def test_internal_note_is_left_out_for_callers_its_read_rule_does_not_name(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    """The owner, a user without roles, gets the row without `internal_note`: absent, not
+    null."""
+    hider = await make_user()
+    headers = hider.headers
+    payload = await factory.ticket_payload()
+    del payload["internal_note"]  # only some users may set it
+    created = await client.post(PATH, json=payload, headers=hider.headers)
+    assert created.status_code == 201, created.text
+    row = created.json()
+    assert "internal_note" not in row
+    read = await client.get(f"{PATH}/{row['id']}", headers=headers)
+    assert read.status_code == 200, read.text
+    assert read.json() == {k: v for k, v in row.items() if k != "internal_note"}
+    listed = {item["id"]: item for item in await list_all(client, PATH, headers)}
+    assert listed[row["id"]] == read.json()
+
+
+async def test_only_callers_its_write_rule_names_may_send_internal_note(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    """A 403 that changes nothing for sending `internal_note`: a user without roles
+    creating a row; the owner, a user without roles, changing one."""
+    creator = await make_user()
+    payload = {**await factory.ticket_payload(), "internal_note": "internal_note-0"}
+    assert_problem(await client.post(PATH, json=payload, headers=creator.headers), 403)
+    updater = await make_user()
+    payload = await factory.ticket_payload()
+    del payload["internal_note"]  # only some users may set it
+    created = await client.post(PATH, json=payload, headers=updater.headers)
+    assert created.status_code == 201, created.text
+    row = created.json()
+    url = f"{PATH}/{row['id']}"
+    change = {"internal_note": "internal_note-0"}
+    assert_problem(
+        await client.patch(url, json=change, headers={**updater.headers, **if_match(row)}), 403
+    )
+    unchanged = await client.get(url, headers=updater.headers)
+    assert unchanged.json() == row
 
 
 async def test_a_bad_token_is_a_401(client: AsyncClient) -> None:

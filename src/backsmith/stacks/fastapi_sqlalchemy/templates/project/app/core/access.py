@@ -5,6 +5,7 @@ of which suffices. `authorize` answers with the scope the caller gets, which ser
 turn into a WHERE clause: authorization happens in the query, not after it.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
@@ -61,6 +62,31 @@ def authorize_row(rule: Rule, user: Principal | None, action: str, owner_id: int
     scope = authorize(rule, user, action)
     if scope is Scope.OWN and (user is None or owner_id != user.id):
         raise Forbidden(f"You may not {action} this resource.")
+
+
+def allows(rule: Rule, user: Principal | None, owner_id: int | None) -> bool:
+    """Whether `rule` lets `user` at one row, owned by `owner_id` (None: no owner)."""
+    scope = scope_of(rule, user)
+    if scope is Scope.OWN:
+        return user is not None and owner_id == user.id
+    return scope is Scope.ALL
+
+
+def hidden_fields(
+    reads: Mapping[str, Rule], user: Principal | None, owner_id: int | None
+) -> set[str]:
+    """The fields of one row that `user` may not see: left out of its response."""
+    return {name for name, rule in reads.items() if not allows(rule, user, owner_id)}
+
+
+def refuse_unwritable(
+    writes: Mapping[str, Rule], sent: Iterable[str], user: Principal | None, owner_id: int | None
+) -> None:
+    """403 naming the first field of `sent` (in `writes`' order) that `user` may not set."""
+    sent = set(sent)
+    for name, rule in writes.items():
+        if name in sent and not allows(rule, user, owner_id):
+            raise Forbidden(f"You may not set {name}.")
 
 
 @dataclass(frozen=True)

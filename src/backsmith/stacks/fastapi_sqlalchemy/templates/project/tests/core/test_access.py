@@ -4,7 +4,16 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from app.core.access import Rule, Scope, authorize, authorize_row, scope_of
+from app.core.access import (
+    Rule,
+    Scope,
+    allows,
+    authorize,
+    authorize_row,
+    hidden_fields,
+    refuse_unwritable,
+    scope_of,
+)
 from app.core.errors import Forbidden, NotAuthenticated
 
 
@@ -51,3 +60,30 @@ def test_scope_of_answers_none_where_authorize_refuses() -> None:
     assert scope_of(admin_only, Caller(1, ["admin"])) is Scope.ALL
     assert scope_of(Rule(owner=True), Caller(1)) is Scope.OWN
     assert scope_of(Rule(public=True), None) is Scope.ALL
+
+
+def test_allows_answers_for_one_row_and_its_owner() -> None:
+    owner_or_auditor = Rule(owner=True, roles=frozenset({"auditor"}))
+    assert allows(owner_or_auditor, Caller(1), owner_id=1)
+    assert not allows(owner_or_auditor, Caller(2), owner_id=1)
+    assert not allows(owner_or_auditor, Caller(2), owner_id=None)
+    assert allows(owner_or_auditor, Caller(2, ["auditor"]), owner_id=1)
+    assert not allows(owner_or_auditor, None, owner_id=1)
+    assert allows(Rule(public=True), None, owner_id=None)
+
+
+def test_hidden_fields_are_those_the_caller_may_not_see() -> None:
+    reads = {"salary": Rule(roles=frozenset({"hr"})), "notes": Rule(owner=True)}
+    assert hidden_fields(reads, Caller(1), owner_id=1) == {"salary"}
+    assert hidden_fields(reads, Caller(2, ["hr"]), owner_id=1) == {"notes"}
+    assert hidden_fields(reads, None, owner_id=1) == {"salary", "notes"}
+
+
+def test_refuse_unwritable_names_the_first_refused_field_sent() -> None:
+    writes = {"salary": Rule(roles=frozenset({"hr"})), "grade": Rule(roles=frozenset({"hr"}))}
+    refuse_unwritable(writes, {"name"}, Caller(1), owner_id=None)
+    refuse_unwritable(writes, {"salary", "grade"}, Caller(1, ["hr"]), owner_id=None)
+    with pytest.raises(Forbidden, match="You may not set grade"):
+        refuse_unwritable(writes, {"name", "grade"}, Caller(1), owner_id=None)
+    with pytest.raises(Forbidden, match="You may not set salary"):
+        refuse_unwritable(writes, ["grade", "salary"], Caller(1), owner_id=None)
