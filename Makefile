@@ -23,7 +23,7 @@ demo: setup
 
 # backsmith's own tests: unit, golden files, and end-to-end on SQLite and PostgreSQL.
 test: setup
-	$(BIN)/pytest -n 2 --dist worksteal
+	$(BIN)/pytest -n 2 --dist worksteal --durations=20
 
 # Rewrite the golden files after an intended change to the templates.
 golden: setup
