@@ -81,6 +81,11 @@ def rule_hook_names(spec: FeatureSpec) -> set[str]:
     }
 
 
+def access_test_module(feature: str, entity_snake: str) -> str:
+    """The authorization matrix of one entity (every caller x action x ownership)."""
+    return f"tests/{feature}/test_{entity_snake}_access.py"
+
+
 def render_feature(spec: FeatureSpec) -> dict[str, str]:
     """The feature package, its tests and factories, by relative path."""
     feature = build_context(spec)
@@ -102,5 +107,8 @@ def render_feature(spec: FeatureSpec) -> dict[str, str]:
     for plan in tests.entities:
         files[f"{test_package}/test_{plan.entity.snake}.py"] = _render(
             "feature/test_entity.py.jinja", plan=plan, **context
+        )
+        files[access_test_module(spec.feature, plan.entity.snake)] = _render(
+            "feature/test_access.py.jinja", plan=plan, **context
         )
     return files

@@ -13,6 +13,13 @@ from typing import Any
 
 from backsmith.errors import SpecError
 from backsmith.spec.model import CustomAction, FieldType
+from backsmith.stacks.fastapi_sqlalchemy.access_matrix import (
+    AccessMatrix,
+    Roles,
+    build_matrix,
+    expected_status,
+    listed,
+)
 from backsmith.stacks.fastapi_sqlalchemy.checkdata import CheckData, evaluate
 from backsmith.stacks.fastapi_sqlalchemy.context import (
     ActionContext,
@@ -22,7 +29,6 @@ from backsmith.stacks.fastapi_sqlalchemy.context import (
     FilterContext,
     InverseContext,
     LinkContext,
-    RuleContext,
 )
 from backsmith.stacks.fastapi_sqlalchemy.samples import (
     SampleError,
@@ -188,6 +194,7 @@ class EntityTestPlan:
     unbroken_checks: list[str] = field(default_factory=list)  # no breaking row was found
     unique_copied: list[str] = field(default_factory=list)  # members a duplicate copies
     links: list[LinkCheck] = field(default_factory=list)  # many_to_many relations
+    matrix: AccessMatrix | None = None  # every caller x action x ownership, with statuses
 
 
 @dataclass
@@ -200,7 +207,8 @@ class FeatureTestPlan:
 def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
     by_name = {e.name: e for e in feature.entities}
     filled = _filled_relations(feature)
-    plans = [_entity_plan(e, by_name, filled[e.name]) for e in feature.entities]
+    roles = feature.spec.roles
+    plans = [_entity_plan(e, by_name, filled[e.name], roles) for e in feature.entities]
     for plan in plans:
         plan.filled_relations = filled[plan.entity.name]
         plan.shared_parents = [
@@ -331,56 +339,12 @@ def _samples(entity: EntityContext) -> list[dict[str, Any]]:
     return _meeting_checks(entity, rows)
 
 
-def _stranger_statuses(
-    entity: EntityContext, parents_readable: bool
-) -> tuple[dict[str, int], bool]:
-    """Statuses a signed-in user without roles gets on another user's row."""
-    rules = entity.rules
-
-    def row_gate(rule: RuleContext) -> int | None:
-        # The read rule decides first: a row the stranger may not read is 404 or 403.
-        read = rules["read"]
-        if not read.open_to_any_user:
-            return 404 if read.owner and entity.owned else 403
-        if rule.open_to_any_user:
-            return None
-        return 403
-
-    lists = rules["list"]
-    statuses = {
-        "list": 200 if (lists.open_to_any_user or lists.owner) else 403,
-        "create": (201 if parents_readable else 422) if rules["create"].open_to_any_user else 403,
-        "read": row_gate(rules["read"]) or 200,
-        "update": row_gate(rules["update"]) or 200,
-        "delete": row_gate(rules["delete"]) or 204,
-    }
-    return statuses, lists.open_to_any_user
+CRUD = ("list", "create", "read", "update", "delete")
 
 
-def _anonymous_statuses(entity: EntityContext, parents_public: bool) -> dict[str, int]:
-    """Statuses a caller without a token gets (row actions on an existing row)."""
-    rules = entity.rules
-
-    def row_action(action: str, ok: int) -> int:
-        # The row is loaded under the read rule first: not public means 401 already.
-        return ok if rules["read"].public and rules[action].public else 401
-
-    create_ok = 201 if parents_public else 422
-    return {
-        "list": 200 if rules["list"].public else 401,
-        "create": create_ok if rules["create"].public else 401,
-        "read": 200 if rules["read"].public else 401,
-        "update": row_action("update", 200),
-        "delete": row_action("delete", 204),
-    }
-
-
-def _row_gate(entity: EntityContext, rule: RuleContext) -> int:
-    """What a signed-in user without roles gets from a row action on someone else's row."""
-    read = entity.rules["read"]
-    if not read.open_to_any_user:  # the row is loaded under the read rule first
-        return 404 if read.owner and entity.owned else 403
-    return 200 if rule.open_to_any_user else 403
+def _statuses(entity: EntityContext, roles: Roles, parents: list[EntityContext]) -> dict[str, int]:
+    """What a caller gets from each CRUD action on a row someone else made."""
+    return {a: expected_status(entity, a, roles, parents=parents) for a in CRUD}
 
 
 def _action_cases(
@@ -437,7 +401,6 @@ def _action_case(
         for name, value in spec.values.items()
         if by_name[name].type in ECHOED_TYPES and by_name[name].readable
     }
-    read_public = entity.rules["read"].public and action.rule.public
     return ActionCase(
         name=action.name,
         summary=action.summary,
@@ -446,20 +409,19 @@ def _action_case(
         stamped=[name for name in spec.stamped if by_name[name].readable],
         blocked=blocked,
         message=spec.guard.message if spec.guard else "",
-        anonymous=200 if read_public else 401,
-        stranger=_row_gate(entity, action.rule),
+        anonymous=expected_status(entity, action.name, None),
+        stranger=expected_status(entity, action.name, ()),
     )
 
 
 def _restore_statuses(entity: EntityContext) -> dict[str, int]:
     """Statuses of restoring another user's deleted row, without a token and without roles."""
-    rule = entity.restore_rule
-    if rule is None:
+    if entity.restore_rule is None:
         return {}
-    # An owner rule scopes the query to the caller's rows: someone else's is a 404.
-    refused = 404 if rule.owner and entity.owned else 403
-    stranger = 200 if rule.open_to_any_user else refused
-    return {"anonymous": 200 if rule.public else 401, "stranger": stranger}
+    return {
+        "anonymous": expected_status(entity, "restore", None),
+        "stranger": expected_status(entity, "restore", ()),
+    }
 
 
 def _inverse_check(
@@ -470,8 +432,8 @@ def _inverse_check(
 ) -> InverseCheck:
     """Reading the parent answers first; past it, the child's list (`anonymous` and
     `stranger` are the child's own statuses)."""
-    parent_anonymous = _anonymous_statuses(parent, parents_public=True)["read"]
-    parent_stranger = _stranger_statuses(parent, parents_readable=True)[0]["read"]
+    parent_anonymous = expected_status(parent, "read", None)
+    parent_stranger = expected_status(parent, "read", ())
     return InverseCheck(
         name=inverse.name,
         column=inverse.column,
@@ -538,7 +500,10 @@ def _link_check(entity: EntityContext, link: LinkContext) -> LinkCheck:
 
 
 def _entity_plan(
-    entity: EntityContext, by_name: dict[str, EntityContext], filled: list[str]
+    entity: EntityContext,
+    by_name: dict[str, EntityContext],
+    filled: list[str],
+    roles: tuple[str, ...],
 ) -> EntityTestPlan:
     samples = _samples(entity)
     writable = [f for f in entity.fields if f.create_line is not None]
@@ -571,10 +536,8 @@ def _entity_plan(
     # The parents a sample row points at: every relation the factory fills, optional
     # ones included (another user's row there is unreadable to a stranger: a 422).
     parents = [by_name[r.target] for r in entity.relations if r.column in filled]
-    parents_readable = all(p.rules["read"].open_to_any_user for p in parents)
-    parents_public = all(p.rules["read"].public for p in parents)
-    stranger, stranger_lists_all = _stranger_statuses(entity, parents_readable)
-    anonymous = _anonymous_statuses(entity, parents_public)
+    stranger = _statuses(entity, (), parents)
+    anonymous = _statuses(entity, None, parents)
     readable_members = {f.name for f in entity.fields if f.field.readable} | {
         r.column for r in entity.relations
     }
@@ -625,7 +588,7 @@ def _entity_plan(
         order_kinds=kinds,
         anonymous=anonymous,
         stranger=stranger,
-        stranger_lists_all=stranger_lists_all,
+        stranger_lists_all=listed(entity, (), owns=False),
         unique_updatable={
             name: bool(entity.entity.field(name) and entity.entity.field(name).writable_on_update)  # type: ignore[union-attr]
             for name in entity.unique_fields
@@ -646,4 +609,5 @@ def _entity_plan(
         unbroken_checks=unbroken_checks,
         unique_copied=[name for name in entity.unique_attributes if name != "owner_id"],
         links=[_link_check(entity, link) for link in entity.links],
+        matrix=build_matrix(entity, roles, parents, [case.name for case in action_cases]),
     )
