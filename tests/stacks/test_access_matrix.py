@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from backsmith.errors import SpecError
 from backsmith.spec import load_feature
 from backsmith.stacks.fastapi_sqlalchemy.access_matrix import AccessMatrix, expected_status
+from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_feature
 from backsmith.stacks.fastapi_sqlalchemy.context import EntityContext, build_context
 from backsmith.stacks.fastapi_sqlalchemy.testplan import EntityTestPlan, build_test_plan
 
@@ -177,3 +181,24 @@ def test_the_anonymous_and_stranger_checks_come_from_the_same_decision(tmp_path:
     assert appointment.restore == {"anonymous": 401, "stranger": 404}
     (finish,) = appointment.action_cases
     assert (finish.anonymous, finish.stranger) == (401, 404)
+
+
+def test_an_entity_named_like_another_ones_access_tests_is_refused(tmp_path: Path) -> None:
+    document = tmp_path / "feature.yaml"
+    document.write_text(
+        "feature: shop\nentities:\n  Thing: {fields: {name: str}}\n"
+        "  ThingAccess: {fields: {name: str}}\n"
+    )
+    with pytest.raises(SpecError, match=r"tests/shop/test_thing_access\.py"):
+        render_feature(load_feature(document))
+
+
+def test_each_entity_gets_its_matrix_module(tmp_path: Path) -> None:
+    document = tmp_path / "feature.yaml"
+    document.write_text(CLINIC)
+    files = render_feature(load_feature(document))
+    module = files["tests/clinic/test_appointment_access.py"]
+    assert 'id="role:doctor-update-not_owner"' in module
+    assert "if_match(row)" in module  # Appointment is versioned
+    assert "async def test_action_finish(" in module
+    assert "async def test_restore(" in module
