@@ -1,4 +1,4 @@
-"""The authorization matrix of /canned-replies: every caller, action, one cell each.
+"""The authorization matrix of /canned-replies: every caller and action, one cell each.
 
 The expected statuses were decided from the feature's access rules when this module was
 generated. Callers: `anonymous` (no token), `user` (signed in, no roles) and one user per
