@@ -25,8 +25,8 @@ from backsmith.stacks.fastapi_sqlalchemy.context import EntityContext, RuleConte
 # A caller's roles; None is a caller without a token.
 Roles = tuple[str, ...] | None
 
-LOOKUPS = ("read", "restore")  # the rule is the query: outside the scope is a 404
-SUCCESS = {"list": 200, "read": 200, "create": 201, "update": 200, "delete": 204, "restore": 200}
+_LOOKUPS = ("read", "restore")  # the rule is the query: outside the scope is a 404
+_SUCCESS = {"list": 200, "read": 200, "create": 201, "update": 200, "delete": 204, "restore": 200}
 
 
 class Scope(Enum):
@@ -67,7 +67,7 @@ def expected_status(
     `parents` are the entities a create payload points at (rows someone else made);
     only create reads them. Custom actions succeed with a 200.
     """
-    if action not in ("list", "create", *LOOKUPS):
+    if action not in ("list", "create", *_LOOKUPS):
         loaded = expected_status(entity, "read", roles, owns=owns)
         if loaded != 200:
             return loaded
@@ -77,11 +77,11 @@ def expected_status(
     outside = scope is Scope.OWN and not owns
     if action == "create":
         return _references_status(parents, roles)
-    if action in LOOKUPS:
-        return 404 if outside else SUCCESS[action]
+    if action in _LOOKUPS:
+        return 404 if outside else _SUCCESS[action]
     if action == "list":
         return 200
-    return 403 if outside else SUCCESS.get(action, 200)
+    return 403 if outside else _SUCCESS.get(action, 200)
 
 
 def _references_status(parents: Sequence[EntityContext], roles: Roles) -> int:

@@ -36,6 +36,7 @@ from backsmith.stacks.fastapi_sqlalchemy.samples import (
     valid_value,
 )
 
+_CRUD = ("list", "create", "read", "update", "delete")
 SAMPLE_COUNT = 12  # distinct rows of one entity a single test may create
 # Page sizes whose statement counts must agree; rows with unique values can only be made
 # SAMPLE_COUNT times, so their pages are smaller.
@@ -339,12 +340,9 @@ def _samples(entity: EntityContext) -> list[dict[str, Any]]:
     return _meeting_checks(entity, rows)
 
 
-CRUD = ("list", "create", "read", "update", "delete")
-
-
 def _statuses(entity: EntityContext, roles: Roles, parents: list[EntityContext]) -> dict[str, int]:
     """What a caller gets from each CRUD action on a row someone else made."""
-    return {a: expected_status(entity, a, roles, parents=parents) for a in CRUD}
+    return {a: expected_status(entity, a, roles, parents=parents) for a in _CRUD}
 
 
 def _action_cases(
