@@ -14,9 +14,10 @@ from typing import Any
 
 import jinja2
 
+from backsmith.errors import SpecError
 from backsmith.spec.model import FeatureSpec
 from backsmith.stacks.fastapi_sqlalchemy import names
-from backsmith.stacks.fastapi_sqlalchemy.context import build_context
+from backsmith.stacks.fastapi_sqlalchemy.context import EntityContext, build_context
 from backsmith.stacks.fastapi_sqlalchemy.testplan import build_test_plan
 from backsmith.stacks.templating import source_environment
 
@@ -81,6 +82,11 @@ def rule_hook_names(spec: FeatureSpec) -> set[str]:
     }
 
 
+def access_test_module(feature: str, entity_snake: str) -> str:
+    """The authorization matrix of one entity (every caller x action x ownership)."""
+    return f"tests/{feature}/test_{entity_snake}_access.py"
+
+
 def render_feature(spec: FeatureSpec) -> dict[str, str]:
     """The feature package, its tests and factories, by relative path."""
     feature = build_context(spec)
@@ -103,4 +109,21 @@ def render_feature(spec: FeatureSpec) -> dict[str, str]:
         files[f"{test_package}/test_{plan.entity.snake}.py"] = _render(
             "feature/test_entity.py.jinja", plan=plan, **context
         )
+    for plan in tests.entities:
+        files[_access_module(files, spec.feature, plan.entity)] = _render(
+            "feature/test_access.py.jinja", plan=plan, **context
+        )
     return files
+
+
+def _access_module(files: dict[str, str], feature: str, entity: EntityContext) -> str:
+    """The access matrix's path, unless another entity's tests already have it."""
+    path = access_test_module(feature, entity.snake)
+    if path in files:  # entities `Thing` and `ThingAccess`
+        raise SpecError(
+            f"the access tests of {entity.name} and the tests of the entity named "
+            f"`{entity.snake}_access` in code would both be `{path}`",
+            entity.entity.location,
+            hint="rename one of them",
+        )
+    return path

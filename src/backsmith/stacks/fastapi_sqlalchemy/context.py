@@ -11,7 +11,6 @@ import hashlib
 import re
 import textwrap
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -186,14 +185,6 @@ class RuleContext:
     def open_to_any_user(self) -> bool:
         """Any signed-in user passes it for every row (no 403 possible)."""
         return self.public or self.authenticated
-
-    def admits(self, *, signed_in: bool, roles: Collection[str] = (), owns: bool = False) -> bool:
-        """Whether a caller gets past this rule for one row (as `allows` decides at run time)."""
-        if self.public:
-            return True
-        if not signed_in:
-            return False
-        return self.authenticated or bool(set(self.roles) & set(roles)) or (self.owner and owns)
 
     def responses(self, *base: int) -> tuple[int, ...]:
         statuses = set(base) | {401}  # a bad token is a 401 even where none is needed

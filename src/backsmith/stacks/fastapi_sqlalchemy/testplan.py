@@ -13,6 +13,17 @@ from typing import Any
 
 from backsmith.errors import SpecError
 from backsmith.spec.model import CustomAction, FieldType
+from backsmith.stacks.fastapi_sqlalchemy.access_matrix import (
+    AccessMatrix,
+    Caller,
+    Roles,
+    allows,
+    build_matrix,
+    callers,
+    expected_status,
+    listed,
+    unset_on_create,
+)
 from backsmith.stacks.fastapi_sqlalchemy.checkdata import CheckData, evaluate
 from backsmith.stacks.fastapi_sqlalchemy.context import (
     ActionContext,
@@ -30,6 +41,7 @@ from backsmith.stacks.fastapi_sqlalchemy.samples import (
     valid_value,
 )
 
+_CRUD = ("list", "create", "read", "update", "delete")
 SAMPLE_COUNT = 12  # distinct rows of one entity a single test may create
 # Page sizes whose statement counts must agree; rows with unique values can only be made
 # SAMPLE_COUNT times, so their pages are smaller.
@@ -148,14 +160,21 @@ class ActionCase:
 
 
 @dataclass(frozen=True)
-class Caller:
-    """A caller the generated tests use: signed in or not, their roles, and whether the row
-    in question is their own (they create it) or someone else's (the actor creates it)."""
+class FieldCaller:
+    """A matrix caller on a row of their own (they create it) or someone else's (the
+    actor's), for the tests of fields only some callers see or send."""
 
-    signed_in: bool
-    roles: tuple[str, ...] = ()
+    caller: Caller
     owns: bool = False
     unset: tuple[str, ...] = ()  # fields they leave out when they create their row
+
+    @property
+    def signed_in(self) -> bool:
+        return self.caller.roles is not None
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return self.caller.roles or ()
 
     @property
     def label(self) -> str:
@@ -165,22 +184,19 @@ class Caller:
         return f"the owner, {who}," if self.owns else who
 
     def passes(self, rule: RuleContext) -> bool:
-        return rule.admits(signed_in=self.signed_in, roles=self.roles, owns=self.owns)
+        return allows(rule, self.caller.roles, owns=self.owns)
 
 
-def _callers(entity: EntityContext, roles: tuple[str, ...], can_own: bool) -> list[Caller]:
+def _field_callers(
+    entity: EntityContext, roles: tuple[str, ...], can_own: bool
+) -> list[FieldCaller]:
     """The callers to try, simplest first: nobody, a user without roles, one per role, and
     (`can_own`: a user without roles may create a row here) that user on their own row."""
-    callers = [Caller(False), Caller(True), *(Caller(True, (role,)) for role in roles)]
+    found = [FieldCaller(caller) for caller in callers(roles)]
     if can_own and entity.owned:
-        callers.append(Caller(True, owns=True, unset=tuple(_unset_by(entity, Caller(True)))))
-    return callers
-
-
-def _unset_by(entity: EntityContext, caller: Caller) -> list[str]:
-    """Fields `caller` may not send when they create a row (they would own it)."""
-    creating = Caller(caller.signed_in, caller.roles, owns=entity.owned)
-    return [name for name, rule in entity.field_writes.items() if not creating.passes(rule)]
+        user = Caller("user", ())
+        found.append(FieldCaller(user, owns=True, unset=unset_on_create(entity, user.roles)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -188,7 +204,7 @@ class FieldReadCase:
     """A field only some callers see: one who may read the row but not the field."""
 
     name: str
-    hider: Caller
+    hider: FieldCaller
     lists: bool  # the hider's list shows the row too
 
 
@@ -198,8 +214,8 @@ class FieldWriteCase:
 
     name: str
     value: Any
-    creator: Caller | None  # may create rows, but not with this field set
-    updater: Caller | None  # may change the row, but not this field
+    creator: FieldCaller | None  # may create rows, but not with this field set
+    updater: FieldCaller | None  # may change the row, but not this field
 
 
 @dataclass
@@ -246,6 +262,7 @@ class EntityTestPlan:
     field_reads: list[FieldReadCase] = field(default_factory=list)
     field_writes: list[FieldWriteCase] = field(default_factory=list)
     unset_by_stranger: list[str] = field(default_factory=list)  # fields a stranger may not send
+    matrix: AccessMatrix | None = None  # every caller x action x ownership, with statuses
 
 
 @dataclass
@@ -258,7 +275,8 @@ class FeatureTestPlan:
 def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
     by_name = {e.name: e for e in feature.entities}
     filled = _filled_relations(feature)
-    plans = [_entity_plan(e, by_name, filled[e.name], feature.spec.roles) for e in feature.entities]
+    roles = feature.spec.roles
+    plans = [_entity_plan(e, by_name, filled[e.name], roles) for e in feature.entities]
     for plan in plans:
         plan.filled_relations = filled[plan.entity.name]
         plan.shared_parents = [
@@ -391,56 +409,9 @@ def _samples(entity: EntityContext) -> list[dict[str, Any]]:
     return _meeting_checks(entity, rows)
 
 
-def _stranger_statuses(
-    entity: EntityContext, parents_readable: bool
-) -> tuple[dict[str, int], bool]:
-    """Statuses a signed-in user without roles gets on another user's row."""
-    rules = entity.rules
-
-    def row_gate(rule: RuleContext) -> int | None:
-        # The read rule decides first: a row the stranger may not read is 404 or 403.
-        read = rules["read"]
-        if not read.open_to_any_user:
-            return 404 if read.owner and entity.owned else 403
-        if rule.open_to_any_user:
-            return None
-        return 403
-
-    lists = rules["list"]
-    statuses = {
-        "list": 200 if (lists.open_to_any_user or lists.owner) else 403,
-        "create": (201 if parents_readable else 422) if rules["create"].open_to_any_user else 403,
-        "read": row_gate(rules["read"]) or 200,
-        "update": row_gate(rules["update"]) or 200,
-        "delete": row_gate(rules["delete"]) or 204,
-    }
-    return statuses, lists.open_to_any_user
-
-
-def _anonymous_statuses(entity: EntityContext, parents_public: bool) -> dict[str, int]:
-    """Statuses a caller without a token gets (row actions on an existing row)."""
-    rules = entity.rules
-
-    def row_action(action: str, ok: int) -> int:
-        # The row is loaded under the read rule first: not public means 401 already.
-        return ok if rules["read"].public and rules[action].public else 401
-
-    create_ok = 201 if parents_public else 422
-    return {
-        "list": 200 if rules["list"].public else 401,
-        "create": create_ok if rules["create"].public else 401,
-        "read": 200 if rules["read"].public else 401,
-        "update": row_action("update", 200),
-        "delete": row_action("delete", 204),
-    }
-
-
-def _row_gate(entity: EntityContext, rule: RuleContext) -> int:
-    """What a signed-in user without roles gets from a row action on someone else's row."""
-    read = entity.rules["read"]
-    if not read.open_to_any_user:  # the row is loaded under the read rule first
-        return 404 if read.owner and entity.owned else 403
-    return 200 if rule.open_to_any_user else 403
+def _statuses(entity: EntityContext, roles: Roles, parents: list[EntityContext]) -> dict[str, int]:
+    """What a caller gets from each CRUD action on a row someone else made."""
+    return {a: expected_status(entity, a, roles, parents=parents) for a in _CRUD}
 
 
 def _action_cases(
@@ -497,7 +468,6 @@ def _action_case(
         for name, value in spec.values.items()
         if by_name[name].type in ECHOED_TYPES and by_name[name].readable
     }
-    read_public = entity.rules["read"].public and action.rule.public
     return ActionCase(
         name=action.name,
         summary=action.summary,
@@ -506,20 +476,19 @@ def _action_case(
         stamped=[name for name in spec.stamped if by_name[name].readable],
         blocked=blocked,
         message=spec.guard.message if spec.guard else "",
-        anonymous=200 if read_public else 401,
-        stranger=_row_gate(entity, action.rule),
+        anonymous=expected_status(entity, action.name, None),
+        stranger=expected_status(entity, action.name, ()),
     )
 
 
 def _restore_statuses(entity: EntityContext) -> dict[str, int]:
     """Statuses of restoring another user's deleted row, without a token and without roles."""
-    rule = entity.restore_rule
-    if rule is None:
+    if entity.restore_rule is None:
         return {}
-    # An owner rule scopes the query to the caller's rows: someone else's is a 404.
-    refused = 404 if rule.owner and entity.owned else 403
-    stranger = 200 if rule.open_to_any_user else refused
-    return {"anonymous": 200 if rule.public else 401, "stranger": stranger}
+    return {
+        "anonymous": expected_status(entity, "restore", None),
+        "stranger": expected_status(entity, "restore", ()),
+    }
 
 
 def _inverse_check(
@@ -530,8 +499,8 @@ def _inverse_check(
 ) -> InverseCheck:
     """Reading the parent answers first; past it, the child's list (`anonymous` and
     `stranger` are the child's own statuses)."""
-    parent_anonymous = _anonymous_statuses(parent, parents_public=True)["read"]
-    parent_stranger = _stranger_statuses(parent, parents_readable=True)[0]["read"]
+    parent_anonymous = expected_status(parent, "read", None)
+    parent_stranger = expected_status(parent, "read", ())
     return InverseCheck(
         name=inverse.name,
         column=inverse.column,
@@ -608,7 +577,7 @@ def _field_read_cases(
     cases: list[FieldReadCase] = []
     rules = entity.rules
     for name, rule in entity.field_reads.items():
-        for caller in _callers(entity, roles, can_own):
+        for caller in _field_callers(entity, roles, can_own):
             if caller.passes(rules["read"]) and not caller.passes(rule):
                 cases.append(FieldReadCase(name, caller, caller.passes(rules["list"])))
                 break
@@ -622,20 +591,22 @@ def _field_write_cases(
     rules = entity.rules
     cases: list[FieldWriteCase] = []
     for name, rule in entity.field_writes.items():
-        callers = [c for c in _callers(entity, roles, can_own) if c.signed_in]
+        signed_in = [c for c in _field_callers(entity, roles, can_own) if c.signed_in]
         # On create, the caller is about to own the row: an owner grant lets them.
         creator = next(
             (
                 c
-                for c in callers
-                if not c.owns and c.passes(rules["create"]) and name in _unset_by(entity, c)
+                for c in signed_in
+                if not c.owns
+                and c.passes(rules["create"])
+                and name in unset_on_create(entity, c.caller.roles)
             ),
             None,
         )
         updater = next(
             (
                 c
-                for c in callers
+                for c in signed_in
                 if c.passes(rules["read"]) and c.passes(rules["update"]) and not c.passes(rule)
             ),
             None,
@@ -682,10 +653,8 @@ def _entity_plan(
     # The parents a sample row points at: every relation the factory fills, optional
     # ones included (another user's row there is unreadable to a stranger: a 422).
     parents = [by_name[r.target] for r in entity.relations if r.column in filled]
-    parents_readable = all(p.rules["read"].open_to_any_user for p in parents)
-    parents_public = all(p.rules["read"].public for p in parents)
-    stranger, stranger_lists_all = _stranger_statuses(entity, parents_readable)
-    anonymous = _anonymous_statuses(entity, parents_public)
+    stranger = _statuses(entity, (), parents)
+    anonymous = _statuses(entity, None, parents)
     readable_members = {f.name for f in entity.fields if f.field.readable} | {
         r.column for r in entity.relations
     }
@@ -736,7 +705,7 @@ def _entity_plan(
         order_kinds=kinds,
         anonymous=anonymous,
         stranger=stranger,
-        stranger_lists_all=stranger_lists_all,
+        stranger_lists_all=listed(entity, (), owns=False),
         unique_updatable={
             name: bool(entity.entity.field(name) and entity.entity.field(name).writable_on_update)  # type: ignore[union-attr]
             for name in entity.unique_fields
@@ -759,5 +728,6 @@ def _entity_plan(
         links=[_link_check(entity, link) for link in entity.links],
         field_reads=_field_read_cases(entity, roles, stranger["create"] == 201),
         field_writes=_field_write_cases(entity, roles, stranger["create"] == 201, samples[0]),
-        unset_by_stranger=_unset_by(entity, Caller(True)),
+        unset_by_stranger=list(unset_on_create(entity, ())),
+        matrix=build_matrix(entity, roles, parents, [case.name for case in action_cases]),
     )

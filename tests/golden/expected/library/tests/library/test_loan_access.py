@@ -1,0 +1,198 @@
+"""The authorization matrix of /loans: every caller, action and ownership, one cell each.
+
+The expected statuses were decided from the feature's access rules when this module was
+generated. Callers: `anonymous` (no token), `user` (signed in, no roles) and one user per
+declared role (`role:NAME`), each acting on a row someone else made; `-owner` cells are
+the row's owner (with the fewest roles that let them create it) acting on their own row.
+"""
+
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.library.models import Loan
+from tests.conftest import AuthUser, MakeUser
+from tests.helpers import assert_status, list_all
+from tests.library.factories import LibraryFactory
+
+PATH = "/loans"
+Roles = tuple[str, ...] | None  # a caller's roles; None: no token
+
+
+@pytest.fixture
+async def actor(make_user: MakeUser) -> AuthUser:
+    """The user who makes the rows: they may do everything this feature offers."""
+    return await make_user("librarian")
+
+
+@pytest.fixture
+def factory(client: AsyncClient, actor: AuthUser) -> LibraryFactory:
+    return LibraryFactory(client, actor.headers)
+
+
+async def _caller(make_user: MakeUser, roles: Roles) -> AuthUser | None:
+    """A new user with these roles; None for a caller without a token."""
+    return None if roles is None else await make_user(*roles)
+
+
+def _headers(caller: AuthUser | None) -> dict[str, str]:
+    return {} if caller is None else caller.headers
+
+
+async def _hand_over(session: AsyncSession, row: dict[str, Any], caller: AuthUser | None) -> None:
+    """Make `caller` the row's owner, as if they had created it.
+
+    Done in the database: the actor's payload points at parents that the owner may not
+    be allowed to make, and which rows the owner may reach is what the cell is about.
+    """
+    assert caller is not None, "only a signed-in user owns rows"
+    await session.execute(update(Loan).where(Loan.id == row["id"]).values(owner_id=caller.id))
+    await session.commit()
+
+
+async def _row(
+    factory: LibraryFactory,
+    caller: AuthUser | None,
+    session: AsyncSession,
+    owns: bool,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """A row the actor made, handed to the caller when the cell is about their own row."""
+    row = await factory.create_loan(**overrides)
+    if owns:
+        await _hand_over(session, row, caller)
+    return row
+
+
+@pytest.mark.parametrize(
+    ("roles", "owns", "status", "listed"),
+    [
+        pytest.param(None, False, 401, False, id="anonymous-list-not_owner"),
+        pytest.param((), False, 200, False, id="user-list-not_owner"),
+        pytest.param(("admin",), False, 200, False, id="role:admin-list-not_owner"),
+        pytest.param(("librarian",), False, 200, True, id="role:librarian-list-not_owner"),
+        pytest.param((), True, 200, True, id="user-list-owner"),
+    ],
+)
+async def test_list(
+    client: AsyncClient,
+    make_user: MakeUser,
+    factory: LibraryFactory,
+    session: AsyncSession,
+    roles: Roles,
+    owns: bool,
+    status: int,
+    listed: bool,
+) -> None:
+    """GET /loans: the status, and whether the row is among the caller's items."""
+    caller = await _caller(make_user, roles)
+    row = await _row(factory, caller, session, owns)
+    assert_status(await client.get(PATH, headers=_headers(caller)), status)
+    if status == 200:
+        items = await list_all(client, PATH, _headers(caller))
+        assert (row["id"] in {item["id"] for item in items}) is listed
+
+
+@pytest.mark.parametrize(
+    ("roles", "owns", "status"),
+    [
+        pytest.param(None, False, 401, id="anonymous-read-not_owner"),
+        pytest.param((), False, 404, id="user-read-not_owner"),
+        pytest.param(("admin",), False, 404, id="role:admin-read-not_owner"),
+        pytest.param(("librarian",), False, 200, id="role:librarian-read-not_owner"),
+        pytest.param((), True, 200, id="user-read-owner"),
+    ],
+)
+async def test_read(
+    client: AsyncClient,
+    make_user: MakeUser,
+    factory: LibraryFactory,
+    session: AsyncSession,
+    roles: Roles,
+    owns: bool,
+    status: int,
+) -> None:
+    caller = await _caller(make_user, roles)
+    row = await _row(factory, caller, session, owns)
+    response = await client.get(f"{PATH}/{row['id']}", headers=_headers(caller))
+    assert_status(response, status)
+    if status == 200:
+        assert response.json()["id"] == row["id"]
+
+
+@pytest.mark.parametrize(
+    ("roles", "status"),
+    [
+        pytest.param(None, 401, id="anonymous-create"),
+        pytest.param((), 201, id="user-create"),
+        pytest.param(("admin",), 201, id="role:admin-create"),
+        pytest.param(("librarian",), 201, id="role:librarian-create"),
+    ],
+)
+async def test_create(
+    client: AsyncClient, make_user: MakeUser, factory: LibraryFactory, roles: Roles, status: int
+) -> None:
+    """POST /loans with a valid payload whose parents the actor made."""
+    caller = await _caller(make_user, roles)
+    payload = await factory.loan_payload()
+    response = await client.post(PATH, json=payload, headers=_headers(caller))
+    assert_status(response, status)
+    if status == 201:
+        assert caller is not None
+        assert response.json()["owner_id"] == caller.id
+
+
+@pytest.mark.parametrize(
+    ("roles", "owns", "status"),
+    [
+        pytest.param(None, False, 401, id="anonymous-update-not_owner"),
+        pytest.param((), False, 404, id="user-update-not_owner"),
+        pytest.param(("admin",), False, 404, id="role:admin-update-not_owner"),
+        pytest.param(("librarian",), False, 200, id="role:librarian-update-not_owner"),
+        pytest.param((), True, 403, id="user-update-owner"),
+    ],
+)
+async def test_update(
+    client: AsyncClient,
+    make_user: MakeUser,
+    factory: LibraryFactory,
+    session: AsyncSession,
+    roles: Roles,
+    owns: bool,
+    status: int,
+) -> None:
+    """PATCH with an empty body: only the access rules can refuse it."""
+    caller = await _caller(make_user, roles)
+    row = await _row(factory, caller, session, owns)
+    response = await client.patch(f"{PATH}/{row['id']}", json={}, headers=_headers(caller))
+    assert_status(response, status)
+
+
+@pytest.mark.parametrize(
+    ("roles", "owns", "status"),
+    [
+        pytest.param(None, False, 401, id="anonymous-delete-not_owner"),
+        pytest.param((), False, 404, id="user-delete-not_owner"),
+        pytest.param(("admin",), False, 404, id="role:admin-delete-not_owner"),
+        pytest.param(("librarian",), False, 204, id="role:librarian-delete-not_owner"),
+        pytest.param((), True, 403, id="user-delete-owner"),
+    ],
+)
+async def test_delete(
+    client: AsyncClient,
+    make_user: MakeUser,
+    factory: LibraryFactory,
+    session: AsyncSession,
+    roles: Roles,
+    owns: bool,
+    status: int,
+) -> None:
+    caller = await _caller(make_user, roles)
+    row = await _row(factory, caller, session, owns)
+    url = f"{PATH}/{row['id']}"
+    assert_status(await client.delete(url, headers=_headers(caller)), status)
+    if status == 204:  # gone for the caller, who could read it a moment ago
+        assert_status(await client.get(url, headers=_headers(caller)), 404)
