@@ -222,3 +222,16 @@ def test_field_access_is_refused_with_its_field(tmp_path: Path) -> None:
     )
     assert raised.value.location is not None and raised.value.location.line == 7
     assert sorted(p for p in root.rglob("*") if p.is_file()) == before
+
+
+def test_a_tenant_entity_is_refused(tmp_path: Path) -> None:
+    root = copy_of("async_domain", tmp_path)
+    document = tmp_path / "crm.yaml"
+    document.write_text(
+        "feature: crm\nentities:\n  Account:\n    tenant: true\n    fields: {name: str}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SpecError) as raised:
+        implement_feature(root, document)
+    assert "Account: `tenant` is not supported in existing projects yet" in str(raised.value)
+    assert raised.value.location is not None and raised.value.location.line == 3

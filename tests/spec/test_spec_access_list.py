@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import pytest
@@ -382,3 +383,90 @@ def test_a_field_with_a_read_rule_cannot_be_summed_or_filtered_from_children(fai
     )
     assert "names `boss.salary`, which cannot be filtered" in across.message
     assert across.where == "feature.yaml:10:21"
+
+
+# ----------------------------------------------------------------------------- tenants
+
+
+def test_tenant_entities_may_point_at_shared_ones(load: Any) -> None:
+    spec = load(
+        """\
+        feature: crm
+        entities:
+          Country: {fields: {name: str}}
+          Account:
+            tenant: true
+            fields: {name: str unique}
+            relations: {country: Country}
+        """
+    )
+    country, account = spec.entities
+    assert (country.tenant, account.tenant) == (False, True)
+
+
+@pytest.mark.parametrize(
+    ("document", "where", "message", "hint"),
+    [
+        (
+            """\
+            feature: crm
+            entities:
+              Account:
+                tenant: true
+                fields: {name: str}
+                access: {read: public}
+            """,
+            "6:20",
+            "Account's rows belong to tenants, and an anonymous caller belongs to none",
+            "use authenticated",
+        ),
+        (
+            """\
+            feature: crm
+            entities:
+              Account:
+                tenant: true
+                fields: {name: str}
+              Country:
+                fields: {name: str}
+                relations: {biggest: Account}
+            """,
+            "8:17",
+            "Country is shared by every tenant, so its relation `biggest` cannot point at Account",
+            "add `tenant: true` to Country",
+        ),
+        (
+            """\
+            feature: crm
+            entities:
+              Country:
+                fields: {name: str}
+                computed: {accounts: {count: Account}}
+              Account:
+                tenant: true
+                fields: {name: str}
+                relations: {country: Country}
+            """,
+            "5:16",
+            "its computed field `accounts` cannot count the rows of Account",
+            "add `tenant: true` to Country",
+        ),
+        (
+            """\
+            feature: crm
+            entities:
+              Account:
+                tenant: true
+                fields: {name: str, tenant: str}
+            """,
+            "5:25",
+            "the field `tenant` of Account clashes with `tenant: true`",
+            "rename the field `tenant`",
+        ),
+    ],
+)
+def test_tenant_mistakes(fail: Any, document: str, where: str, message: str, hint: str) -> None:
+    failure = fail(textwrap.dedent(document))
+    assert failure.where == f"feature.yaml:{where}", failure.error
+    assert message in failure.message
+    assert hint in failure.hint

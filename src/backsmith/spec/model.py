@@ -266,6 +266,8 @@ class Entity(_Node):
     owned: bool = False
     versioned: bool = False  # optimistic concurrency: a version column, ETag and If-Match
     soft_delete: bool = False  # DELETE sets deleted_at; POST .../restore undoes it
+    # Rows belong to the tenant of the user who creates them; no query reaches another's.
+    tenant: bool = False
     restore: tuple[Grant, ...] = ()  # who may restore (soft_delete only; default: delete's)
     transitions: tuple[Transitions, ...] = ()
     checks: tuple[Check, ...] = ()

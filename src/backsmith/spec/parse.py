@@ -76,6 +76,7 @@ ENTITY_KEYS = (
     "relations",
     "computed",
     "owned",
+    "tenant",
     "versioned",
     "soft_delete",
     "transitions",
@@ -124,6 +125,7 @@ RESERVED_NAMES = {
 BUILTIN_SORT_KEYS = ("id", "created_at", "updated_at")
 VERSION_COLUMN = "version"  # added by `versioned: true`
 DELETED_COLUMN = "deleted_at"  # added by `soft_delete: true`
+TENANT_COLUMN = "tenant"  # added by `tenant: true`
 RESTORE_ACTION = "restore"  # the access action of soft-deleted rows' restore
 OTHER_RELATION_KINDS = ("one_to_many",)
 # Keys of a many_to_one that mean nothing for a set of links (see `_many_to_many`).
@@ -305,7 +307,9 @@ class _DocumentParser:
         _check_inverses(entities)
         _check_relation_filters(entities)
         _check_many_to_many(entities)
-        return resolve_computed(entities)
+        entities = resolve_computed(entities)
+        _check_tenants(entities)
+        return entities
 
     def _check_entity_name(self, entry: Entry) -> None:
         name = entry.key
@@ -345,6 +349,33 @@ class _DocumentParser:
                     "set `plural:` on one of them",
                 )
             plurals[plural] = entity.name
+
+
+def _check_tenants(entities: Sequence[Entity]) -> None:
+    """Nothing outside a tenant may reach into it: no link to a tenant's rows from rows
+    every tenant shares, and no count or sum of a tenant's rows on them."""
+    by_name = {e.name: e for e in entities}
+    for entity in entities:
+        if entity.tenant:
+            continue
+        for relation in (*entity.relations, *entity.many_to_many):
+            if by_name[relation.target].tenant:
+                raise SpecError(
+                    f"{entity.name} is shared by every tenant, so its relation "
+                    f"`{relation.name}` cannot point at {relation.target}, whose rows belong "
+                    "to one tenant",
+                    relation.location,
+                    hint=f"add `tenant: true` to {entity.name}, or turn the relation around",
+                )
+        for computed in entity.computed:
+            if by_name[computed.source].tenant:
+                raise SpecError(
+                    f"{entity.name} is shared by every tenant, so its computed field "
+                    f"`{computed.name}` cannot count the rows of {computed.source}, which "
+                    "belong to one tenant each",
+                    computed.location,
+                    hint=f"add `tenant: true` to {entity.name}",
+                )
 
 
 def _check_soft_deleted_targets(entities: Sequence[Entity]) -> None:
@@ -481,6 +512,7 @@ class _EntityParser:
         self.what = f"entity `{entry.key}`"
         self.owned = False
         self.soft_delete = False
+        self.tenant = False
         self.restore: tuple[Grant, ...] = ()
         self.fields: dict[str, Field] = {}
         self.builders: dict[str, _FieldBuilder] = {}
@@ -498,6 +530,7 @@ class _EntityParser:
             self.owned = _bool_of(self.source, body["owned"].value, "`owned`")
         versioned = self._option(body, "versioned")
         self.soft_delete = self._option(body, "soft_delete")
+        self.tenant = self._option(body, "tenant")
         self._fields(_require(self.source, node, body, "fields", self.what))
         if "relations" in body:
             self._relations(body["relations"])
@@ -505,6 +538,8 @@ class _EntityParser:
             self._check_free(VERSION_COLUMN, body["versioned"], "versioned: true")
         if self.soft_delete:
             self._check_free(DELETED_COLUMN, body["soft_delete"], "soft_delete: true")
+        if self.tenant:
+            self._check_free(TENANT_COLUMN, body["tenant"], "tenant: true")
         access = self._access(body.get("access"))
         return Entity(
             name=self.name,
@@ -514,6 +549,7 @@ class _EntityParser:
             owned=self.owned,
             versioned=versioned,
             soft_delete=self.soft_delete,
+            tenant=self.tenant,
             checks=parse_checks(self.source, body.get("checks"), self.fields),
             computed=parse_computed(self.source, body.get("computed"), self._check_computed_name),
             actions=parse_actions(
@@ -975,6 +1011,13 @@ class _EntityParser:
             )
         if text == GrantKind.OWNER.value:
             self._check_owner_grant(action, node)
+        if text == GrantKind.PUBLIC.value and self.tenant:
+            self.source.fail(
+                node,
+                f"{self.name}'s rows belong to tenants, and an anonymous caller belongs to "
+                "none: no grant of it can be public",
+                "use authenticated",
+            )
         if text == GrantKind.PUBLIC.value and action is Action.CREATE and self.owned:
             self.source.fail(
                 node,

@@ -135,6 +135,10 @@ def _entity() -> dict[str, Any]:
                 "Optimistic concurrency: a version column; reads return an ETag, and PATCH "
                 "and DELETE need If-Match (428 without it, 412 when stale)."
             ),
+            "tenant": _flag(
+                "Rows belong to the tenant of the user who creates them; no request reaches "
+                "another tenant's rows, and uniqueness holds per tenant."
+            ),
             "soft_delete": _flag(
                 "DELETE hides a row (deleted_at) instead of removing it; POST "
                 "/things/{id}/restore brings it back; uniqueness ignores deleted rows."

@@ -37,6 +37,7 @@ INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
 MAX_ID = 2**31 - 1
 EMAIL_MAX = 320
+TENANT = "tenant"  # the column of a tenant entity naming the tenant its row belongs to
 URL_MAX = 2048
 FILTER_TEXT_MAX = 1000
 
@@ -164,6 +165,7 @@ class RuleContext:
     action: str
     grants: tuple[Grant, ...]
     expression: str  # Rule(...)
+    tenant: bool = False  # of a tenant entity: a user who belongs to no tenant gets a 403
 
     @property
     def public(self) -> bool:
@@ -188,7 +190,7 @@ class RuleContext:
 
     def responses(self, *base: int) -> tuple[int, ...]:
         statuses = set(base) | {401}  # a bad token is a 401 even where none is needed
-        if not self.open_to_any_user:
+        if not self.open_to_any_user or self.tenant:
             statuses.add(403)
         return tuple(sorted(statuses))
 
@@ -385,7 +387,7 @@ class EntityContext:
                 ActionContext(
                     name=action.name,
                     function=f"{action.name}_{self.snake}",
-                    rule=_rule(Action.UPDATE, action.access),
+                    rule=_rule(Action.UPDATE, action.access, tenant=self.tenant),
                     constant=f"{self.name.upper()}_{action.name.upper()}",
                     sets=sets,
                     stamped=stamped,
@@ -453,14 +455,36 @@ class EntityContext:
         return self.entity.soft_delete
 
     @property
+    def tenant(self) -> bool:
+        return self.entity.tenant
+
+    @property
+    def unique_groups(self) -> list[tuple[str, ...]]:
+        """The columns of each uniqueness constraint; a tenant's rows are unique per tenant."""
+        groups: list[tuple[str, ...]] = [(name,) for name in self.unique_fields]
+        groups += [unique.members for unique in self.composite_unique]
+        return [(TENANT, *group) for group in groups] if self.tenant else groups
+
+    @property
+    def unique_constraints(self) -> list[tuple[str, ...]]:
+        """UNIQUE constraints of the table; single fields of other tables carry their own,
+        and soft-deleted rows need partial indexes instead (`live_unique_indexes`)."""
+        if self.soft_delete:
+            return []
+        if self.tenant:
+            return self.unique_groups
+        return [unique.members for unique in self.composite_unique]
+
+    @property
     def live_unique_indexes(self) -> list[IndexContext]:
         """Uniqueness among rows not soft-deleted: a partial unique index per constraint,
         in place of the plain UNIQUE that deleted rows would keep occupying."""
         if not self.soft_delete:
             return []
-        groups: list[tuple[str, ...]] = [(name,) for name in self.unique_fields]
-        groups += [unique.members for unique in self.composite_unique]
-        return [IndexContext(_unique_index_name(self.table, group), group) for group in groups]
+        return [
+            IndexContext(_unique_index_name(self.table, group), group)
+            for group in self.unique_groups
+        ]
 
     @property
     def sort_indexes(self) -> list[IndexContext]:
@@ -471,7 +495,8 @@ class EntityContext:
         for sort in self.sorts:
             if sort.attribute == "id":
                 continue
-            columns = (sort.attribute, "id")
+            # A tenant's lists only ever read its own rows: its index leads with the tenant.
+            columns = (TENANT, sort.attribute, "id") if self.tenant else (sort.attribute, "id")
             indexes.append(IndexContext(_index_name(self.table, columns), columns))
             if self.owned:
                 owned = ("owner_id", *columns)
@@ -485,7 +510,8 @@ class EntityContext:
     @property
     def unique_attributes(self) -> tuple[str, ...]:
         """Every attribute a uniqueness check reads, once each, in declaration order."""
-        attributes = list(self.unique_fields)
+        attributes = [TENANT] if self.tenant and self.unique_groups else []
+        attributes += self.unique_fields
         for unique in self.composite_unique:
             attributes += unique.members
         return tuple(dict.fromkeys(attributes))
@@ -543,6 +569,10 @@ class FeatureContext:
     @property
     def any_decimal_sum(self) -> bool:
         return any(c.decimal for entity in self.entities for c in entity.computed)
+
+    @property
+    def any_tenant(self) -> bool:
+        return any(entity.tenant for entity in self.entities)
 
     @property
     def any_links(self) -> bool:
@@ -699,7 +729,10 @@ def _entity_context(entity: Entity, spec: FeatureSpec) -> EntityContext:
         owned=entity.owned,
         fields=fields,
         relations=relations,
-        rules={action.value: _rule(action, entity.access[action]) for action in Action},
+        rules={
+            action.value: _rule(action, entity.access[action], tenant=entity.tenant)
+            for action in Action
+        },
         filters=_filters(entity, fields, relations, spec),
         sorts=sorts,
         default_sort=str(default),
@@ -708,7 +741,11 @@ def _entity_context(entity: Entity, spec: FeatureSpec) -> EntityContext:
         page_max=entity.list.page_size.max,
         unique_fields=unique_single,
         composite_unique=composite,
-        restore_rule=_rule(Action.DELETE, entity.restore) if entity.soft_delete else None,
+        restore_rule=(
+            _rule(Action.DELETE, entity.restore, tenant=entity.tenant)
+            if entity.soft_delete
+            else None
+        ),
         filtered_from_children=bool(by_children),
         links=[_link_context(entity, link, spec) for link in entity.many_to_many],
     )
@@ -721,7 +758,7 @@ def _member_attribute(entity: Entity, member: str) -> str:
     return relation.column if relation else member
 
 
-def _rule(action: Action, grants: tuple[Grant, ...]) -> RuleContext:
+def _rule(action: Action, grants: tuple[Grant, ...], *, tenant: bool = False) -> RuleContext:
     args: list[str] = []
     if any(g.kind is GrantKind.PUBLIC for g in grants):
         args.append("public=True")
@@ -732,7 +769,8 @@ def _rule(action: Action, grants: tuple[Grant, ...]) -> RuleContext:
     roles = sorted({g.role for g in grants if g.kind is GrantKind.ROLE and g.role})
     if roles:
         args.append("roles=frozenset({" + ", ".join(repr(r) for r in roles) + "})")
-    return RuleContext(action=action.value, grants=grants, expression=f"Rule({', '.join(args)})")
+    expression = f"Rule({', '.join(args)})"
+    return RuleContext(action=action.value, grants=grants, expression=expression, tenant=tenant)
 
 
 # --- fields -------------------------------------------------------------------------
@@ -766,7 +804,7 @@ def _field_context(
         column=_mapped_column(
             f,
             filtered=_needs_filter_index(entity, f, filtered_by_children),
-            live_unique=entity.soft_delete,
+            table_unique=entity.soft_delete or entity.tenant,
         ),
         schema_type=schema_type,
         read_type=read_type,
@@ -795,10 +833,11 @@ def _sql_type(f: Field) -> str:
     return _SQL_TYPES[f.type]
 
 
-def _mapped_column(f: Field, filtered: bool = False, live_unique: bool = False) -> str:
-    """`live_unique`: uniqueness is the entity's partial index (soft delete), not UNIQUE."""
+def _mapped_column(f: Field, filtered: bool = False, table_unique: bool = False) -> str:
+    """`table_unique`: the table's constraints make the field unique (per tenant, or among
+    rows not soft-deleted), not a UNIQUE of its own."""
     args = [_sql_type(f)]
-    if f.unique and not live_unique:
+    if f.unique and not table_unique:
         args.append("unique=True")
     # Filtered fields are indexed too: `?status=` should not scan the table.
     if (f.index or filtered) and not f.unique:

@@ -26,6 +26,7 @@ from backsmith.stacks.fastapi_sqlalchemy.access_matrix import (
 )
 from backsmith.stacks.fastapi_sqlalchemy.checkdata import CheckData, evaluate
 from backsmith.stacks.fastapi_sqlalchemy.context import (
+    TENANT,
     ActionContext,
     ComputedContext,
     EntityContext,
@@ -263,6 +264,9 @@ class EntityTestPlan:
     field_writes: list[FieldWriteCase] = field(default_factory=list)
     unset_by_stranger: list[str] = field(default_factory=list)  # fields a stranger may not send
     matrix: AccessMatrix | None = None  # every caller x action x ownership, with statuses
+    # A tenant entity: the first relation the factory fills that points at another
+    # tenant entity (naming another tenant's row there is a 422), if any.
+    tenant_parent: str | None = None
 
 
 @dataclass
@@ -724,10 +728,20 @@ def _entity_plan(
         action_cases=action_cases,
         untested_actions=untested_actions,
         unbroken_checks=unbroken_checks,
-        unique_copied=[name for name in entity.unique_attributes if name != "owner_id"],
+        # The server sets the owner and the tenant: a duplicate shares them by being made
+        # by the same user.
+        unique_copied=[n for n in entity.unique_attributes if n not in ("owner_id", TENANT)],
         links=[_link_check(entity, link) for link in entity.links],
         field_reads=_field_read_cases(entity, roles, stranger["create"] == 201),
         field_writes=_field_write_cases(entity, roles, stranger["create"] == 201, samples[0]),
         unset_by_stranger=list(unset_on_create(entity, ())),
         matrix=build_matrix(entity, roles, parents, [case.name for case in action_cases]),
+        tenant_parent=next(
+            (
+                r.column
+                for r in entity.relations
+                if entity.tenant and r.column in filled and by_name[r.target].tenant
+            ),
+            None,
+        ),
     )

@@ -413,6 +413,7 @@ def _refuse_unsupported(entity: Entity) -> None:
         "checks": bool(entity.checks),
         "actions": bool(entity.actions),
         "computed": bool(entity.computed),
+        "tenant": entity.tenant,
     }
     for option, in_use in used.items():
         if in_use:

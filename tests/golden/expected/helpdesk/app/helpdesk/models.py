@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     literal,
     text,
 )
@@ -54,30 +55,36 @@ class Ticket(IdMixin, TimestampMixin, Base):
     __tablename__ = "tickets"
     __table_args__ = (
         Index(
-            "ix_tickets_created_at_id",
+            "ix_tickets_tenant_created_at_id",
+            "tenant",
             "created_at",
             "id",
         ),
         Index(
-            "ix_tickets_owner_id_created_at_id",
+            "ix_tickets_owner_id_tenant_created_at_id",
             "owner_id",
+            "tenant",
             "created_at",
             "id",
         ),
         Index(
-            "ix_tickets_priority_id",
+            "ix_tickets_tenant_priority_id",
+            "tenant",
             "priority",
             "id",
         ),
         Index(
-            "ix_tickets_owner_id_priority_id",
+            "ix_tickets_owner_id_tenant_priority_id",
             "owner_id",
+            "tenant",
             "priority",
             "id",
         ),
     )
 
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The tenant of the user who created the row: only that tenant's users reach it.
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str | None] = mapped_column(Text())
     priority: Mapped[int] = mapped_column(Integer(), default=3)
@@ -118,7 +125,8 @@ class CannedReply(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         # Unique among rows not soft-deleted: a deleted row frees its values.
         Index(
-            "uq_canned_replies_name",
+            "uq_canned_replies_tenant_name",
+            "tenant",
             "name",
             unique=True,
             sqlite_where=text("deleted_at IS NULL"),
@@ -126,6 +134,8 @@ class CannedReply(IdMixin, TimestampMixin, Base):
         ),
     )
 
+    # The tenant of the user who created the row: only that tenant's users reach it.
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text())
     ticket_id: Mapped[int | None] = mapped_column(
@@ -147,6 +157,8 @@ class Comment(IdMixin, TimestampMixin, Base):
     __tablename__ = "comments"
 
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The tenant of the user who created the row: only that tenant's users reach it.
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
     body: Mapped[str] = mapped_column(Text())
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     reply_to_id: Mapped[int | None] = mapped_column(
@@ -158,5 +170,13 @@ class Comment(IdMixin, TimestampMixin, Base):
 
 class Label(IdMixin, TimestampMixin, Base):
     __tablename__ = "labels"
+    __table_args__ = (
+        UniqueConstraint(
+            "tenant",
+            "name",
+        ),
+    )
 
-    name: Mapped[str] = mapped_column(String(40), unique=True)
+    # The tenant of the user who created the row: only that tenant's users reach it.
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(40))

@@ -194,7 +194,7 @@ async def reset_votes_ticket(
     "/canned-replies",
     tags=["canned-replies"],
     response_model=CannedReplyPage,
-    responses=problem_responses(401, 422),
+    responses=problem_responses(401, 403, 422),
 )
 async def list_canned_replies(
     query: Annotated[CannedReplyListQuery, Query()], session: SessionDep, user: OptionalUser
@@ -248,7 +248,7 @@ async def create_canned_reply(
     "/canned-replies/{canned_reply_id}",
     tags=["canned-replies"],
     response_model=CannedReplyRead,
-    responses=with_etag(problem_responses(401, 404, 422), 200),
+    responses=with_etag(problem_responses(401, 403, 404, 422), 200),
 )
 async def get_canned_reply(canned_reply: ValidCannedReply, response: Response) -> CannedReply:
     """Read one canned reply; its ETag is the version to send in If-Match."""
@@ -315,7 +315,7 @@ async def restore_canned_reply(
     "/comments",
     tags=["comments"],
     response_model=CommentPage,
-    responses=problem_responses(401, 422),
+    responses=problem_responses(401, 403, 422),
 )
 async def list_comments(
     query: Annotated[CommentListQuery, Query()], session: SessionDep, user: OptionalUser
@@ -346,7 +346,7 @@ async def list_comments_of_ticket(
     "/comments/{comment_id}/replies",
     tags=["comments"],
     response_model=CommentPage,
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def list_replies_of_comment(
     comment: ValidComment,
@@ -364,7 +364,7 @@ async def list_replies_of_comment(
     tags=["comments"],
     status_code=status.HTTP_201_CREATED,
     response_model=CommentRead,
-    responses=problem_responses(201, 400, 401, 409, 422),
+    responses=problem_responses(201, 400, 401, 403, 409, 422),
 )
 async def create_comment(
     data: CommentCreate,
@@ -383,7 +383,7 @@ async def create_comment(
     "/comments/{comment_id}",
     tags=["comments"],
     response_model=CommentRead,
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def get_comment(comment: ValidComment) -> Comment:
     """Read one comment."""
@@ -419,7 +419,7 @@ async def delete_comment(comment: ValidComment, session: SessionDep, user: Optio
     "/labels",
     tags=["labels"],
     response_model=LabelPage,
-    responses=problem_responses(401, 422),
+    responses=problem_responses(401, 403, 422),
 )
 async def list_labels(
     query: Annotated[LabelListQuery, Query()], session: SessionDep, user: OptionalUser
@@ -453,7 +453,7 @@ async def create_label(
     "/labels/{label_id}",
     tags=["labels"],
     response_model=LabelRead,
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def get_label(label: ValidLabel) -> Label:
     """Read one label."""

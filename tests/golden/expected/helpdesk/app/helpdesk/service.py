@@ -24,6 +24,7 @@ from app.core.access import (
     hidden_fields,
     refuse_unwritable,
     scope_of,
+    tenant_of,
 )
 from app.core.checks import (
     Check,
@@ -166,8 +167,9 @@ def _ticket_ids(user: User | None, condition: ColumnElement[bool]) -> Select[int
     """
     statement = select(Ticket.id).where(condition)
     scope = scope_of(TICKET_ACCESS.read, user)
-    if scope is None:
+    if scope is None or user is None or user.tenant is None:
         return statement.where(false())
+    statement = statement.where(Ticket.tenant == user.tenant)
     if scope is Scope.OWN:
         assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
         statement = statement.where(Ticket.owner_id == user.id)
@@ -200,6 +202,7 @@ def _tickets_visible_to(user: User | None, rule: Rule, action: str) -> Select[Ti
     if authorize(rule, user, action) is Scope.OWN:
         assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
         statement = statement.where(Ticket.owner_id == user.id)
+    statement = statement.where(Ticket.tenant == tenant_of(user))  # never another tenant's
     return statement
 
 
@@ -282,6 +285,7 @@ async def create_ticket(session: AsyncSession, user: User | None, data: TicketCr
     values = data.model_dump()
     assert user is not None  # noqa: S101 - the spec never lets anonymous callers create owned rows
     values["owner_id"] = user.id
+    values["tenant"] = tenant_of(user)  # the row belongs to the creator's tenant
     _check_ticket_rules(values)
     await rules.before_create_ticket(session, user, values)
     label_rows = await _ticket_label_rows(session, user, values.pop("label_ids"))
@@ -437,6 +441,7 @@ def _canned_replies_visible_to(
         CannedReply.deleted_at.is_not(None) if deleted else CannedReply.deleted_at.is_(None)
     )
     authorize(rule, user, action)
+    statement = statement.where(CannedReply.tenant == tenant_of(user))  # never another tenant's
     return statement
 
 
@@ -497,6 +502,7 @@ async def _check_canned_reply_unique(
     others = select(CannedReply.id).where(
         CannedReply.id != exclude_id, CannedReply.deleted_at.is_(None)
     )
+    others = others.where(CannedReply.tenant == values["tenant"])  # unique per tenant
     if values.get("name") is not None and await session.scalar(
         select(exists(others.where(CannedReply.name == values["name"])))
     ):
@@ -508,6 +514,7 @@ async def create_canned_reply(
 ) -> CannedReply:
     authorize(CANNEDREPLY_ACCESS.create, user, "create")
     values = data.model_dump()
+    values["tenant"] = tenant_of(user)  # the row belongs to the creator's tenant
     await rules.before_create_canned_reply(session, user, values)
     await _check_canned_reply_references(session, user, values)
     await _check_canned_reply_unique(session, values, exclude_id=None)
@@ -529,7 +536,7 @@ async def update_canned_reply(
     changes = data.model_dump(exclude_unset=True)
     await rules.before_update_canned_reply(session, user, canned_reply, changes)
     await _check_canned_reply_references(session, user, changes)
-    current = {name: getattr(canned_reply, name) for name in ("name",)}
+    current = {name: getattr(canned_reply, name) for name in ("tenant", "name")}
     await _check_canned_reply_unique(session, {**current, **changes}, exclude_id=canned_reply.id)
     for name, value in changes.items():
         setattr(canned_reply, name, value)
@@ -557,7 +564,7 @@ async def restore_canned_reply(
     canned_reply = await session.scalar(statement.where(CannedReply.id == canned_reply_id))
     if canned_reply is None:
         raise NotFound("Deleted CannedReply", canned_reply_id)
-    current = {name: getattr(canned_reply, name) for name in ("name",)}
+    current = {name: getattr(canned_reply, name) for name in ("tenant", "name")}
     await _check_canned_reply_unique(session, current, exclude_id=canned_reply.id)
     canned_reply.deleted_at = None
     canned_reply.version += 1
@@ -608,6 +615,7 @@ def _comments_visible_to(user: User | None, rule: Rule, action: str) -> Select[C
     if authorize(rule, user, action) is Scope.OWN:
         assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
         statement = statement.where(Comment.owner_id == user.id)
+    statement = statement.where(Comment.tenant == tenant_of(user))  # never another tenant's
     return statement
 
 
@@ -696,6 +704,7 @@ async def create_comment(session: AsyncSession, user: User | None, data: Comment
     values = data.model_dump()
     assert user is not None  # noqa: S101 - the spec never lets anonymous callers create owned rows
     values["owner_id"] = user.id
+    values["tenant"] = tenant_of(user)  # the row belongs to the creator's tenant
     await rules.before_create_comment(session, user, values)
     await _check_comment_references(session, user, values)
     comment = Comment(**values)
@@ -763,8 +772,10 @@ _LABEL_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
 
 def _labels_visible_to(user: User | None, rule: Rule, action: str) -> Select[Label]:
     """The labels `user` may see for `action` (401/403 if none)."""
+    statement = select(Label)
     authorize(rule, user, action)
-    return select(Label)
+    statement = statement.where(Label.tenant == tenant_of(user))  # never another tenant's
+    return statement
 
 
 async def list_labels(
@@ -798,6 +809,7 @@ async def _check_label_unique(
 ) -> None:
     """409 if another label already has these unique values."""
     others = select(Label.id).where(Label.id != exclude_id)
+    others = others.where(Label.tenant == values["tenant"])  # unique per tenant
     if values.get("name") is not None and await session.scalar(
         select(exists(others.where(Label.name == values["name"])))
     ):
@@ -807,6 +819,7 @@ async def _check_label_unique(
 async def create_label(session: AsyncSession, user: User | None, data: LabelCreate) -> Label:
     authorize(LABEL_ACCESS.create, user, "create")
     values = data.model_dump()
+    values["tenant"] = tenant_of(user)  # the row belongs to the creator's tenant
     await rules.before_create_label(session, user, values)
     await _check_label_unique(session, values, exclude_id=None)
     label = Label(**values)
@@ -821,7 +834,7 @@ async def update_label(
     authorize_row(LABEL_ACCESS.update, user, "update", None)
     changes = data.model_dump(exclude_unset=True)
     await rules.before_update_label(session, user, label, changes)
-    current = {name: getattr(label, name) for name in ("name",)}
+    current = {name: getattr(label, name) for name in ("tenant", "name")}
     await _check_label_unique(session, {**current, **changes}, exclude_id=label.id)
     for name, value in changes.items():
         setattr(label, name, value)

@@ -315,6 +315,41 @@ async def test_another_user_without_roles(
     assert_status(await client.delete(url, headers=stranger.headers), 403)
 
 
+async def test_another_tenant_never_reaches_a_comment(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    """A user of another tenant, with every role the actor has: the row is not there."""
+    row = await factory.create_comment()
+    url = f"{PATH}/{row['id']}"
+    outsider = await make_user("admin", "agent", tenant="tenant-b")
+    assert row["id"] not in {item["id"] for item in await list_all(client, PATH, outsider.headers)}
+    assert_problem(await client.get(url, headers=outsider.headers), 404)
+    assert_problem(await client.patch(url, json={}, headers=outsider.headers), 404)
+    assert_problem(await client.delete(url, headers=outsider.headers), 404)
+    # A row of theirs cannot point at the first tenant's rows: as if those did not exist.
+    payload = await factory.comment_payload()
+    assert_problem(
+        await client.post(PATH, json=payload, headers=outsider.headers), 422, "ticket_id"
+    )
+    # Rows of their own live apart.
+    theirs = factory.as_user(outsider.headers)  # its parents of their own, or shared ones
+    payload = await theirs.comment_payload()
+    created = await client.post(PATH, json=payload, headers=outsider.headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["id"] not in {
+        item["id"] for item in await list_all(client, PATH, factory.headers)
+    }
+
+
+async def test_a_user_of_no_tenant_is_refused_comments(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    stray = await make_user("admin", "agent", tenant=None)
+    assert_problem(await client.get(PATH, headers=stray.headers), 403)
+    payload = await factory.comment_payload()
+    assert_problem(await client.post(PATH, json=payload, headers=stray.headers), 403)
+
+
 async def test_a_bad_token_is_a_401(client: AsyncClient) -> None:
     response = await client.get(PATH, headers={"Authorization": "Bearer not-a-token"})
     assert_problem(response, 401)

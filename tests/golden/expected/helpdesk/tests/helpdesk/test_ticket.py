@@ -570,6 +570,41 @@ async def test_another_user_without_roles(
     assert_status(await client.delete(url, headers={**stranger.headers, **if_match(row)}), 404)
 
 
+async def test_another_tenant_never_reaches_a_ticket(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    """A user of another tenant, with every role the actor has: the row is not there."""
+    row = await factory.create_ticket()
+    url = f"{PATH}/{row['id']}"
+    outsider = await make_user("admin", "agent", tenant="tenant-b")
+    assert row["id"] not in {item["id"] for item in await list_all(client, PATH, outsider.headers)}
+    assert_problem(await client.get(url, headers=outsider.headers), 404)
+    assert_problem(
+        await client.patch(url, json={}, headers={**outsider.headers, **if_match(row)}), 404
+    )
+    assert_problem(await client.delete(url, headers={**outsider.headers, **if_match(row)}), 404)
+    assert_problem(await client.post(f"{url}/resolve", headers=outsider.headers), 404)
+    assert_problem(await client.post(f"{url}/close", headers=outsider.headers), 404)
+    assert_problem(await client.post(f"{url}/reset_votes", headers=outsider.headers), 404)
+    # Rows of their own live apart.
+    theirs = factory.as_user(outsider.headers)  # its parents of their own, or shared ones
+    payload = await theirs.ticket_payload()
+    created = await client.post(PATH, json=payload, headers=outsider.headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["id"] not in {
+        item["id"] for item in await list_all(client, PATH, factory.headers)
+    }
+
+
+async def test_a_user_of_no_tenant_is_refused_tickets(
+    client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
+) -> None:
+    stray = await make_user("admin", "agent", tenant=None)
+    assert_problem(await client.get(PATH, headers=stray.headers), 403)
+    payload = await factory.ticket_payload()
+    assert_problem(await client.post(PATH, json=payload, headers=stray.headers), 403)
+
+
 async def test_internal_note_is_left_out_for_callers_its_read_rule_does_not_name(
     client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory
 ) -> None:

@@ -31,6 +31,7 @@ from app.models import Base
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TEST_PASSWORD = "correct horse battery staple"
+TEST_TENANT = "tenant-a"  # every test user's tenant, unless a test asks for another
 
 
 async def _create_database(server_url: str, name: str, *, drop: bool = False) -> None:
@@ -146,15 +147,18 @@ MakeUser = Callable[..., Awaitable[AuthUser]]
 
 @pytest.fixture
 def make_user(app: FastAPI, password_hash: str) -> MakeUser:
-    """Create a user with the given roles; returns its id and bearer headers."""
+    """Create a user with the given roles, in the tests' tenant unless told otherwise;
+    returns its id and bearer headers."""
     counter = 0
 
-    async def make(*roles: str) -> AuthUser:
+    async def make(*roles: str, tenant: str | None = TEST_TENANT) -> AuthUser:
         nonlocal counter
         counter += 1
         email = f"user{counter}@example.com"
         async with app.state.sessionmaker() as db_session:
-            user = User(email=email, hashed_password=password_hash, roles=sorted(roles))
+            user = User(
+                email=email, hashed_password=password_hash, roles=sorted(roles), tenant=tenant
+            )
             db_session.add(user)
             await db_session.commit()
         token = create_access_token(user.id, app.state.settings)

@@ -13,3 +13,7 @@ class User(IdMixin, TimestampMixin, Base):
     hashed_password: Mapped[str] = mapped_column(String(255))
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The tenant (organization) the account belongs to: it sees and makes only that
+    # tenant's rows of entities with `tenant: true`. Set by whoever creates the account
+    # (`python -m app.cli create-user ... --tenant NAME`); None: the account belongs to none.
+    tenant: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -19,6 +19,7 @@ class UserRead(ReadSchema):
     id: int
     email: str
     roles: list[str]
+    tenant: str | None = Field(description="The tenant the account belongs to, if any.")
     created_at: datetime
 
 

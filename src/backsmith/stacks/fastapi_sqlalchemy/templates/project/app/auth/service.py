@@ -19,15 +19,21 @@ async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
 
 
 async def create_user(
-    session: AsyncSession, email: str, password: str, roles: list[str] | None = None
+    session: AsyncSession,
+    email: str,
+    password: str,
+    roles: list[str] | None = None,
+    tenant: str | None = None,
 ) -> User:
-    """A new account; 409 if the email is taken."""
+    """A new account; 409 if the email is taken. Self-registered accounts belong to no
+    tenant: only an administrator may put an account in one."""
     if await get_user_by_email(session, email) is not None:
         raise Conflict("A user with this email already exists.")
     user = User(
         email=normalize_email(email),
         hashed_password=hash_password(password),
         roles=sorted(set(roles or [])),
+        tenant=tenant,
     )
     session.add(user)
     await session.flush()

@@ -20,6 +20,9 @@ class Principal(Protocol):
     @property
     def roles(self) -> list[str]: ...
 
+    @property
+    def tenant(self) -> str | None: ...
+
 
 class Scope(Enum):
     ALL = "all"  # every row
@@ -62,6 +65,19 @@ def authorize_row(rule: Rule, user: Principal | None, action: str, owner_id: int
     scope = authorize(rule, user, action)
     if scope is Scope.OWN and (user is None or owner_id != user.id):
         raise Forbidden(f"You may not {action} this resource.")
+
+
+def tenant_of(user: Principal | None) -> str:
+    """The caller's tenant, which every query of a tenant's rows is bound to.
+
+    Called after the action's rule, so an anonymous caller has had their 401 already
+    where the rule needs a user (rules of tenant entities are never public).
+    """
+    if user is None:
+        raise NotAuthenticated("Authentication required.")
+    if user.tenant is None:
+        raise Forbidden("Your account belongs to no tenant.")
+    return user.tenant
 
 
 def allows(rule: Rule, user: Principal | None, owner_id: int | None) -> bool:

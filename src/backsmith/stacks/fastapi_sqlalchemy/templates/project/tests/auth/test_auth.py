@@ -32,6 +32,7 @@ async def test_register_login_and_me(client: AsyncClient) -> None:
     created = response.json()
     assert created["email"] == "ada@example.com"
     assert created["roles"] == []
+    assert created["tenant"] is None  # only an administrator puts an account in a tenant
     assert "password" not in response.text
 
     token = await login(client, "ada@example.com")
@@ -110,7 +111,7 @@ async def test_unknown_route_is_a_problem(client: AsyncClient) -> None:
     assert response.headers["content-type"] == "application/problem+json"
 
 
-async def test_cli_creates_a_user_with_roles(
+async def test_cli_creates_a_user_with_roles_in_a_tenant(
     client: AsyncClient,
     migrated_url: str,
     monkeypatch: pytest.MonkeyPatch,
@@ -120,8 +121,8 @@ async def test_cli_creates_a_user_with_roles(
     get_settings.cache_clear()
     try:
         argv = ["create-user", "root@example.com", TEST_PASSWORD, "--role", "admin"]
-        assert await asyncio.to_thread(cli_main, argv) == 0
-        assert "with admin" in capsys.readouterr().out
+        assert await asyncio.to_thread(cli_main, [*argv, "--tenant", "acme"]) == 0
+        assert "with admin, in tenant acme" in capsys.readouterr().out
         assert await asyncio.to_thread(cli_main, argv[:3]) == 1
         assert "already exists" in capsys.readouterr().err
     finally:
@@ -129,3 +130,10 @@ async def test_cli_creates_a_user_with_roles(
     token = await login(client, "root@example.com")
     me = await client.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert me.json()["roles"] == ["admin"]
+    assert me.json()["tenant"] == "acme"
+
+
+def test_cli_refuses_a_bad_tenant_name(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli_main(["create-user", "x@example.com", TEST_PASSWORD, "--tenant", "no spaces"])
+    assert "invalid tenant 'no spaces'" in capsys.readouterr().err

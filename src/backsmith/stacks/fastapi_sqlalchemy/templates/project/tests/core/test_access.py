@@ -13,6 +13,7 @@ from app.core.access import (
     hidden_fields,
     refuse_unwritable,
     scope_of,
+    tenant_of,
 )
 from app.core.errors import Forbidden, NotAuthenticated
 
@@ -21,6 +22,7 @@ from app.core.errors import Forbidden, NotAuthenticated
 class Caller:
     id: int
     roles: list[str] = field(default_factory=list)
+    tenant: str | None = None
 
 
 def test_public_rules_need_no_caller() -> None:
@@ -87,3 +89,11 @@ def test_refuse_unwritable_names_the_first_refused_field_sent() -> None:
         refuse_unwritable(writes, {"name", "grade"}, Caller(1), owner_id=None)
     with pytest.raises(Forbidden, match="You may not set salary"):
         refuse_unwritable(writes, ["grade", "salary"], Caller(1), owner_id=None)
+
+
+def test_tenant_of_is_the_callers_tenant_or_a_refusal() -> None:
+    assert tenant_of(Caller(1, tenant="acme")) == "acme"
+    with pytest.raises(Forbidden, match="belongs to no tenant"):
+        tenant_of(Caller(1))
+    with pytest.raises(NotAuthenticated):
+        tenant_of(None)
