@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from backsmith.errors import SpecError
+from backsmith.errors import Location, SpecError
 from backsmith.spec.model import (
     Action,
     Entity,
@@ -404,6 +404,17 @@ def _boundaries(entity: Entity) -> list[tuple[str, str, JSONValue, bool]]:
     return found
 
 
+_IN_A_NEW_PROJECT = "remove it, or generate the feature into a new project (backsmith new)"
+
+
+def _unsupported(
+    where: str, what: str, location: Location | None, hint: str = _IN_A_NEW_PROJECT
+) -> SpecError:
+    return SpecError(
+        f"{where}: {what} not supported in existing projects yet", location=location, hint=hint
+    )
+
+
 def _refuse_unsupported(entity: Entity) -> None:
     """Business rules this blueprint does not generate yet: refused, never silently dropped."""
     used = {
@@ -417,42 +428,25 @@ def _refuse_unsupported(entity: Entity) -> None:
     }
     for option, in_use in used.items():
         if in_use:
-            raise SpecError(
-                f"{entity.name}: `{option}` is not supported in existing projects yet",
-                location=entity.location,
-                hint="remove it, or generate the feature into a new project (backsmith new)",
-            )
+            raise _unsupported(entity.name, f"`{option}` is", entity.location)
     for field in entity.fields:
         if field.read_access or field.write_access:
-            raise SpecError(
-                f"{entity.name}.{field.name}: field `access` is not supported in existing "
-                "projects yet",
-                location=field.location,
-                hint="remove it, or generate the feature into a new project (backsmith new)",
-            )
+            raise _unsupported(f"{entity.name}.{field.name}", "field `access` is", field.location)
     for relation in entity.many_to_many:
-        raise SpecError(
-            f"{entity.name}.{relation.name}: many_to_many relations are not supported in "
-            "existing projects yet",
-            location=relation.location,
-            hint="remove it, or generate the feature into a new project (backsmith new)",
-        )
+        where = f"{entity.name}.{relation.name}"
+        raise _unsupported(where, "many_to_many relations are", relation.location)
     for relation in entity.relations:
+        where = f"{entity.name}.{relation.name}"
         if relation.kind is RelationKind.ONE_TO_ONE:
-            raise SpecError(
-                f"{entity.name}.{relation.name}: `one_to_one` is not supported in existing "
-                "projects yet",
-                location=relation.location,
+            raise _unsupported(
+                where,
+                "`one_to_one` is",
+                relation.location,
                 hint="use a many_to_one with `unique: [[NAME]]`, or generate the feature "
                 "into a new project (backsmith new)",
             )
         if relation.inverse is not None:
-            raise SpecError(
-                f"{entity.name}.{relation.name}: `inverse` is not supported in existing "
-                "projects yet",
-                location=relation.location,
-                hint="remove it, or generate the feature into a new project (backsmith new)",
-            )
+            raise _unsupported(where, "`inverse` is", relation.location)
 
 
 def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
