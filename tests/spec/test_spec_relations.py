@@ -423,6 +423,28 @@ def test_computed_mistakes(fail: Any, computed: str, second: str, where: str, me
     assert failure.where == f"feature.yaml:{where}"
 
 
+@pytest.mark.parametrize("name", ["tag", "tag_ids", "tags"])
+def test_a_computed_field_cannot_take_a_many_to_many_name(fail: Any, name: str) -> None:
+    """`tag_ids` is the link's field in requests and responses, `tags` its model attribute."""
+    failure = fail(
+        f"""\
+feature: clinic
+entities:
+  Tag: {{fields: {{label: str}}}}
+  Doctor:
+    fields: {{name: str}}
+    relations: {{tag: {{to: Tag, kind: many_to_many}}}}
+    computed:
+      {name}: {{count: Visit}}
+  Visit:
+    fields: {{minutes: int}}
+    relations: {{doctor: Doctor}}
+"""
+    )
+    assert f"computed field `{name}` clashes with a field or relation of Doctor" in failure.message
+    assert failure.where == "feature.yaml:8:7"
+
+
 PARENT_FILTER = """\
 feature: clinic
 entities:

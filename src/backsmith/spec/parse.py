@@ -579,6 +579,7 @@ class _EntityParser:
         """A computed field is read like a column: its name must be free for one."""
         _check_member_name(self.source, node, name, "computed field name")
         taken = set(self.fields) | {n for r in self.relations.values() for n in (r.name, r.column)}
+        taken |= {n for r in self.many_to_many.values() for n in (r.name, r.ids, r.collection)}
         if name in taken:
             self.source.fail(
                 node,
