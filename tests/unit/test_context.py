@@ -162,6 +162,34 @@ def test_a_many_to_many_gets_a_table_ids_and_a_page_sized_to_its_samples(tmp_pat
     assert (checks["tag_ids"].small_page, checks["tag_ids"].large_page) == (2, 12)
     assert (checks["see_also_ids"].small_page, checks["see_also_ids"].large_page) == (2, 10)
     assert feature.any_links and not feature.entities[0].links
+    # Anyone signed in reads tags and articles: no caller is refused another's target.
+    assert checks["tag_ids"].outsider is None
+
+
+def test_a_many_to_many_to_owned_rows_is_tested_with_a_caller_who_reads_only_theirs(
+    tmp_path: Path,
+) -> None:
+    feature = _spec(
+        tmp_path,
+        "feature: kit
+roles: [auditor]
+entities:
+  Part:
+    owned: true
+"
+        '    fields: {name: str}
+    access: {read: [owner, "role:auditor"]}
+'
+        "  Build:
+    fields: {name: str}
+    relations:
+"
+        "      part: {to: Part, kind: many_to_many}
+",
+    )
+    (check,) = build_test_plan(feature).entities[1].links
+    # The simplest caller who may create a build but reads only their own parts.
+    assert check.outsider is not None and check.outsider.roles == ()
 
 
 def test_a_stranger_cannot_create_under_an_optional_parent_they_cannot_read(

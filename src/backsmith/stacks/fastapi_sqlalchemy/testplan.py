@@ -133,6 +133,10 @@ class LinkCheck:
     # Two page sizes whose lists must take the same number of statements.
     small_page: int
     large_page: int
+    # A caller who may create a row here, but sees only their own targets: an id of the
+    # actor's target is a 422 for them, as for a missing row. None: no such caller.
+    outsider: Caller | None = None
+    outsider_unset: tuple[str, ...] = ()  # fields that caller may not send
 
 
 @dataclass(frozen=True)
@@ -550,7 +554,22 @@ def _computed_check(
 LARGE_PAGE = 50  # rows a statement-count test lists at once, page size allowing
 
 
-def _link_check(entity: EntityContext, link: LinkContext) -> LinkCheck:
+def _link_check(
+    entity: EntityContext,
+    link: LinkContext,
+    target: EntityContext,
+    parents: list[EntityContext],
+    roles: tuple[str, ...],
+) -> LinkCheck:
+    outsider = next(
+        (
+            caller
+            for caller in callers(roles)
+            if expected_status(entity, "create", caller.roles, parents=parents) == 201
+            and expected_status(target, "read", caller.roles) == 404
+        ),
+        None,
+    )
     # Rows come from the samples: with a unique member, only SAMPLE_COUNT distinct ones,
     # less the two targets when they are rows of the same entity.
     distinct = SAMPLE_COUNT - (2 if link.self_reference else 0)
@@ -567,6 +586,8 @@ def _link_check(entity: EntityContext, link: LinkContext) -> LinkCheck:
         self_reference=link.self_reference,
         small_page=max(1, min(10, large // 5)),
         large_page=large,
+        outsider=outsider,
+        outsider_unset=unset_on_create(entity, outsider.roles) if outsider else (),
     )
 
 
@@ -731,7 +752,9 @@ def _entity_plan(
         # The server sets the owner and the tenant: a duplicate shares them by being made
         # by the same user.
         unique_copied=[n for n in entity.unique_attributes if n not in ("owner_id", TENANT)],
-        links=[_link_check(entity, link) for link in entity.links],
+        links=[
+            _link_check(entity, link, by_name[link.target], parents, roles) for link in entity.links
+        ],
         field_reads=_field_read_cases(entity, roles, stranger["create"] == 201),
         field_writes=_field_write_cases(entity, roles, stranger["create"] == 201, samples[0]),
         unset_by_stranger=list(unset_on_create(entity, ())),
