@@ -169,24 +169,20 @@ def test_a_many_to_many_gets_a_table_ids_and_a_page_sized_to_its_samples(tmp_pat
 def test_a_many_to_many_to_owned_rows_is_tested_with_a_caller_who_reads_only_theirs(
     tmp_path: Path,
 ) -> None:
-    feature = _spec(
-        tmp_path,
-        "feature: kit
+    document = """\
+feature: kit
 roles: [auditor]
 entities:
   Part:
     owned: true
-"
-        '    fields: {name: str}
+    fields: {name: str}
     access: {read: [owner, "role:auditor"]}
-'
-        "  Build:
+  Build:
     fields: {name: str}
     relations:
-"
-        "      part: {to: Part, kind: many_to_many}
-",
-    )
+      part: {to: Part, kind: many_to_many}
+"""
+    feature = _spec(tmp_path, document)
     (check,) = build_test_plan(feature).entities[1].links
     # The simplest caller who may create a build but reads only their own parts.
     assert check.outsider is not None and check.outsider.roles == ()
