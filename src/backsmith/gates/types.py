@@ -7,6 +7,8 @@ mypy reads the project's own configuration (`[tool.mypy]`, `mypy.ini`, `.mypy.in
 from __future__ import annotations
 
 import configparser
+import hashlib
+import os
 import re
 import time
 import tomllib
@@ -34,9 +36,8 @@ def types_gate(context: GateContext) -> GateResult:
             "python",
             "-m",
             "mypy",
-            "--no-incremental",
             "--cache-dir",
-            str(context.scratch / "mypy"),
+            str(_cache_dir(context.root)),
             *targets,
         ]
     )
@@ -65,6 +66,15 @@ def types_gate(context: GateContext) -> GateResult:
         figures={"type_errors": len(failures)},
         failures=failures,
     )
+
+
+def _cache_dir(root: Path) -> Path:
+    """mypy's incremental cache for this project, outside it: the gates write nothing into
+    a project, and a second run (the next round of LLM mode) checks only what changed.
+    mypy itself drops a cache made by another version or other options."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    return base / "backsmith" / "mypy" / key
 
 
 def _configures_files(root: Path) -> bool:
