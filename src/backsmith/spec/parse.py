@@ -96,7 +96,7 @@ FIELD_KEYS = (
     "read_only", "write_only", "immutable", "enum", "access",
 )  # fmt: skip
 FIELD_ACCESS_KEYS = ("read", "write")
-RELATION_KEYS = ("to", "kind", "required", "on_delete", "inverse")
+RELATION_KEYS = ("to", "kind", "required", "on_delete", "inverse", "embed")
 LIST_KEYS = ("filter", "sort", "search", "page_size")
 PAGE_SIZE_KEYS = ("default", "max")
 SHORT_FLAGS = ("unique", "index")
@@ -133,6 +133,7 @@ MANY_TO_ONE_ONLY = {
     "required": "a many_to_many is a set of links, empty unless a client sends ids",
     "on_delete": "deleting a row on either side removes its links, and only them",
     "inverse": "a many_to_many has no inverse collection yet",
+    "embed": "responses carry the linked ids only; read each linked row from its own path",
 }
 
 INT32 = (-(2**31), 2**31 - 1)
@@ -307,6 +308,7 @@ class _DocumentParser:
         _check_inverses(entities)
         _check_relation_filters(entities)
         _check_many_to_many(entities)
+        _check_embeds(entities)
         entities = resolve_computed(entities)
         _check_tenants(entities)
         return entities
@@ -446,6 +448,34 @@ def _check_many_to_many(entities: Sequence[Entity]) -> None:
                     hint="rename the relation",
                 )
             taken[table] = f"the association table of {entity.name}.{relation.name}"
+
+
+def _check_embeds(entities: Sequence[Entity]) -> None:
+    """`embed` names fields of the target that a response may show: declared, readable.
+
+    Checked here because the target may be declared after the entity that embeds it.
+    """
+    by_name = {e.name: e for e in entities}
+    for entity in entities:
+        for relation in entity.relations:
+            target = by_name[relation.target]
+            readable = [f.name for f in target.fields if f.readable]
+            for name, location in zip(relation.embed, relation.embed_locations, strict=True):
+                field = target.field(name)
+                if field is None:
+                    raise SpecError(
+                        f"`embed` of {entity.name}.{relation.name} names `{show(name)}`, "
+                        f"which is not a field of {target.name}",
+                        location,
+                        hint=choices_hint(name, readable, f"fields of {target.name}"),
+                    )
+                if not field.readable:
+                    raise SpecError(
+                        f"`embed` of {entity.name}.{relation.name} names `{name}`, which is "
+                        f"write_only in {target.name}: no response may show it",
+                        location,
+                        hint=f"remove `{name}` from `embed`",
+                    )
 
 
 def _check_inverses(entities: Sequence[Entity]) -> None:
@@ -789,6 +819,9 @@ class _EntityParser:
             node = body["inverse"].value
             inverse = text_of(self.source, node, "`inverse`")
             _check_snake(self.source, node, inverse, "inverse name")
+        embed: list[tuple[Node, str]] = []
+        if "embed" in body:
+            embed = self._embed(entry.key, body["embed"])
         return Relation(
             name=entry.key,
             target=target,
@@ -796,8 +829,29 @@ class _EntityParser:
             required=required,
             on_delete=on_delete,
             inverse=inverse,
+            embed=tuple(name for _, name in embed),
+            embed_locations=tuple(self.source.of(node) for node, _ in embed),
             location=self.source.of(entry.key_node),
         )
+
+    def _embed(self, relation: str, entry: Entry) -> list[tuple[Node, str]]:
+        """The names listed by `embed`: at least one, each once (the target's fields are
+        checked once every entity is read)."""
+        what = f"`embed` of the relation `{relation}`"
+        nodes = items_of(self.source, entry.value, what)
+        if not nodes:
+            self.source.fail(
+                entry.value,
+                f"{what} is empty",
+                "list the target's fields to show, e.g. embed: [name], or remove `embed`",
+            )
+        found: list[tuple[Node, str]] = []
+        for node in nodes:
+            name = text_of(self.source, node, what)
+            if any(name == seen for _, seen in found):
+                self.source.fail(node, f"`{name}` is listed twice in {what}", "list it once")
+            found.append((node, name))
+        return found
 
     def _many_to_many(self, entry: Entry, body: Mapping[str, Entry], target: str) -> Relation:
         for key, reason in MANY_TO_ONE_ONLY.items():
