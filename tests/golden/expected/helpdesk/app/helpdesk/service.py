@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased, selectinload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.auth.models import User
 from app.core.access import (
@@ -448,7 +449,7 @@ _CANNEDREPLY_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
 }
 
 
-def _canned_reply_summaries(user: User | None) -> Sequence[Any]:
+def _canned_reply_summaries(user: User | None) -> tuple[LoaderOption, ...]:
     """Loader options for the parents that canned reply responses embed.
 
     One statement per relation for a whole page; a parent `user` may not read is None.
@@ -643,7 +644,7 @@ def _comments_shown_to(user: User | None) -> ColumnElement[bool]:
     return condition
 
 
-def _comment_summaries(user: User | None) -> Sequence[Any]:
+def _comment_summaries(user: User | None) -> tuple[LoaderOption, ...]:
     """Loader options for the parents that comment responses embed.
 
     One statement per relation for a whole page; a parent `user` may not read is None.

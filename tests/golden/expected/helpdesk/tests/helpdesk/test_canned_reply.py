@@ -424,7 +424,7 @@ async def test_ticket_id_must_exist(
 async def test_ticket_summary_shows_the_ticket_it_may_read(
     client: AsyncClient, make_user: MakeUser, actor: AuthUser, factory: HelpdeskFactory
 ) -> None:
-    """`ticket` carries its id, title on every read and follows it."""
+    """`ticket` carries its id, title on every read, and follows it."""
 
     def summary(parent: dict[str, Any]) -> dict[str, Any]:
         return {name: parent[name] for name in ("id", "title")}

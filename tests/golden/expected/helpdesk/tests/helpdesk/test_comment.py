@@ -405,7 +405,7 @@ async def test_reply_count_follows_the_comment_rows_pointing_at_it(
 async def test_ticket_summary_shows_the_ticket_it_may_read(
     client: AsyncClient, make_user: MakeUser, actor: AuthUser, factory: HelpdeskFactory
 ) -> None:
-    """`ticket` carries its id, title, status on every read and follows it."""
+    """`ticket` carries its id, title, status on every read, and follows it."""
 
     def summary(parent: dict[str, Any]) -> dict[str, Any]:
         return {name: parent[name] for name in ("id", "title", "status")}
@@ -445,7 +445,7 @@ async def test_ticket_summary_shows_the_ticket_it_may_read(
 async def test_reply_to_summary_shows_the_comment_it_may_read(
     client: AsyncClient, make_user: MakeUser, actor: AuthUser, factory: HelpdeskFactory
 ) -> None:
-    """`reply_to` carries its id, body on every read and follows it."""
+    """`reply_to` carries its id, body on every read, and follows it."""
 
     def summary(parent: dict[str, Any]) -> dict[str, Any]:
         return {name: parent[name] for name in ("id", "body")}
