@@ -717,6 +717,18 @@ def test_embed_mistakes(fail: Any, relation: str, where: str, message: str, hint
     assert hint in failure.hint
 
 
+def test_a_summary_class_may_not_meet_another_class(fail: Any) -> None:
+    document = EMBEDS.replace("{relation}", "doctor: {to: Doctor, embed: [name]}").replace(
+        "fields: {day: date}", "fields: {doctor_summary: {enum: [a, b]}}"
+    )
+    failure = fail(document)
+    assert "the summary `embed` makes for Visit.doctor is the class `VisitDoctorSummary`" in (
+        failure.message
+    )
+    assert "already the enum of Visit.doctor_summary" in failure.message
+    assert failure.where == "feature.yaml:6:36"
+
+
 def test_the_json_schema_knows_embed() -> None:
     validator = jsonschema.Draft202012Validator(feature_json_schema())
 

@@ -456,8 +456,19 @@ def _check_embeds(entities: Sequence[Entity]) -> None:
     Checked here because the target may be declared after the entity that embeds it.
     """
     by_name = {e.name: e for e in entities}
+    taken = _class_names(entities)
     for entity in entities:
         for relation in entity.relations:
+            if relation.embed:
+                summary = f"{entity.name}{_pascal(relation.name)}Summary"
+                if summary in taken:
+                    raise SpecError(
+                        f"the summary `embed` makes for {entity.name}.{relation.name} is the "
+                        f"class `{summary}`, which is already {taken[summary]}",
+                        relation.embed_locations[0],
+                        hint="rename the relation",
+                    )
+                taken[summary] = f"the summary of {entity.name}.{relation.name}"
             target = by_name[relation.target]
             readable = [f.name for f in target.fields if f.readable]
             for name, location in zip(relation.embed, relation.embed_locations, strict=True):
@@ -476,6 +487,22 @@ def _check_embeds(entities: Sequence[Entity]) -> None:
                         location,
                         hint=f"remove `{name}` from `embed`",
                     )
+
+
+def _pascal(name: str) -> str:
+    """`reply_to` -> `ReplyTo`, as generated class names spell a snake_case name."""
+    return "".join(part.capitalize() for part in name.split("_") if part)
+
+
+def _class_names(entities: Sequence[Entity]) -> dict[str, str]:
+    """The classes a feature's schemas module defines besides summaries: entities and
+    their enums (`TicketStatus`), which a summary's name (`CommentTicketSummary`) may meet."""
+    taken = {e.name: f"the entity {e.name}" for e in entities}
+    for entity in entities:
+        for f in entity.fields:
+            if f.type is FieldType.ENUM:
+                taken[f"{entity.name}{_pascal(f.name)}"] = f"the enum of {entity.name}.{f.name}"
+    return taken
 
 
 def _check_inverses(entities: Sequence[Entity]) -> None:
