@@ -335,6 +335,7 @@ def test_an_embedded_parent_gets_a_summary_and_its_checks(tmp_path: Path) -> Non
     # A stranger reads the visit, but only the owner reads a doctor; anyone a nurse.
     assert checks["doctor"].stranger_sees_it is False
     assert checks["nurse"].stranger_sees_it is True
+    assert checks["doctor"].anonymous_sees_it is None  # the visit is not public
     # Two filled relations share Doctor's distinct samples; a one_to_one's parents cannot
     # be shared, nor can a self-reference's (not made by the factory).
     assert (checks["doctor"].pool, checks["referrer"].pool) == (6, 6)

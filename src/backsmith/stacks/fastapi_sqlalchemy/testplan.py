@@ -158,6 +158,8 @@ class EmbedCheck:
     # A signed-in user without roles reading the row: None if they may not read it;
     # else whether they may read its parent too (otherwise the summary is null).
     stranger_sees_it: bool | None
+    # The same for a caller without a token: None if they may not read the row.
+    anonymous_sees_it: bool | None
     # The statement-count test links its rows to this many parents, so that a page's
     # distinct parents grow with its size (0: the rows keep their factory-made parents).
     pool: int = 0
@@ -343,6 +345,9 @@ def _embed_check(
     stranger_sees_it = None
     if entity.rules["read"].open_to_any_user:
         stranger_sees_it = parent.rules["read"].open_to_any_user
+    anonymous_sees_it = None
+    if entity.rules["read"].public:
+        anonymous_sees_it = parent.rules["read"].public
     # A page's rows point at parents taken in turn from a pool, so that a larger page has
     # more of them: a parent loaded row by row would cost more statements. Only for parents
     # the factory makes and rows may share (a unique or one_to_one member may not), and
@@ -364,6 +369,7 @@ def _embed_check(
         changed_field=changed_field,
         new_values=new_values,
         stranger_sees_it=stranger_sees_it,
+        anonymous_sees_it=anonymous_sees_it,
         pool=pool,
     )
 
