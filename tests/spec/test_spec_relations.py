@@ -642,7 +642,12 @@ entities:
     relations:
       {relation}
   Doctor:
-    fields: {name: str, notes: json, pin: {type: str, write_only: true}}
+    fields:
+      name: str
+      notes: json
+      pin: {type: str, write_only: true}
+      fee: {type: int, access: {read: owner}}
+    owned: true
 """
 
 
@@ -677,6 +682,12 @@ def test_embed_lists_fields_of_a_target_declared_later(load: Any) -> None:
             "feature.yaml:6:42",
             "names `pin`, which is write_only in Doctor: no response may show it",
             "remove `pin` from `embed`",
+        ),
+        (
+            "doctor: {to: Doctor, embed: [fee]}",
+            "feature.yaml:6:36",
+            "names `fee`, which only some callers may see (its `access.read` in Doctor)",
+            "remove `fee` from `embed`",
         ),
         (
             "doctor: {to: Doctor, embed: []}",

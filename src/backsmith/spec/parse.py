@@ -470,7 +470,7 @@ def _check_embeds(entities: Sequence[Entity]) -> None:
                     )
                 taken[summary] = f"the summary of {entity.name}.{relation.name}"
             target = by_name[relation.target]
-            readable = [f.name for f in target.fields if f.readable]
+            readable = [f.name for f in target.fields if f.readable and not f.guarded]
             for name, location in zip(relation.embed, relation.embed_locations, strict=True):
                 field = target.field(name)
                 if field is None:
@@ -486,6 +486,15 @@ def _check_embeds(entities: Sequence[Entity]) -> None:
                         f"write_only in {target.name}: no response may show it",
                         location,
                         hint=f"remove `{name}` from `embed`",
+                    )
+                if field.guarded:
+                    # The summary has no field-level rules of its own: it would show the
+                    # field to every caller who may read the parent.
+                    raise SpecError(
+                        f"`embed` of {entity.name}.{relation.name} names `{name}`, which only "
+                        f"some callers may see (its `access.read` in {target.name})",
+                        location,
+                        hint=f"remove `{name}` from `embed`; read it from the {target.name}",
                     )
 
 
