@@ -184,9 +184,10 @@ def _tickets_shown_to(user: User | None) -> ColumnElement[bool]:
     Any other is embedded as null, so that a summary never reveals it.
     """
     scope = scope_of(TICKET_ACCESS.read, user)
-    if scope is None:
+    if scope is None or user is None or user.tenant is None:
         return false()
     condition: ColumnElement[bool] = true()
+    condition = and_(condition, Ticket.tenant == user.tenant)  # never another tenant's
     if scope is Scope.OWN:
         assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
         condition = and_(condition, Ticket.owner_id == user.id)
@@ -635,9 +636,10 @@ def _comments_shown_to(user: User | None) -> ColumnElement[bool]:
     Any other is embedded as null, so that a summary never reveals it.
     """
     scope = scope_of(COMMENT_ACCESS.read, user)
-    if scope is None:
+    if scope is None or user is None or user.tenant is None:
         return false()
     condition: ColumnElement[bool] = true()
+    condition = and_(condition, Comment.tenant == user.tenant)  # never another tenant's
     if scope is Scope.OWN:
         assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
         condition = and_(condition, Comment.owner_id == user.id)
