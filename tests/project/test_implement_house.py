@@ -176,6 +176,24 @@ def test_an_inverse_collection_is_refused_with_its_relation(tmp_path: Path) -> N
     assert sorted(p for p in root.rglob("*") if p.is_file()) == before
 
 
+def test_an_embedded_summary_is_refused_at_its_embed(tmp_path: Path) -> None:
+    root = copy_of("async_domain", tmp_path)
+    document = tmp_path / "notes.yaml"
+    document.write_text(
+        "feature: notes\nentities:\n  Tag:\n    fields: {name: str}\n  Note:\n"
+        "    fields: {text: str}\n    relations:\n"
+        "      tag: {to: Tag, embed: [name]}\n",
+        encoding="utf-8",
+    )
+    before = sorted(p for p in root.rglob("*") if p.is_file())
+    with pytest.raises(SpecError) as raised:
+        implement_feature(root, document)
+    assert "Note.tag: `embed` is not supported in existing projects yet" in str(raised.value)
+    location = raised.value.location
+    assert location is not None and (location.line, location.column) == (8, 30)
+    assert sorted(p for p in root.rglob("*") if p.is_file()) == before
+
+
 def test_a_computed_field_is_refused_with_its_entity(tmp_path: Path) -> None:
     root = copy_of("async_domain", tmp_path)
     document = tmp_path / "threads.yaml"

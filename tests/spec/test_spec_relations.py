@@ -632,3 +632,128 @@ def test_a_one_to_one_is_a_unique_many_to_one(load: Any) -> None:
         True,
     )
     assert visit.unique == (("doctor",),)
+
+
+EMBEDS = """\
+feature: clinic
+entities:
+  Visit:
+    fields: {day: date}
+    relations:
+      {relation}
+  Doctor:
+    fields:
+      name: str
+      notes: json
+      pin: {type: str, write_only: true}
+      fee: {type: int, access: {read: owner}}
+    owned: true
+"""
+
+
+def test_embed_lists_fields_of_a_target_declared_later(load: Any) -> None:
+    spec = load(EMBEDS.replace("{relation}", "doctor: {to: Doctor, embed: [name, notes]}"))
+    (doctor,) = spec.entity("Visit").relations
+    assert doctor.embed == ("name", "notes")  # json fields may be embedded too
+    assert [(at.line, at.column) for at in doctor.embed_locations] == [(6, 36), (6, 42)]
+    (one,) = visit_relations(load, "doctor: {to: Doctor, kind: one_to_one, embed: [name]}")
+    assert one.embed == ("name",)
+    (plain,) = visit_relations(load, "doctor: {to: Doctor}")
+    assert (plain.embed, plain.embed_locations) == ((), ())
+
+
+@pytest.mark.parametrize(
+    ("relation", "where", "message", "hint"),
+    [
+        (
+            "doctor: {to: Doctor, embed: [nmae]}",
+            "feature.yaml:6:36",
+            "`embed` of Visit.doctor names `nmae`, which is not a field of Doctor",
+            "did you mean `name`?",
+        ),
+        (
+            "doctor: {to: Doctor, embed: [created_at]}",
+            "feature.yaml:6:36",
+            "names `created_at`, which is not a field of Doctor",
+            "fields of Doctor: name, notes",
+        ),
+        (
+            "doctor: {to: Doctor, embed: [name, pin]}",
+            "feature.yaml:6:42",
+            "names `pin`, which is write_only in Doctor: no response may show it",
+            "remove `pin` from `embed`",
+        ),
+        (
+            "doctor: {to: Doctor, embed: [fee]}",
+            "feature.yaml:6:36",
+            "names `fee`, which only some callers may see (its `access.read` in Doctor)",
+            "remove `fee` from `embed`",
+        ),
+        (
+            "doctor: {to: Doctor, embed: []}",
+            "feature.yaml:6:35",
+            "`embed` of the relation `doctor` is empty",
+            "e.g. embed: [name]",
+        ),
+        (
+            "doctor: {to: Doctor, embed: [name, name]}",
+            "feature.yaml:6:42",
+            "`name` is listed twice in `embed` of the relation `doctor`",
+            "list it once",
+        ),
+        (
+            "doctor: {to: Doctor, embed: name}",
+            "feature.yaml:6:35",
+            "`embed` of the relation `doctor` must be a list, not",
+            "",
+        ),
+        (
+            "doctor: {to: Doctor, embed: [3]}",
+            "feature.yaml:6:36",
+            "`embed` of the relation `doctor` must be text",
+            "",
+        ),
+        (
+            "doctor: {to: Doctor, kind: many_to_many, embed: [name]}",
+            "feature.yaml:6:48",
+            "`embed` does not apply to the many_to_many `doctor`",
+            "remove `embed`",
+        ),
+    ],
+)
+def test_embed_mistakes(fail: Any, relation: str, where: str, message: str, hint: str) -> None:
+    failure = fail(EMBEDS.replace("{relation}", relation))
+    assert failure.where == where, failure.error
+    assert message in failure.message
+    assert hint in failure.hint
+
+
+def test_a_summary_class_may_not_meet_another_class(fail: Any) -> None:
+    document = EMBEDS.replace("{relation}", "doctor: {to: Doctor, embed: [name]}").replace(
+        "fields: {day: date}", "fields: {doctor_summary: {enum: [a, b]}}"
+    )
+    failure = fail(document)
+    assert "the summary `embed` makes for Visit.doctor is the class `VisitDoctorSummary`" in (
+        failure.message
+    )
+    assert "already the enum of Visit.doctor_summary" in failure.message
+    assert failure.where == "feature.yaml:6:36"
+
+
+def test_the_json_schema_knows_embed() -> None:
+    validator = jsonschema.Draft202012Validator(feature_json_schema())
+
+    def valid(relation: dict[str, Any]) -> bool:
+        document = {
+            "feature": "clinic",
+            "entities": {
+                "Doctor": {"fields": {"name": "str"}},
+                "Visit": {"fields": {"day": "date"}, "relations": {"doctor": relation}},
+            },
+        }
+        return validator.is_valid(document)
+
+    assert valid({"to": "Doctor", "embed": ["name"]})
+    assert not valid({"to": "Doctor", "embed": []})
+    assert not valid({"to": "Doctor", "embed": ["name", "name"]})
+    assert not valid({"to": "Doctor", "kind": "many_to_many", "embed": ["name"]})

@@ -286,3 +286,63 @@ def test_an_owner_write_grant_lets_the_creator_set_the_field(tmp_path: Path) -> 
     # Owners may set it, so only an update of someone else's row is refused: an admin's.
     assert case.creator is None
     assert case.updater is not None and case.updater.label == "a user with role admin"
+
+
+EMBEDS = """\
+feature: clinic
+entities:
+  Doctor:
+    owned: true
+    fields: {name: str unique, room: int, ward: str}
+    checks:
+      - rule: room >= 0
+        message: no negative rooms
+    access: {list: owner, read: owner}
+  Nurse:
+    fields: {name: str}
+  Visit:
+    fields: {day: date}
+    relations:
+      doctor: {to: Doctor, embed: [name, room, ward]}
+      referrer: {to: Doctor, required: false, embed: [name]}
+      nurse: {to: Nurse, kind: one_to_one, embed: [name]}
+      follows: {to: Visit, required: false, embed: [day]}
+    access: {read: authenticated}
+"""
+
+
+def test_an_embedded_parent_gets_a_summary_and_its_checks(tmp_path: Path) -> None:
+    feature = _spec(tmp_path, EMBEDS)
+    doctor, nurse, visit = feature.entities
+    assert (doctor.shown_in_summaries, nurse.shown_in_summaries) == (True, True)
+    assert visit.shown_in_summaries  # `follows` points at another visit
+    summaries = {e.name: (e.schema, [f.name for f in e.fields]) for e in visit.embeds}
+    assert summaries == {
+        "doctor": ("VisitDoctorSummary", ["name", "room", "ward"]),
+        "referrer": ("VisitReferrerSummary", ["name"]),
+        "nurse": ("VisitNurseSummary", ["name"]),
+        "follows": ("VisitFollowsSummary", ["day"]),
+    }
+    assert [e.self_reference for e in visit.embeds] == [False, False, False, True]
+    assert "".join(visit.embeds[0].description_lines).startswith("The Doctor that doctor_id")
+
+    plan = next(p for p in build_test_plan(feature).entities if p.entity.name == "Visit")
+    checks = {c.name: c for c in plan.embeds}
+    # Neither unique (`name`) nor checked (`room`): `ward` is the field a test may change.
+    assert checks["doctor"].changed_field == "ward"
+    assert checks["doctor"].fields == ("id", "name", "room", "ward")
+    assert checks["referrer"].changed_field is None
+    # A stranger reads the visit, but only the owner reads a doctor; anyone a nurse.
+    assert checks["doctor"].stranger_sees_it is False
+    assert checks["nurse"].stranger_sees_it is True
+    assert checks["doctor"].anonymous_sees_it is None  # the visit is not public
+    # Two filled relations share Doctor's distinct samples; a one_to_one's parents cannot
+    # be shared, nor can a self-reference's (not made by the factory).
+    assert (checks["doctor"].pool, checks["referrer"].pool) == (6, 6)
+    assert (checks["nurse"].pool, checks["follows"].pool) == (0, 0)
+    assert "doctor_id" not in plan.shared_parents and "referrer_id" not in plan.shared_parents
+
+
+def test_a_document_without_embed_shows_no_summary(clinic: FeatureContext) -> None:
+    assert not clinic.any_embeds
+    assert all(not e.embeds and not e.shown_in_summaries for e in clinic.entities)

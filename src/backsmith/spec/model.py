@@ -150,6 +150,10 @@ class Relation(_Node):
     on_delete: OnDelete = OnDelete.RESTRICT
     # The target's read-only collection of these rows: `GET /targets/{id}/INVERSE`.
     inverse: str | None = None
+    # Fields of the target that read responses carry as `NAME: {id, ...}` (many_to_one and
+    # one_to_one only); each with where it is written, checked once every entity is read.
+    embed: tuple[str, ...] = ()
+    embed_locations: tuple[Location, ...] = ()
     location: Location | None = None
 
     @property

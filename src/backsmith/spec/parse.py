@@ -96,7 +96,7 @@ FIELD_KEYS = (
     "read_only", "write_only", "immutable", "enum", "access",
 )  # fmt: skip
 FIELD_ACCESS_KEYS = ("read", "write")
-RELATION_KEYS = ("to", "kind", "required", "on_delete", "inverse")
+RELATION_KEYS = ("to", "kind", "required", "on_delete", "inverse", "embed")
 LIST_KEYS = ("filter", "sort", "search", "page_size")
 PAGE_SIZE_KEYS = ("default", "max")
 SHORT_FLAGS = ("unique", "index")
@@ -133,6 +133,7 @@ MANY_TO_ONE_ONLY = {
     "required": "a many_to_many is a set of links, empty unless a client sends ids",
     "on_delete": "deleting a row on either side removes its links, and only them",
     "inverse": "a many_to_many has no inverse collection yet",
+    "embed": "responses carry the linked ids only; read each linked row from its own path",
 }
 
 INT32 = (-(2**31), 2**31 - 1)
@@ -307,6 +308,7 @@ class _DocumentParser:
         _check_inverses(entities)
         _check_relation_filters(entities)
         _check_many_to_many(entities)
+        _check_embeds(entities)
         entities = resolve_computed(entities)
         _check_tenants(entities)
         return entities
@@ -446,6 +448,70 @@ def _check_many_to_many(entities: Sequence[Entity]) -> None:
                     hint="rename the relation",
                 )
             taken[table] = f"the association table of {entity.name}.{relation.name}"
+
+
+def _check_embeds(entities: Sequence[Entity]) -> None:
+    """`embed` names fields of the target that a response may show: declared, readable.
+
+    Checked here because the target may be declared after the entity that embeds it.
+    """
+    by_name = {e.name: e for e in entities}
+    taken = _class_names(entities)
+    for entity in entities:
+        for relation in entity.relations:
+            if relation.embed:
+                summary = f"{entity.name}{_pascal(relation.name)}Summary"
+                if summary in taken:
+                    raise SpecError(
+                        f"the summary `embed` makes for {entity.name}.{relation.name} is the "
+                        f"class `{summary}`, which is already {taken[summary]}",
+                        relation.embed_locations[0],
+                        hint="rename the relation",
+                    )
+                taken[summary] = f"the summary of {entity.name}.{relation.name}"
+            target = by_name[relation.target]
+            readable = [f.name for f in target.fields if f.readable and not f.guarded]
+            for name, location in zip(relation.embed, relation.embed_locations, strict=True):
+                field = target.field(name)
+                if field is None:
+                    raise SpecError(
+                        f"`embed` of {entity.name}.{relation.name} names `{show(name)}`, "
+                        f"which is not a field of {target.name}",
+                        location,
+                        hint=choices_hint(name, readable, f"fields of {target.name}"),
+                    )
+                if not field.readable:
+                    raise SpecError(
+                        f"`embed` of {entity.name}.{relation.name} names `{name}`, which is "
+                        f"write_only in {target.name}: no response may show it",
+                        location,
+                        hint=f"remove `{name}` from `embed`",
+                    )
+                if field.guarded:
+                    # The summary has no field-level rules of its own: it would show the
+                    # field to every caller who may read the parent.
+                    raise SpecError(
+                        f"`embed` of {entity.name}.{relation.name} names `{name}`, which only "
+                        f"some callers may see (its `access.read` in {target.name})",
+                        location,
+                        hint=f"remove `{name}` from `embed`; read it from the {target.name}",
+                    )
+
+
+def _pascal(name: str) -> str:
+    """`reply_to` -> `ReplyTo`, as generated class names spell a snake_case name."""
+    return "".join(part.capitalize() for part in name.split("_") if part)
+
+
+def _class_names(entities: Sequence[Entity]) -> dict[str, str]:
+    """The classes a feature's schemas module defines besides summaries: entities and
+    their enums (`TicketStatus`), which a summary's name (`CommentTicketSummary`) may meet."""
+    taken = {e.name: f"the entity {e.name}" for e in entities}
+    for entity in entities:
+        for f in entity.fields:
+            if f.type is FieldType.ENUM:
+                taken[f"{entity.name}{_pascal(f.name)}"] = f"the enum of {entity.name}.{f.name}"
+    return taken
 
 
 def _check_inverses(entities: Sequence[Entity]) -> None:
@@ -789,6 +855,9 @@ class _EntityParser:
             node = body["inverse"].value
             inverse = text_of(self.source, node, "`inverse`")
             _check_snake(self.source, node, inverse, "inverse name")
+        embed: list[tuple[Node, str]] = []
+        if "embed" in body:
+            embed = self._embed(entry.key, body["embed"])
         return Relation(
             name=entry.key,
             target=target,
@@ -796,8 +865,29 @@ class _EntityParser:
             required=required,
             on_delete=on_delete,
             inverse=inverse,
+            embed=tuple(name for _, name in embed),
+            embed_locations=tuple(self.source.of(node) for node, _ in embed),
             location=self.source.of(entry.key_node),
         )
+
+    def _embed(self, relation: str, entry: Entry) -> list[tuple[Node, str]]:
+        """The names listed by `embed`: at least one, each once (the target's fields are
+        checked once every entity is read)."""
+        what = f"`embed` of the relation `{relation}`"
+        nodes = items_of(self.source, entry.value, what)
+        if not nodes:
+            self.source.fail(
+                entry.value,
+                f"{what} is empty",
+                "list the target's fields to show, e.g. embed: [name], or remove `embed`",
+            )
+        found: list[tuple[Node, str]] = []
+        for node in nodes:
+            name = text_of(self.source, node, what)
+            if any(name == seen for _, seen in found):
+                self.source.fail(node, f"`{name}` is listed twice in {what}", "list it once")
+            found.append((node, name))
+        return found
 
     def _many_to_many(self, entry: Entry, body: Mapping[str, Entry], target: str) -> Relation:
         for key, reason in MANY_TO_ONE_ONLY.items():

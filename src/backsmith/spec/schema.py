@@ -403,6 +403,14 @@ def _relation() -> dict[str, Any]:
                         "GET /targets/{id}/INVERSE.",
                         pattern=_SNAKE,
                     ),
+                    "embed": {
+                        **_names(
+                            "Fields of the target that read responses carry as NAME: "
+                            "{id, ...} beside NAME_id; null when the relation is empty or "
+                            "the caller may not read the target (not for many_to_many)."
+                        ),
+                        "minItems": 1,
+                    },
                 },
             },
         ],

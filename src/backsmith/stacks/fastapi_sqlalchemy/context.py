@@ -115,6 +115,35 @@ class RelationContext:
 
 
 @dataclass(frozen=True)
+class EmbedContext:
+    """A parent's summary in read responses: `doctor: {id, name}` beside `doctor_id`.
+
+    The model's view-only `relationship` holds the parent; the service loads it with the
+    row, for a whole page in one statement, and only when the caller may read it: the
+    summary is null when the relation is empty or the parent is not the caller's to read.
+    """
+
+    name: str  # doctor: the relationship attribute and the response's key
+    column: str  # doctor_id
+    target: str  # Doctor
+    target_plural: str  # doctors: `_doctors_shown_to` says which of them a caller may read
+    schema: str  # AppointmentDoctorSummary
+    fields: list[FieldContext]  # the target's embedded fields, in the order `embed` lists
+    nullable: bool
+    self_reference: bool  # a parent of the same entity: the model names its remote side
+
+    @property
+    def description_lines(self) -> list[str]:
+        """The response field's description, in pieces short enough for one line each."""
+        text = (
+            f"The {self.target} that {self.column} names; null when there is none or you "
+            "may not read it."
+        )
+        pieces = textwrap.wrap(text, 60, drop_whitespace=False)
+        return [piece for piece in pieces if piece]
+
+
+@dataclass(frozen=True)
 class LinkContext:
     """A many_to_many: an association table of (owner id, target id) pairs.
 
@@ -336,6 +365,10 @@ class EntityContext:
     # rows of it the caller may read that match (`_x_ids`).
     filtered_from_children: bool = False
     links: list[LinkContext] = field(default_factory=list)  # many_to_many relations
+    embeds: list[EmbedContext] = field(default_factory=list)  # parents' summaries it shows
+    # Another entity's responses embed this one's rows: the service says which of them a
+    # caller may read (`_x_shown_to`).
+    shown_in_summaries: bool = False
 
     restore_rule: RuleContext | None = None  # soft_delete entities only
 
@@ -594,6 +627,10 @@ class FeatureContext:
         )
 
     @property
+    def any_embeds(self) -> bool:
+        return any(entity.embeds for entity in self.entities)
+
+    @property
     def max_links(self) -> int:
         return MAX_LINKS
 
@@ -635,6 +672,12 @@ def build_context(spec: FeatureSpec) -> FeatureContext:
         context.computed.extend(
             _computed_context(c, by_name[c.source]) for c in context.entity.computed
         )
+    for context in entities:
+        for relation in context.relations:
+            if relation.relation.embed:
+                parent = by_name[relation.target]
+                context.embeds.append(_embed_context(context, relation, parent))
+                parent.shown_in_summaries = True
     return FeatureContext(
         spec=spec,
         feature=spec.feature,
@@ -660,6 +703,22 @@ def _inverse_context(
         function=f"list_{name}_of_{parent.snake}",
         responses=tuple(sorted({*read.responses(404, 422), *listing.responses(422)})),
         public=read.public and listing.public,
+    )
+
+
+def _embed_context(
+    child: EntityContext, relation: RelationContext, parent: EntityContext
+) -> EmbedContext:
+    by_name = {f.name: f for f in parent.fields}
+    return EmbedContext(
+        name=relation.name,
+        column=relation.column,
+        target=parent.name,
+        target_plural=parent.plural,
+        schema=f"{child.name}{names.pascal(relation.name)}Summary",
+        fields=[by_name[name] for name in relation.relation.embed],
+        nullable=relation.nullable,
+        self_reference=parent.name == child.name,
     )
 
 

@@ -29,6 +29,7 @@ from backsmith.stacks.fastapi_sqlalchemy.context import (
     TENANT,
     ActionContext,
     ComputedContext,
+    EmbedContext,
     EntityContext,
     FeatureContext,
     FilterContext,
@@ -137,6 +138,31 @@ class LinkCheck:
     # actor's target is a 422 for them, as for a missing row. None: no such caller.
     outsider: Caller | None = None
     outsider_unset: tuple[str, ...] = ()  # fields that caller may not send
+
+
+@dataclass(frozen=True)
+class EmbedCheck:
+    """A parent's summary in read responses: right, following the parent, null when due."""
+
+    name: str  # doctor: the response's key
+    column: str
+    fields: tuple[str, ...]  # `id` and the embedded fields
+    nullable: bool
+    target_snake: str
+    target_path: str
+    target_versioned: bool
+    # An embedded field of the parent that a PATCH may change, and values to change it to
+    # (two, so that one differs from the parent's); None when no field can be changed.
+    changed_field: str | None
+    new_values: tuple[Any, ...]
+    # A signed-in user without roles reading the row: None if they may not read it;
+    # else whether they may read its parent too (otherwise the summary is null).
+    stranger_sees_it: bool | None
+    # The same for a caller without a token: None if they may not read the row.
+    anonymous_sees_it: bool | None
+    # The statement-count test links its rows to this many parents, so that a page's
+    # distinct parents grow with its size (0: the rows keep their factory-made parents).
+    pool: int = 0
 
 
 @dataclass(frozen=True)
@@ -271,6 +297,7 @@ class EntityTestPlan:
     # A tenant entity: the first relation the factory fills that points at another
     # tenant entity (naming another tenant's row there is a 422), if any.
     tenant_parent: str | None = None
+    embeds: list[EmbedCheck] = field(default_factory=list)  # parents' summaries
 
 
 @dataclass
@@ -292,6 +319,11 @@ def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
             for column in plan.filled_relations
             if not any(column in unique.members for unique in plan.entity.composite_unique)
         ]
+        plan.embeds = [
+            _embed_check(embed, plan, by_name[embed.target], plans) for embed in plan.entity.embeds
+        ]
+        pooled = {check.column for check in plan.embeds if check.pool}
+        plan.shared_parents = [c for c in plan.shared_parents if c not in pooled]
         filtered = {member for _, member, _ in plan.filterable}
         plan.unfilled_links = {
             r.column: r.target_snake
@@ -299,6 +331,70 @@ def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
             if r.column in filtered and r.column not in plan.filled_relations
         }
     return FeatureTestPlan(feature=feature, actor_roles=_actor_roles(feature), entities=plans)
+
+
+def _embed_check(
+    embed: EmbedContext,
+    plan: EntityTestPlan,
+    parent: EntityContext,
+    plans: list[EntityTestPlan],
+) -> EmbedCheck:
+    entity = plan.entity
+    parent_plan = next(p for p in plans if p.entity.name == parent.name)
+    changed_field, new_values = _changeable_embedded_field(embed, parent, parent_plan.samples)
+    stranger_sees_it = None
+    if entity.rules["read"].open_to_any_user:
+        stranger_sees_it = parent.rules["read"].open_to_any_user
+    anonymous_sees_it = None
+    if entity.rules["read"].public:
+        anonymous_sees_it = parent.rules["read"].public
+    # A page's rows point at parents taken in turn from a pool, so that a larger page has
+    # more of them: a parent loaded row by row would cost more statements. Only for parents
+    # the factory makes and rows may share (a unique or one_to_one member may not), and
+    # within the parent's distinct samples, shared with its other relations to that parent.
+    in_unique = any(embed.column in unique.members for unique in entity.composite_unique)
+    pool = 0
+    if embed.column in plan.filled_relations and not in_unique and not embed.self_reference:
+        same_target = [r for r in entity.relations if r.column in plan.filled_relations]
+        same_target = [r for r in same_target if r.target == embed.target]
+        pool = SAMPLE_COUNT // len(same_target)
+    return EmbedCheck(
+        name=embed.name,
+        column=embed.column,
+        fields=("id", *(f.name for f in embed.fields)),
+        nullable=embed.nullable,
+        target_snake=parent.snake,
+        target_path=parent.path,
+        target_versioned=parent.versioned,
+        changed_field=changed_field,
+        new_values=new_values,
+        stranger_sees_it=stranger_sees_it,
+        anonymous_sees_it=anonymous_sees_it,
+        pool=pool,
+    )
+
+
+def _changeable_embedded_field(
+    embed: EmbedContext, parent: EntityContext, samples: list[dict[str, Any]]
+) -> tuple[str | None, tuple[Any, ...]]:
+    """An embedded field a PATCH of the parent may set to either of two sample values.
+
+    Not a unique field (another parent may hold the value), nor one a check or a
+    transition constrains, and one whose value comes back as it was sent.
+    """
+    constrained = {t.field for t in parent.entity.transitions} | set(parent.checked_fields)
+    for f in embed.fields:
+        if (
+            f.update_line is None
+            or f.field.unique
+            or f.name in constrained
+            or f.field.type not in ECHOED_TYPES
+        ):
+            continue
+        distinct = list({repr(row[f.name]): row[f.name] for row in samples}.values())
+        if len(distinct) > 1:  # one of two distinct values differs from the parent's
+            return f.name, tuple(distinct[:2])
+    return None, ()
 
 
 def _filled_relations(feature: FeatureContext) -> dict[str, list[str]]:

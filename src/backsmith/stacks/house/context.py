@@ -447,6 +447,8 @@ def _refuse_unsupported(entity: Entity) -> None:
             )
         if relation.inverse is not None:
             raise _unsupported(where, "`inverse` is", relation.location)
+        if relation.embed:
+            raise _unsupported(where, "`embed` is", relation.embed_locations[0])
 
 
 def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:

@@ -141,6 +141,13 @@ class CannedReply(IdMixin, TimestampMixin, Base):
     ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("tickets.id", ondelete="SET NULL"), index=True
     )
+    # The ticket its responses summarise: view-only (writes set ticket_id),
+    # never loaded by accident; the service loads it, None when the caller may not read it.
+    ticket: Mapped["Ticket | None"] = relationship(
+        foreign_keys="CannedReply.ticket_id",
+        lazy="raise",
+        viewonly=True,
+    )
     # Set by DELETE, cleared by restore; reads and lists only see rows where it is null.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # Optimistic concurrency: the service increments it on every write, and SQLAlchemy
@@ -166,6 +173,21 @@ class Comment(IdMixin, TimestampMixin, Base):
     )
     # Not a column: the service loads it with the row (count over Comment).
     reply_count: Mapped[int] = query_expression(default_expr=literal(0), expire_on_flush=False)
+    # The ticket its responses summarise: view-only (writes set ticket_id),
+    # never loaded by accident; the service loads it, None when the caller may not read it.
+    ticket: Mapped["Ticket | None"] = relationship(
+        foreign_keys="Comment.ticket_id",
+        lazy="raise",
+        viewonly=True,
+    )
+    # The reply to its responses summarise: view-only (writes set reply_to_id),
+    # never loaded by accident; the service loads it, None when the caller may not read it.
+    reply_to: Mapped["Comment | None"] = relationship(
+        foreign_keys="Comment.reply_to_id",
+        remote_side="Comment.id",
+        lazy="raise",
+        viewonly=True,
+    )
 
 
 class Label(IdMixin, TimestampMixin, Base):

@@ -143,6 +143,13 @@ class TicketListQuery(InputSchema):
     priority__lte: Annotated[int, Field(ge=-2147483648, le=2147483647)] | None = None
 
 
+class CannedReplyTicketSummary(ReadSchema):
+    """The Ticket a canned reply's `ticket` points at, as read responses embed it."""
+
+    id: int
+    title: str
+
+
 class CannedReplyCreate(InputSchema):
     name: Annotated[str, Field(min_length=1, max_length=80, pattern=NO_NUL)]
     text: Annotated[str, Field(pattern=NO_NUL)]
@@ -164,6 +171,11 @@ class CannedReplyRead(ReadSchema):
     name: str
     text: str
     ticket_id: int | None
+    ticket: CannedReplyTicketSummary | None = Field(
+        description=(
+            "The Ticket that ticket_id names; null when there is none or you may not read it."
+        )
+    )
     version: int = Field(description="Incremented by every change; the ETag is this, quoted.")
     created_at: datetime
     updated_at: datetime
@@ -181,6 +193,21 @@ class CannedReplyListQuery(InputSchema):
         "id",
         "-id",
     ] = "id"
+
+
+class CommentTicketSummary(ReadSchema):
+    """The Ticket a comment's `ticket` points at, as read responses embed it."""
+
+    id: int
+    title: str
+    status: TicketStatus
+
+
+class CommentReplyToSummary(ReadSchema):
+    """The Comment a comment's `reply_to` points at, as read responses embed it."""
+
+    id: int
+    body: str
 
 
 class CommentCreate(InputSchema):
@@ -205,6 +232,16 @@ class CommentRead(ReadSchema):
     body: str
     ticket_id: int
     reply_to_id: int | None
+    ticket: CommentTicketSummary | None = Field(
+        description=(
+            "The Ticket that ticket_id names; null when there is none or you may not read it."
+        )
+    )
+    reply_to: CommentReplyToSummary | None = Field(
+        description=(
+            "The Comment that reply_to_id names; null when there is none or you may not read it."
+        )
+    )
     reply_count: int = Field(description="How many Comment rows pointing at it that you may list.")
     created_at: datetime
     updated_at: datetime

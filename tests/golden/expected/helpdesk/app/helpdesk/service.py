@@ -8,11 +8,13 @@ flush; the request's session commits once.
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased, selectinload, with_expression
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.auth.models import User
 from app.core.access import (
@@ -174,6 +176,22 @@ def _ticket_ids(user: User | None, condition: ColumnElement[bool]) -> Select[int
         assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
         statement = statement.where(Ticket.owner_id == user.id)
     return statement
+
+
+def _tickets_shown_to(user: User | None) -> ColumnElement[bool]:
+    """Which tickets a response to `user` may summarise: those they may read.
+
+    Any other is embedded as null, so that a summary never reveals it.
+    """
+    scope = scope_of(TICKET_ACCESS.read, user)
+    if scope is None or user is None or user.tenant is None:
+        return false()
+    condition: ColumnElement[bool] = true()
+    condition = and_(condition, Ticket.tenant == user.tenant)  # never another tenant's
+    if scope is Scope.OWN:
+        assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
+        condition = and_(condition, Ticket.owner_id == user.id)
+    return condition
 
 
 def _select_tickets(user: User | None) -> Select[Ticket]:
@@ -432,6 +450,26 @@ _CANNEDREPLY_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
 }
 
 
+def _canned_reply_summaries(user: User | None) -> tuple[LoaderOption, ...]:
+    """Loader options for the parents that canned reply responses embed.
+
+    One statement per relation for a whole page; a parent `user` may not read is None.
+    """
+    return (selectinload(CannedReply.ticket.and_(_tickets_shown_to(user))),)
+
+
+async def _load_canned_reply_summaries(
+    session: AsyncSession, user: User | None, canned_reply: CannedReply
+) -> None:
+    """(Re)load the parents the response of a write embeds: the write may have moved them."""
+    ticket = None
+    if canned_reply.ticket_id is not None:
+        ticket = await session.scalar(
+            select(Ticket).where(Ticket.id == canned_reply.ticket_id, _tickets_shown_to(user))
+        )
+    set_committed_value(canned_reply, "ticket", ticket)
+
+
 def _canned_replies_visible_to(
     user: User | None, rule: Rule, action: str, *, deleted: bool = False
 ) -> Select[CannedReply]:
@@ -459,6 +497,7 @@ async def list_canned_replies(
     statement = _canned_replies_visible_to(user, CANNEDREPLY_ACCESS.list, "list")
     if ticket_id is not None:
         statement = statement.where(CannedReply.ticket_id == ticket_id)
+    statement = statement.options(*_canned_reply_summaries(user))
     key = query.sort.removeprefix("-")
     column, nullable = _CANNEDREPLY_SORTS[key]
     order = SortOrder(
@@ -476,6 +515,7 @@ async def get_canned_reply(
 ) -> CannedReply:
     """The canned_reply, if the caller may read it; 404 otherwise."""
     statement = _canned_replies_visible_to(user, CANNEDREPLY_ACCESS.read, "read")
+    statement = statement.options(*_canned_reply_summaries(user))
     canned_reply = await session.scalar(statement.where(CannedReply.id == canned_reply_id))
     if canned_reply is None:
         raise NotFound("CannedReply", canned_reply_id)
@@ -521,6 +561,7 @@ async def create_canned_reply(
     canned_reply = CannedReply(**values)
     session.add(canned_reply)
     await _flush(session)
+    await _load_canned_reply_summaries(session, user, canned_reply)
     return canned_reply
 
 
@@ -542,6 +583,7 @@ async def update_canned_reply(
         setattr(canned_reply, name, value)
     canned_reply.version += 1  # every accepted write makes a new version, even a no-op one
     await _flush(session)
+    await _load_canned_reply_summaries(session, user, canned_reply)
     return canned_reply
 
 
@@ -561,6 +603,7 @@ async def restore_canned_reply(
 ) -> CannedReply:
     """Bring back a soft-deleted canned reply (404 if there is none the caller may restore)."""
     statement = _canned_replies_visible_to(user, CANNEDREPLY_RESTORE, "restore", deleted=True)
+    statement = statement.options(*_canned_reply_summaries(user))
     canned_reply = await session.scalar(statement.where(CannedReply.id == canned_reply_id))
     if canned_reply is None:
         raise NotFound("Deleted CannedReply", canned_reply_id)
@@ -585,6 +628,49 @@ COMMENT_ACCESS = EntityAccess(
 _COMMENT_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
     "id": (Comment.id, False),
 }
+
+
+def _comments_shown_to(user: User | None) -> ColumnElement[bool]:
+    """Which comments a response to `user` may summarise: those they may read.
+
+    Any other is embedded as null, so that a summary never reveals it.
+    """
+    scope = scope_of(COMMENT_ACCESS.read, user)
+    if scope is None or user is None or user.tenant is None:
+        return false()
+    condition: ColumnElement[bool] = true()
+    condition = and_(condition, Comment.tenant == user.tenant)  # never another tenant's
+    if scope is Scope.OWN:
+        assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
+        condition = and_(condition, Comment.owner_id == user.id)
+    return condition
+
+
+def _comment_summaries(user: User | None) -> tuple[LoaderOption, ...]:
+    """Loader options for the parents that comment responses embed.
+
+    One statement per relation for a whole page; a parent `user` may not read is None.
+    """
+    return (
+        selectinload(Comment.ticket.and_(_tickets_shown_to(user))),
+        selectinload(Comment.reply_to.and_(_comments_shown_to(user))),
+    )
+
+
+async def _load_comment_summaries(
+    session: AsyncSession, user: User | None, comment: Comment
+) -> None:
+    """(Re)load the parents the response of a write embeds: the write may have moved them."""
+    ticket = await session.scalar(
+        select(Ticket).where(Ticket.id == comment.ticket_id, _tickets_shown_to(user))
+    )
+    set_committed_value(comment, "ticket", ticket)
+    reply_to = None
+    if comment.reply_to_id is not None:
+        reply_to = await session.scalar(
+            select(Comment).where(Comment.id == comment.reply_to_id, _comments_shown_to(user))
+        )
+    set_committed_value(comment, "reply_to", reply_to)
 
 
 def _select_comments(user: User | None) -> Select[Comment]:
@@ -660,6 +746,7 @@ async def list_comments(
         statement = statement.where(
             Comment.ticket_id.in_(_ticket_ids(user, Ticket.priority <= query.ticket__priority__lte))
         )
+    statement = statement.options(*_comment_summaries(user))
     key = query.sort.removeprefix("-")
     column, nullable = _COMMENT_SORTS[key]
     order = SortOrder(
@@ -675,6 +762,7 @@ async def list_comments(
 async def get_comment(session: AsyncSession, user: User | None, comment_id: int) -> Comment:
     """The comment, if the caller may read it; 404 otherwise."""
     statement = _comments_visible_to(user, COMMENT_ACCESS.read, "read")
+    statement = statement.options(*_comment_summaries(user))
     comment = await session.scalar(statement.where(Comment.id == comment_id))
     if comment is None:
         raise NotFound("Comment", comment_id)
@@ -711,6 +799,7 @@ async def create_comment(session: AsyncSession, user: User | None, data: Comment
     comment.reply_count = 0  # a new row: nothing points at it yet
     session.add(comment)
     await _flush(session)
+    await _load_comment_summaries(session, user, comment)
     return comment
 
 
@@ -745,6 +834,7 @@ async def update_comment(
     for name, value in changes.items():
         setattr(comment, name, value)
     await _flush(session)
+    await _load_comment_summaries(session, user, comment)
     return comment
 
 

@@ -181,9 +181,12 @@ async def test_a_page_costs_the_same_sql_statements_whatever_its_size(
     client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory, sql_statements: list[str]
 ) -> None:
     """The same SQL statements for every page size: nothing is loaded row by row."""
-    ticket = await factory.create_ticket()
-    for _ in range(12):
-        await factory.create_canned_reply(ticket_id=ticket["id"])
+    # Embedded parents, taken in turn: a larger page holds more of them.
+    ticket_pool = [await factory.create_ticket() for _ in range(12)]
+    for index in range(12):
+        await factory.create_canned_reply(
+            ticket_id=ticket_pool[index % 12]["id"],
+        )
     counts = []
     for size in (3, 6, 12):
         sql_statements.clear()
@@ -416,6 +419,54 @@ async def test_ticket_id_must_exist(
     parent = await factory.create_ticket()
     linked = await factory.create_canned_reply(ticket_id=parent["id"])
     assert linked["ticket_id"] == parent["id"]
+
+
+async def test_ticket_summary_shows_the_ticket_it_may_read(
+    client: AsyncClient, make_user: MakeUser, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """`ticket` carries its id, title on every read, and follows it."""
+
+    def summary(parent: dict[str, Any]) -> dict[str, Any]:
+        return {name: parent[name] for name in ("id", "title")}
+
+    parent = await factory.create_ticket()
+    row = await factory.create_canned_reply(ticket_id=parent["id"])
+    url = f"{PATH}/{row['id']}"
+    assert row["ticket"] == summary(parent)
+    read = (await client.get(url, headers=actor.headers)).json()
+    listed = {item["id"]: item for item in await list_all(client, PATH, actor.headers)}
+    assert read["ticket"] == listed[row["id"]]["ticket"] == summary(parent)
+
+    # Moved to another ticket, the row's response embeds that one.
+    other = await factory.create_ticket()
+    moved = await client.patch(
+        url, json={"ticket_id": other["id"]}, headers={**actor.headers, **if_match(row)}
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["ticket"] == summary(other)
+    # The ticket changes: the summary follows.
+    value = next(v for v in ("title-0", "title-1") if v != other["title"])
+    changed = await client.patch(
+        f"/tickets/{other['id']}",
+        json={"title": value},
+        headers={**actor.headers, "If-Match": f'"{other["version"]}"'},
+    )
+    assert changed.status_code == 200, changed.text
+    read = (await client.get(url, headers=actor.headers)).json()
+    assert read["ticket"] == summary(changed.json())
+    assert read["ticket"]["title"] == value
+
+    empty = await factory.create_canned_reply(ticket_id=None)
+    assert empty["ticket"] is None
+    assert (await client.get(f"{PATH}/{empty['id']}", headers=actor.headers)).json()[
+        "ticket"
+    ] is None
+
+    stranger = await make_user()
+    theirs = (await client.get(url, headers=stranger.headers)).json()
+    assert theirs["ticket_id"] == other["id"]
+    # They may read the canned reply but not its ticket: the summary does not reveal it.
+    assert theirs["ticket"] is None
 
 
 async def test_replies_of_a_ticket(

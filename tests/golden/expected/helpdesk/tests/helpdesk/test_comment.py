@@ -80,9 +80,12 @@ async def test_a_page_costs_the_same_sql_statements_whatever_its_size(
     client: AsyncClient, actor: AuthUser, factory: HelpdeskFactory, sql_statements: list[str]
 ) -> None:
     """The same SQL statements for every page size: nothing is loaded row by row."""
-    ticket = await factory.create_ticket()
-    for _ in range(100):
-        await factory.create_comment(ticket_id=ticket["id"])
+    # Embedded parents, taken in turn: a larger page holds more of them.
+    ticket_pool = [await factory.create_ticket() for _ in range(12)]
+    for index in range(100):
+        await factory.create_comment(
+            ticket_id=ticket_pool[index % 12]["id"],
+        )
     counts = []
     for size in (10, 50, 100):
         sql_statements.clear()
@@ -397,6 +400,89 @@ async def test_reply_count_follows_the_comment_rows_pointing_at_it(
     stranger = await make_user()
     theirs = (await client.get(f"{PATH}/{row['id']}", headers=stranger.headers)).json()
     assert theirs["reply_count"] == read["reply_count"]
+
+
+async def test_ticket_summary_shows_the_ticket_it_may_read(
+    client: AsyncClient, make_user: MakeUser, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """`ticket` carries its id, title, status on every read, and follows it."""
+
+    def summary(parent: dict[str, Any]) -> dict[str, Any]:
+        return {name: parent[name] for name in ("id", "title", "status")}
+
+    parent = await factory.create_ticket()
+    row = await factory.create_comment(ticket_id=parent["id"])
+    url = f"{PATH}/{row['id']}"
+    assert row["ticket"] == summary(parent)
+    read = (await client.get(url, headers=actor.headers)).json()
+    listed = {item["id"]: item for item in await list_all(client, PATH, actor.headers)}
+    assert read["ticket"] == listed[row["id"]]["ticket"] == summary(parent)
+
+    # Moved to another ticket, the row's response embeds that one.
+    other = await factory.create_ticket()
+    moved = await client.patch(url, json={"ticket_id": other["id"]}, headers=actor.headers)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["ticket"] == summary(other)
+    # The ticket changes: the summary follows.
+    value = next(v for v in ("title-0", "title-1") if v != other["title"])
+    changed = await client.patch(
+        f"/tickets/{other['id']}",
+        json={"title": value},
+        headers={**actor.headers, "If-Match": f'"{other["version"]}"'},
+    )
+    assert changed.status_code == 200, changed.text
+    read = (await client.get(url, headers=actor.headers)).json()
+    assert read["ticket"] == summary(changed.json())
+    assert read["ticket"]["title"] == value
+
+    stranger = await make_user()
+    theirs = (await client.get(url, headers=stranger.headers)).json()
+    assert theirs["ticket_id"] == other["id"]
+    # They may read the comment but not its ticket: the summary does not reveal it.
+    assert theirs["ticket"] is None
+
+
+async def test_reply_to_summary_shows_the_comment_it_may_read(
+    client: AsyncClient, make_user: MakeUser, actor: AuthUser, factory: HelpdeskFactory
+) -> None:
+    """`reply_to` carries its id, body on every read, and follows it."""
+
+    def summary(parent: dict[str, Any]) -> dict[str, Any]:
+        return {name: parent[name] for name in ("id", "body")}
+
+    parent = await factory.create_comment()
+    row = await factory.create_comment(reply_to_id=parent["id"])
+    url = f"{PATH}/{row['id']}"
+    assert row["reply_to"] == summary(parent)
+    read = (await client.get(url, headers=actor.headers)).json()
+    listed = {item["id"]: item for item in await list_all(client, PATH, actor.headers)}
+    assert read["reply_to"] == listed[row["id"]]["reply_to"] == summary(parent)
+
+    # Moved to another comment, the row's response embeds that one.
+    other = await factory.create_comment()
+    moved = await client.patch(url, json={"reply_to_id": other["id"]}, headers=actor.headers)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["reply_to"] == summary(other)
+    # The comment changes: the summary follows.
+    value = next(v for v in ("body-0", "body-1") if v != other["body"])
+    changed = await client.patch(
+        f"/comments/{other['id']}", json={"body": value}, headers=actor.headers
+    )
+    assert changed.status_code == 200, changed.text
+    read = (await client.get(url, headers=actor.headers)).json()
+    assert read["reply_to"] == summary(changed.json())
+    assert read["reply_to"]["body"] == value
+
+    empty = await factory.create_comment(reply_to_id=None)
+    assert empty["reply_to"] is None
+    assert (await client.get(f"{PATH}/{empty['id']}", headers=actor.headers)).json()[
+        "reply_to"
+    ] is None
+
+    stranger = await make_user()
+    theirs = (await client.get(url, headers=stranger.headers)).json()
+    assert theirs["reply_to_id"] == other["id"]
+    assert theirs["reply_to"] == read["reply_to"]
 
 
 async def test_comments_of_a_ticket(
