@@ -161,27 +161,12 @@ _TICKET_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
 _TICKET_LINKS = (selectinload(Ticket.labels).load_only(Label.id),)
 
 
-def _ticket_ids(user: User | None, condition: ColumnElement[bool]) -> Select[int]:
-    """The ids of the tickets `user` may read that meet `condition`.
+def _tickets_readable_by(user: User | None) -> ColumnElement[bool]:
+    """What a ticket must meet for `user` to read it, as a condition (no 401 or 403).
 
-    Other entities' lists filter by these fields: a ticket the caller may not read
-    never matches, so a filter cannot reveal its values.
-    """
-    statement = select(Ticket.id).where(condition)
-    scope = scope_of(TICKET_ACCESS.read, user)
-    if scope is None or user is None or user.tenant is None:
-        return statement.where(false())
-    statement = statement.where(Ticket.tenant == user.tenant)
-    if scope is Scope.OWN:
-        assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
-        statement = statement.where(Ticket.owner_id == user.id)
-    return statement
-
-
-def _tickets_shown_to(user: User | None) -> ColumnElement[bool]:
-    """Which tickets a response to `user` may summarise: those they may read.
-
-    Any other is embedded as null, so that a summary never reveals it.
+    Filters of other lists and the summaries other responses embed use it: a
+    ticket the caller may not read never matches and is embedded as null, so
+    neither reveals its values.
     """
     scope = scope_of(TICKET_ACCESS.read, user)
     if scope is None or user is None or user.tenant is None:
@@ -192,6 +177,11 @@ def _tickets_shown_to(user: User | None) -> ColumnElement[bool]:
         assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
         condition = and_(condition, Ticket.owner_id == user.id)
     return condition
+
+
+def _ticket_ids(user: User | None, condition: ColumnElement[bool]) -> Select[int]:
+    """The ids of the tickets `user` may read that meet `condition`."""
+    return select(Ticket.id).where(condition, _tickets_readable_by(user))
 
 
 def _select_tickets(user: User | None) -> Select[Ticket]:
@@ -455,7 +445,7 @@ def _canned_reply_summaries(user: User | None) -> tuple[LoaderOption, ...]:
 
     One statement per relation for a whole page; a parent `user` may not read is None.
     """
-    return (selectinload(CannedReply.ticket.and_(_tickets_shown_to(user))),)
+    return (selectinload(CannedReply.ticket.and_(_tickets_readable_by(user))),)
 
 
 async def _load_canned_reply_summaries(
@@ -465,7 +455,7 @@ async def _load_canned_reply_summaries(
     ticket = None
     if canned_reply.ticket_id is not None:
         ticket = await session.scalar(
-            select(Ticket).where(Ticket.id == canned_reply.ticket_id, _tickets_shown_to(user))
+            select(Ticket).where(Ticket.id == canned_reply.ticket_id, _tickets_readable_by(user))
         )
     set_committed_value(canned_reply, "ticket", ticket)
 
@@ -630,10 +620,12 @@ _COMMENT_SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
 }
 
 
-def _comments_shown_to(user: User | None) -> ColumnElement[bool]:
-    """Which comments a response to `user` may summarise: those they may read.
+def _comments_readable_by(user: User | None) -> ColumnElement[bool]:
+    """What a comment must meet for `user` to read it, as a condition (no 401 or 403).
 
-    Any other is embedded as null, so that a summary never reveals it.
+    Filters of other lists and the summaries other responses embed use it: a
+    comment the caller may not read never matches and is embedded as null, so
+    neither reveals its values.
     """
     scope = scope_of(COMMENT_ACCESS.read, user)
     if scope is None or user is None or user.tenant is None:
@@ -652,8 +644,8 @@ def _comment_summaries(user: User | None) -> tuple[LoaderOption, ...]:
     One statement per relation for a whole page; a parent `user` may not read is None.
     """
     return (
-        selectinload(Comment.ticket.and_(_tickets_shown_to(user))),
-        selectinload(Comment.reply_to.and_(_comments_shown_to(user))),
+        selectinload(Comment.ticket.and_(_tickets_readable_by(user))),
+        selectinload(Comment.reply_to.and_(_comments_readable_by(user))),
     )
 
 
@@ -662,13 +654,13 @@ async def _load_comment_summaries(
 ) -> None:
     """(Re)load the parents the response of a write embeds: the write may have moved them."""
     ticket = await session.scalar(
-        select(Ticket).where(Ticket.id == comment.ticket_id, _tickets_shown_to(user))
+        select(Ticket).where(Ticket.id == comment.ticket_id, _tickets_readable_by(user))
     )
     set_committed_value(comment, "ticket", ticket)
     reply_to = None
     if comment.reply_to_id is not None:
         reply_to = await session.scalar(
-            select(Comment).where(Comment.id == comment.reply_to_id, _comments_shown_to(user))
+            select(Comment).where(Comment.id == comment.reply_to_id, _comments_readable_by(user))
         )
     set_committed_value(comment, "reply_to", reply_to)
 
