@@ -28,7 +28,8 @@ TICKET = {"title": "race", "body": "Two agents at once.", "opened_on": "2030-01-
 
 async def _agent_headers(app: Any, client: AsyncClient) -> dict[str, str]:
     async with app.state.sessionmaker() as session, session.begin():
-        await auth.create_user(session, "agent@example.com", PASSWORD, ["agent"])
+        # Help desk tickets belong to tenants: the agent works in one.
+        await auth.create_user(session, "agent@example.com", PASSWORD, ["agent"], "acme")
     token = await client.post(
         "/auth/token", data={"username": "agent@example.com", "password": PASSWORD}
     )
