@@ -16,10 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.budget.models import Expense
 from tests.budget.factories import BudgetFactory
 from tests.conftest import AuthUser, MakeUser
-from tests.helpers import assert_status, list_all
+from tests.helpers import (
+    Roles,
+    assert_status,
+    headers_of,
+    list_all,
+    sign_in,
+)
 
 PATH = "/expenses"
-Roles = tuple[str, ...] | None  # a caller's roles; None: no token
 
 
 @pytest.fixture
@@ -31,15 +36,6 @@ async def actor(make_user: MakeUser) -> AuthUser:
 @pytest.fixture
 def factory(client: AsyncClient, actor: AuthUser) -> BudgetFactory:
     return BudgetFactory(client, actor.headers)
-
-
-async def _caller(make_user: MakeUser, roles: Roles) -> AuthUser | None:
-    """A new user with these roles; None for a caller without a token."""
-    return None if roles is None else await make_user(*roles)
-
-
-def _headers(caller: AuthUser | None) -> dict[str, str]:
-    return {} if caller is None else caller.headers
 
 
 async def _hand_over(session: AsyncSession, row: dict[str, Any], caller: AuthUser | None) -> None:
@@ -87,11 +83,11 @@ async def test_list(
     listed: bool,
 ) -> None:
     """GET /expenses: the status, and whether the row is among the caller's items."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await _row(factory, caller, session, owns)
-    assert_status(await client.get(PATH, headers=_headers(caller)), status)
+    assert_status(await client.get(PATH, headers=headers_of(caller)), status)
     if status == 200:
-        items = await list_all(client, PATH, _headers(caller))
+        items = await list_all(client, PATH, headers_of(caller))
         assert (row["id"] in {item["id"] for item in items}) is listed
 
 
@@ -113,9 +109,9 @@ async def test_read(
     owns: bool,
     status: int,
 ) -> None:
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await _row(factory, caller, session, owns)
-    response = await client.get(f"{PATH}/{row['id']}", headers=_headers(caller))
+    response = await client.get(f"{PATH}/{row['id']}", headers=headers_of(caller))
     assert_status(response, status)
     if status == 200:
         assert response.json()["id"] == row["id"]
@@ -133,9 +129,9 @@ async def test_create(
     client: AsyncClient, make_user: MakeUser, factory: BudgetFactory, roles: Roles, status: int
 ) -> None:
     """POST /expenses with a valid payload whose parents the actor made."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     payload = await factory.expense_payload()
-    response = await client.post(PATH, json=payload, headers=_headers(caller))
+    response = await client.post(PATH, json=payload, headers=headers_of(caller))
     assert_status(response, status)
     if status == 201:
         assert caller is not None
@@ -161,9 +157,9 @@ async def test_update(
     status: int,
 ) -> None:
     """PATCH with an empty body: only the access rules can refuse it."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await _row(factory, caller, session, owns)
-    response = await client.patch(f"{PATH}/{row['id']}", json={}, headers=_headers(caller))
+    response = await client.patch(f"{PATH}/{row['id']}", json={}, headers=headers_of(caller))
     assert_status(response, status)
 
 
@@ -185,9 +181,9 @@ async def test_delete(
     owns: bool,
     status: int,
 ) -> None:
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await _row(factory, caller, session, owns)
     url = f"{PATH}/{row['id']}"
-    assert_status(await client.delete(url, headers=_headers(caller)), status)
+    assert_status(await client.delete(url, headers=headers_of(caller)), status)
     if status == 204:  # gone for the caller, who could read it a moment ago
-        assert_status(await client.get(url, headers=_headers(caller)), 404)
+        assert_status(await client.get(url, headers=headers_of(caller)), 404)

@@ -10,10 +10,15 @@ from httpx import AsyncClient
 
 from tests.clinic.factories import ClinicFactory
 from tests.conftest import AuthUser, MakeUser
-from tests.helpers import assert_status, list_all
+from tests.helpers import (
+    Roles,
+    assert_status,
+    headers_of,
+    list_all,
+    sign_in,
+)
 
 PATH = "/doctors"
-Roles = tuple[str, ...] | None  # a caller's roles; None: no token
 
 
 @pytest.fixture
@@ -25,15 +30,6 @@ async def actor(make_user: MakeUser) -> AuthUser:
 @pytest.fixture
 def factory(client: AsyncClient, actor: AuthUser) -> ClinicFactory:
     return ClinicFactory(client, actor.headers)
-
-
-async def _caller(make_user: MakeUser, roles: Roles) -> AuthUser | None:
-    """A new user with these roles; None for a caller without a token."""
-    return None if roles is None else await make_user(*roles)
-
-
-def _headers(caller: AuthUser | None) -> dict[str, str]:
-    return {} if caller is None else caller.headers
 
 
 @pytest.mark.parametrize(
@@ -55,11 +51,11 @@ async def test_list(
     listed: bool,
 ) -> None:
     """GET /doctors: the status, and whether the row is among the caller's items."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await factory.create_doctor()
-    assert_status(await client.get(PATH, headers=_headers(caller)), status)
+    assert_status(await client.get(PATH, headers=headers_of(caller)), status)
     if status == 200:
-        items = await list_all(client, PATH, _headers(caller))
+        items = await list_all(client, PATH, headers_of(caller))
         assert (row["id"] in {item["id"] for item in items}) is listed
 
 
@@ -76,9 +72,9 @@ async def test_list(
 async def test_read(
     client: AsyncClient, make_user: MakeUser, factory: ClinicFactory, roles: Roles, status: int
 ) -> None:
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await factory.create_doctor()
-    response = await client.get(f"{PATH}/{row['id']}", headers=_headers(caller))
+    response = await client.get(f"{PATH}/{row['id']}", headers=headers_of(caller))
     assert_status(response, status)
     if status == 200:
         assert response.json()["id"] == row["id"]
@@ -98,9 +94,9 @@ async def test_create(
     client: AsyncClient, make_user: MakeUser, factory: ClinicFactory, roles: Roles, status: int
 ) -> None:
     """POST /doctors with a valid payload whose parents the actor made."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     payload = await factory.doctor_payload()
-    response = await client.post(PATH, json=payload, headers=_headers(caller))
+    response = await client.post(PATH, json=payload, headers=headers_of(caller))
     assert_status(response, status)
 
 
@@ -118,9 +114,9 @@ async def test_update(
     client: AsyncClient, make_user: MakeUser, factory: ClinicFactory, roles: Roles, status: int
 ) -> None:
     """PATCH with an empty body: only the access rules can refuse it."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await factory.create_doctor()
-    response = await client.patch(f"{PATH}/{row['id']}", json={}, headers=_headers(caller))
+    response = await client.patch(f"{PATH}/{row['id']}", json={}, headers=headers_of(caller))
     assert_status(response, status)
 
 
@@ -137,9 +133,9 @@ async def test_update(
 async def test_delete(
     client: AsyncClient, make_user: MakeUser, factory: ClinicFactory, roles: Roles, status: int
 ) -> None:
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await factory.create_doctor()
     url = f"{PATH}/{row['id']}"
-    assert_status(await client.delete(url, headers=_headers(caller)), status)
+    assert_status(await client.delete(url, headers=headers_of(caller)), status)
     if status == 204:  # gone for the caller, who could read it a moment ago
-        assert_status(await client.get(url, headers=_headers(caller)), 404)
+        assert_status(await client.get(url, headers=headers_of(caller)), 404)

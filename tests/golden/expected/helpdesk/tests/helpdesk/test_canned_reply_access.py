@@ -10,10 +10,16 @@ from httpx import AsyncClient
 
 from tests.conftest import AuthUser, MakeUser
 from tests.helpdesk.factories import HelpdeskFactory
-from tests.helpers import assert_status, if_match, list_all
+from tests.helpers import (
+    Roles,
+    assert_status,
+    headers_of,
+    if_match,
+    list_all,
+    sign_in,
+)
 
 PATH = "/canned-replies"
-Roles = tuple[str, ...] | None  # a caller's roles; None: no token
 
 
 @pytest.fixture
@@ -25,15 +31,6 @@ async def actor(make_user: MakeUser) -> AuthUser:
 @pytest.fixture
 def factory(client: AsyncClient, actor: AuthUser) -> HelpdeskFactory:
     return HelpdeskFactory(client, actor.headers)
-
-
-async def _caller(make_user: MakeUser, roles: Roles) -> AuthUser | None:
-    """A new user with these roles; None for a caller without a token."""
-    return None if roles is None else await make_user(*roles)
-
-
-def _headers(caller: AuthUser | None) -> dict[str, str]:
-    return {} if caller is None else caller.headers
 
 
 @pytest.mark.parametrize(
@@ -54,11 +51,11 @@ async def test_list(
     listed: bool,
 ) -> None:
     """GET /canned-replies: the status, and whether the row is among the caller's items."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await factory.create_canned_reply()
-    assert_status(await client.get(PATH, headers=_headers(caller)), status)
+    assert_status(await client.get(PATH, headers=headers_of(caller)), status)
     if status == 200:
-        items = await list_all(client, PATH, _headers(caller))
+        items = await list_all(client, PATH, headers_of(caller))
         assert (row["id"] in {item["id"] for item in items}) is listed
 
 
@@ -74,9 +71,9 @@ async def test_list(
 async def test_read(
     client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory, roles: Roles, status: int
 ) -> None:
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await factory.create_canned_reply()
-    response = await client.get(f"{PATH}/{row['id']}", headers=_headers(caller))
+    response = await client.get(f"{PATH}/{row['id']}", headers=headers_of(caller))
     assert_status(response, status)
     if status == 200:
         assert response.json()["id"] == row["id"]
@@ -95,9 +92,9 @@ async def test_create(
     client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory, roles: Roles, status: int
 ) -> None:
     """POST /canned-replies with a valid payload whose parents the actor made."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     payload = await factory.canned_reply_payload()
-    response = await client.post(PATH, json=payload, headers=_headers(caller))
+    response = await client.post(PATH, json=payload, headers=headers_of(caller))
     assert_status(response, status)
 
 
@@ -114,10 +111,10 @@ async def test_update(
     client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory, roles: Roles, status: int
 ) -> None:
     """PATCH with an empty body: only the access rules can refuse it."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await factory.create_canned_reply()
     response = await client.patch(
-        f"{PATH}/{row['id']}", json={}, headers={**_headers(caller), **if_match(row)}
+        f"{PATH}/{row['id']}", json={}, headers={**headers_of(caller), **if_match(row)}
     )
     assert_status(response, status)
 
@@ -134,12 +131,12 @@ async def test_update(
 async def test_delete(
     client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory, roles: Roles, status: int
 ) -> None:
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await factory.create_canned_reply()
     url = f"{PATH}/{row['id']}"
-    assert_status(await client.delete(url, headers={**_headers(caller), **if_match(row)}), status)
+    assert_status(await client.delete(url, headers={**headers_of(caller), **if_match(row)}), status)
     if status == 204:  # gone for the caller, who could read it a moment ago
-        assert_status(await client.get(url, headers=_headers(caller)), 404)
+        assert_status(await client.get(url, headers=headers_of(caller)), 404)
 
 
 @pytest.mark.parametrize(
@@ -155,9 +152,9 @@ async def test_restore(
     client: AsyncClient, make_user: MakeUser, factory: HelpdeskFactory, roles: Roles, status: int
 ) -> None:
     """POST /canned-replies/{id}/restore on a row the actor deleted."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await factory.create_canned_reply()
     url = f"{PATH}/{row['id']}"
     deleted = await client.delete(url, headers={**factory.headers, **if_match(row)})
     assert deleted.status_code == 204, deleted.text
-    assert_status(await client.post(f"{url}/restore", headers=_headers(caller)), status)
+    assert_status(await client.post(f"{url}/restore", headers=headers_of(caller)), status)

@@ -16,10 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.helpdesk.models import Ticket
 from tests.conftest import AuthUser, MakeUser
 from tests.helpdesk.factories import HelpdeskFactory
-from tests.helpers import assert_status, if_match, list_all
+from tests.helpers import (
+    Roles,
+    assert_status,
+    headers_of,
+    if_match,
+    list_all,
+    sign_in,
+)
 
 PATH = "/tickets"
-Roles = tuple[str, ...] | None  # a caller's roles; None: no token
 
 
 @pytest.fixture
@@ -31,15 +37,6 @@ async def actor(make_user: MakeUser) -> AuthUser:
 @pytest.fixture
 def factory(client: AsyncClient, actor: AuthUser) -> HelpdeskFactory:
     return HelpdeskFactory(client, actor.headers)
-
-
-async def _caller(make_user: MakeUser, roles: Roles) -> AuthUser | None:
-    """A new user with these roles; None for a caller without a token."""
-    return None if roles is None else await make_user(*roles)
-
-
-def _headers(caller: AuthUser | None) -> dict[str, str]:
-    return {} if caller is None else caller.headers
 
 
 async def _hand_over(session: AsyncSession, row: dict[str, Any], caller: AuthUser | None) -> None:
@@ -88,11 +85,11 @@ async def test_list(
     listed: bool,
 ) -> None:
     """GET /tickets: the status, and whether the row is among the caller's items."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await _row(factory, caller, session, owns)
-    assert_status(await client.get(PATH, headers=_headers(caller)), status)
+    assert_status(await client.get(PATH, headers=headers_of(caller)), status)
     if status == 200:
-        items = await list_all(client, PATH, _headers(caller))
+        items = await list_all(client, PATH, headers_of(caller))
         assert (row["id"] in {item["id"] for item in items}) is listed
 
 
@@ -115,9 +112,9 @@ async def test_read(
     owns: bool,
     status: int,
 ) -> None:
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await _row(factory, caller, session, owns)
-    response = await client.get(f"{PATH}/{row['id']}", headers=_headers(caller))
+    response = await client.get(f"{PATH}/{row['id']}", headers=headers_of(caller))
     assert_status(response, status)
     if status == 200:
         assert response.json()["id"] == row["id"]
@@ -142,11 +139,11 @@ async def test_create(
 ) -> None:
     """POST /tickets with a valid payload whose parents the actor made, without the
     fields the caller may not set."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     payload = await factory.ticket_payload()
     for name in unset:
         del payload[name]
-    response = await client.post(PATH, json=payload, headers=_headers(caller))
+    response = await client.post(PATH, json=payload, headers=headers_of(caller))
     assert_status(response, status)
     if status == 201:
         assert caller is not None
@@ -173,10 +170,10 @@ async def test_update(
     status: int,
 ) -> None:
     """PATCH with an empty body: only the access rules can refuse it."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await _row(factory, caller, session, owns)
     response = await client.patch(
-        f"{PATH}/{row['id']}", json={}, headers={**_headers(caller), **if_match(row)}
+        f"{PATH}/{row['id']}", json={}, headers={**headers_of(caller), **if_match(row)}
     )
     assert_status(response, status)
 
@@ -200,12 +197,12 @@ async def test_delete(
     owns: bool,
     status: int,
 ) -> None:
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await _row(factory, caller, session, owns)
     url = f"{PATH}/{row['id']}"
-    assert_status(await client.delete(url, headers={**_headers(caller), **if_match(row)}), status)
+    assert_status(await client.delete(url, headers={**headers_of(caller), **if_match(row)}), status)
     if status == 204:  # gone for the caller, who could read it a moment ago
-        assert_status(await client.get(url, headers=_headers(caller)), 404)
+        assert_status(await client.get(url, headers=headers_of(caller)), 404)
 
 
 @pytest.mark.parametrize(
@@ -228,9 +225,9 @@ async def test_action_resolve(
     status: int,
 ) -> None:
     """POST /tickets/{id}/resolve on a row it applies to."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await _row(factory, caller, session, owns, **{"status": "in_progress", "body": "body-0"})
-    response = await client.post(f"{PATH}/{row['id']}/resolve", headers=_headers(caller))
+    response = await client.post(f"{PATH}/{row['id']}/resolve", headers=headers_of(caller))
     assert_status(response, status)
 
 
@@ -254,9 +251,9 @@ async def test_action_close(
     status: int,
 ) -> None:
     """POST /tickets/{id}/close on a row it applies to."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await _row(factory, caller, session, owns, **{"status": "open"})
-    response = await client.post(f"{PATH}/{row['id']}/close", headers=_headers(caller))
+    response = await client.post(f"{PATH}/{row['id']}/close", headers=headers_of(caller))
     assert_status(response, status)
 
 
@@ -280,7 +277,7 @@ async def test_action_reset_votes(
     status: int,
 ) -> None:
     """POST /tickets/{id}/reset_votes on a row it applies to."""
-    caller = await _caller(make_user, roles)
+    caller = await sign_in(make_user, roles)
     row = await _row(factory, caller, session, owns, **{"votes": 1})
-    response = await client.post(f"{PATH}/{row['id']}/reset_votes", headers=_headers(caller))
+    response = await client.post(f"{PATH}/{row['id']}/reset_votes", headers=headers_of(caller))
     assert_status(response, status)

@@ -5,6 +5,20 @@ from typing import Any
 
 from httpx import AsyncClient, Response
 
+from tests.conftest import AuthUser, MakeUser
+
+Roles = tuple[str, ...] | None  # a caller's roles in the access matrices; None: no token
+
+
+async def sign_in(make_user: MakeUser, roles: Roles) -> AuthUser | None:
+    """A new user with these roles; None for a caller without a token."""
+    return None if roles is None else await make_user(*roles)
+
+
+def headers_of(caller: AuthUser | None) -> dict[str, str]:
+    """The caller's bearer headers; none for a caller without a token."""
+    return {} if caller is None else caller.headers
+
 
 def order_key(kind: str, value: Any) -> tuple[bool, Any]:
     """How the database orders a JSON value of this kind; NULLs come last."""
