@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.install import install_project
+
 REPO = Path(__file__).resolve().parents[2]
 # Examples written for existing projects: their new-project rendering is covered by the
 # golden files, their real use by tests/project/test_implement_house.py (every gate).
@@ -51,10 +53,8 @@ def run(
     return output
 
 
-@pytest.fixture(scope="session", params=DOCUMENTS, ids=[p.stem for p in DOCUMENTS])
-def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`backsmith new demo --feature EXAMPLE`, once per example and test session."""
-    parent = tmp_path_factory.mktemp(request.param.stem)
+def new_project(document: Path, parent: Path) -> Path:
+    """`backsmith new demo --feature DOCUMENT` in `parent`; returns the project."""
     run(
         [
             str(BIN / "backsmith"),
@@ -63,11 +63,23 @@ def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
             "--directory",
             str(parent),
             "--feature",
-            str(request.param),
+            str(document),
         ],
         cwd=parent,
     )
     return parent / "demo"
+
+
+@pytest.fixture(scope="session", params=DOCUMENTS, ids=[p.stem for p in DOCUMENTS])
+def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Each example as a new project, installed in its own venv as its README says (uv).
+
+    The gates then run in that venv (backsmith uses a project's `.venv`), so what the
+    tests prove is the project as a user would have it, not backsmith's environment.
+    """
+    project = new_project(request.param, tmp_path_factory.mktemp(request.param.stem))
+    install_project(project, "uv")
+    return project
 
 
 class scratch_postgres:  # noqa: N801 - used as a context manager, reads like a function

@@ -2,8 +2,9 @@
 
 Each example document becomes a new project through the real CLI; then `backsmith gates`
 runs in it (fuzzing included, on SQLite and PostgreSQL). The gates run the project's own
-ruff, mypy and Alembic with its own configuration, so running those tools directly again
-would only repeat them; the suite on PostgreSQL is what the gates do not run.
+ruff, mypy and Alembic with its own configuration, from the venv the project's README
+set up, so running those tools directly again would only repeat them; the suite on
+PostgreSQL is what the gates do not run.
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ def test_fuzzing_passes_on_sqlite(generated: Path) -> None:
 
 
 def test_own_tests_pass_on_postgresql(generated: Path) -> None:
+    """The suite, run by the project's own venv (installed as its README says)."""
     output = run(
-        [str(BIN / "pytest"), "-p", "no:cacheprovider", "-n", "2"],
+        [str(generated / ".venv" / "bin" / "pytest"), "-p", "no:cacheprovider", "-n", "2"],
         cwd=generated,
         env={"DATABASE_URL": POSTGRES_URL},
     )
