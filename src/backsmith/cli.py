@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # imported where used: `backsmith --help` should not load the
     from backsmith.gates.model import GateResult, GatesReport
     from backsmith.pipeline import ImplementResult
     from backsmith.plan import FeaturePlan
+    from backsmith.spec import DocumentWarning
 
 app = typer.Typer(
     name="backsmith",
@@ -68,14 +69,21 @@ def _print_plan(plan: FeaturePlan, title: str) -> None:
         out.print(f"migration: {plan.migration}")
 
 
+def _print_warnings(warnings: list[DocumentWarning]) -> None:
+    """`file:line:col: warning: ...`, one line each (never wrapped), on stderr."""
+    for warning in warnings:
+        err.print(Text(str(warning), style="yellow"), soft_wrap=True)
+
+
 @app.command()
 def validate(document: DocumentArg) -> None:
-    """Check a feature document; print what it declares."""
-    from backsmith.spec import load_feature
+    """Check a feature document; print what it declares and what it warns about."""
+    from backsmith.pipeline import check_feature
 
-    spec = load_feature(document)
-    entities = ", ".join(e.name for e in spec.entities)
-    out.print(f"[green]ok[/]: {document}: feature {spec.feature!r} with {entities}")
+    checked = check_feature(document)
+    _print_warnings(checked.warnings)
+    summary = checked.summary(document).removeprefix("ok")
+    out.print(Text.assemble(("ok", "green"), summary), soft_wrap=True)
 
 
 @app.command()
@@ -91,7 +99,9 @@ def plan(document: DocumentArg, project: ProjectOption = Path()) -> None:
     """Print the files implementing the feature would create or change."""
     from backsmith.pipeline import plan_feature
 
-    _print_plan(plan_feature(project, document), f"plan for {document}")
+    planned = plan_feature(project, document)
+    _print_warnings(planned.warnings)
+    _print_plan(planned, f"plan for {document}")
 
 
 @app.command()
@@ -126,6 +136,7 @@ def implement(
         result = implement_feature(
             project, document, dry_run=dry_run, llm=llm, max_rounds=max_rounds
         )
+    _print_warnings(result.plan.warnings)
     _print_plan(result.plan, f"{result.plan.feature}: {'dry run' if dry_run else 'implemented'}")
     if dry_run:
         out.print(Syntax(result.diff or "", "diff", theme="ansi_dark", word_wrap=False))
@@ -178,6 +189,7 @@ def new(
         result = create_project(name, directory, feature)
     out.print(f"[green]created[/] {result.path} ({len(result.files)} files)")
     if result.feature is not None:
+        _print_warnings(result.feature.plan.warnings)
         _print_plan(result.feature.plan, f"{result.feature.plan.feature}: implemented")
     out.print(f"next: cd {result.path} && pytest")
 

@@ -40,7 +40,7 @@ from backsmith.gates.model import GateResult, GatesReport
 from backsmith.pipeline import ImplementResult
 from backsmith.plan import FeaturePlan
 from backsmith.project.profile import Fact, load_profile
-from backsmith.spec import feature_json_schema, load_feature
+from backsmith.spec import DocumentWarning, feature_json_schema
 
 SCHEMA_URI = "backsmith://schema/feature"
 CLAUDE_MD_URI = "backsmith://project/CLAUDE.md"
@@ -95,6 +95,10 @@ class FeatureValidation(BaseModel):
     feature: str
     entities: list[EntitySummary]
     message: str = Field(description="The line `backsmith validate` prints.")
+    warnings: list[DocumentWarning] = Field(
+        description="What the document says that the API will not do (grants that cannot "
+        "take effect), each at its file, line and column; the document is still valid."
+    )
 
 
 class ReportWritten(BaseModel):
@@ -191,8 +195,8 @@ def build_server(project: Path, *, stdio: bool = False) -> MCPServer[Any]:
         """Check a feature document; every mistake names file:line:column and what to do."""
 
         def produce() -> FeatureValidation:
-            spec = load_feature(path(document))
-            names = ", ".join(entity.name for entity in spec.entities)
+            checked = pipeline.check_feature(path(document))
+            spec = checked.spec
             return FeatureValidation(
                 document=str(path(document)),
                 feature=spec.feature,
@@ -205,7 +209,8 @@ def build_server(project: Path, *, stdio: bool = False) -> MCPServer[Any]:
                     )
                     for entity in spec.entities
                 ],
-                message=f"ok: {path(document)}: feature {spec.feature!r} with {names}",
+                message=checked.summary(path(document)),
+                warnings=checked.warnings,
             )
 
         return _tool_result(produce)

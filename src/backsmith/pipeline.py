@@ -17,8 +17,8 @@ from backsmith.llm.loop import LoopResult, LoopStatus, implement_rules
 from backsmith.migrations import prepare as prepare_migrations
 from backsmith.plan import FeaturePlan, describe, stage_feature
 from backsmith.project.profile import load_profile
-from backsmith.spec import load_feature
-from backsmith.spec.model import ProseRule
+from backsmith.spec import DocumentWarning, lint_feature, load_feature
+from backsmith.spec.model import FeatureSpec, ProseRule
 from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_project
 from backsmith.workspace import Workspace
 
@@ -32,6 +32,26 @@ class ImplementResult(BaseModel):
     rules_left: list[ProseRule] = []  # prose rules nobody implemented: blockers
     llm: LoopResult | None = None  # what LLM mode did, when it ran
     llm_note: str | None = None  # why LLM mode did not run, when it was asked for
+
+
+class CheckedFeature(BaseModel):
+    """A valid document, and what it says that the API it describes will not do."""
+
+    spec: FeatureSpec
+    warnings: list[DocumentWarning]
+
+    def summary(self, document: Path | str) -> str:
+        """The line `backsmith validate` ends with: the document is valid, and declares..."""
+        entities = ", ".join(e.name for e in self.spec.entities)
+        count = len(self.warnings)
+        warned = f" ({count} warning{'' if count == 1 else 's'})" if count else ""
+        return f"ok: {document}: feature {self.spec.feature!r} with {entities}{warned}"
+
+
+def check_feature(document: Path) -> CheckedFeature:
+    """Load a feature document (a `SpecError` if it is wrong) and lint it."""
+    spec = load_feature(document)
+    return CheckedFeature(spec=spec, warnings=lint_feature(spec))
 
 
 class NewResult(BaseModel):

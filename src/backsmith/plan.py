@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from backsmith.formatting import format_python
 from backsmith.migrations import autogenerate, prepare
 from backsmith.project.profile import ProjectProfile
+from backsmith.spec.lint import DocumentWarning, lint_feature
 from backsmith.spec.model import FeatureSpec
 from backsmith.stacks.fastapi_sqlalchemy.blueprint import (
     render_feature,
@@ -35,6 +36,7 @@ class FeaturePlan(BaseModel):
     entities: list[str]
     files: list[PlannedFile]
     migration: str | None  # the revision file, or a note when it was not generated yet
+    warnings: list[DocumentWarning] = []  # what the document says that the API will not do
 
 
 def _reason(spec: FeatureSpec, path: str) -> str:
@@ -158,4 +160,5 @@ def describe(spec: FeatureSpec, workspace: Workspace, *, migration_pending: bool
             for c in workspace.changes.values()
         ],
         migration=migration,
+        warnings=lint_feature(spec),
     )

@@ -96,6 +96,46 @@ def test_validate_accepts_the_examples() -> None:
         result = backsmith("validate", str(example))
         assert result.returncode == 0, result.stderr
         assert "ok" in result.stdout
+        assert "warning" not in result.stdout + result.stderr, example.name
+
+
+# Issue #13: admins may delete loans, but read only their own; every other delete is a 404.
+DEAD_GRANT = """\
+feature: library
+roles: [librarian]
+entities:
+  Loan:
+    owned: true
+    fields: {note: str}
+    access:
+      list: [owner, "role:librarian"]
+      read: [owner, "role:librarian"]
+      update: owner
+      delete: "role:admin"
+"""
+
+
+def test_validate_prints_a_located_warning_for_a_dead_grant_and_exits_0(tmp_path: Path) -> None:
+    document = tmp_path / "loans.yaml"
+    document.write_text(DEAD_GRANT)
+    result = backsmith("validate", str(document))
+    assert result.returncode == 0, result.stderr
+    [warning] = result.stderr.splitlines()  # one line, however narrow the terminal
+    assert warning.startswith(f"{document}:11:15: warning: `role:admin` lets a user with role ")
+    assert "their delete is a 404" in warning
+    assert warning.endswith(
+        "(hint: grant `read` to `role:admin` too, or drop `role:admin` from `delete`)"
+    )
+    assert result.stdout == f"ok: {document}: feature 'library' with Loan (1 warning)\n"
+
+
+def test_plan_shows_the_warnings_of_the_document_it_plans(project: Path, tmp_path: Path) -> None:
+    document = tmp_path / "loans.yaml"
+    document.write_text(DEAD_GRANT)
+    result = backsmith("plan", str(document), "--project", str(project))
+    assert result.returncode == 0, result.stderr
+    assert f"{document}:11:15: warning: `role:admin`" in result.stderr
+    assert "app/library/service.py" in result.stdout
 
 
 def test_a_bad_document_is_one_line_with_its_location_and_exit_2(tmp_path: Path) -> None:

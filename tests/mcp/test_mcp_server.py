@@ -299,6 +299,31 @@ async def _mistakes(project: Path, tmp_path: Path) -> None:
             assert error_text(result) == message(not_a_project), tool
 
 
+def test_validate_feature_returns_the_warnings_validate_prints(tmp_path: Path) -> None:
+    document = tmp_path / "loans.yaml"
+    document.write_text(
+        "feature: library\nroles: [librarian]\nentities:\n  Loan:\n    owned: true\n"
+        "    fields: {note: str}\n    access:\n      list: owner\n      read: owner\n"
+        '      update: owner\n      delete: [owner, "role:librarian"]\n',
+        encoding="utf-8",
+    )
+    anyio.run(_validate_warns, tmp_path, document)
+
+
+async def _validate_warns(project: Path, document: Path) -> None:
+    async with Client(build_server(project)) as client:
+        validation = FeatureValidation.model_validate(
+            structured(await client.call_tool("validate_feature", {"document": "loans.yaml"}))
+        )
+    [warning] = validation.warnings
+    assert (warning.location.line, warning.location.column) == (11, 23)
+    assert "their delete is a 404" in warning.message
+    cli = backsmith("validate", str(document))
+    assert cli.returncode == 0
+    assert cli.stderr == f"{warning}\n"
+    assert cli.stdout == f"{validation.message}\n"
+
+
 # ---- over a real stdio subprocess ----------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from backsmith.errors import SpecError
-from backsmith.spec import load_feature
+from backsmith.spec import lint_feature, load_feature
 from backsmith.stacks.fastapi_sqlalchemy.access_matrix import AccessMatrix, expected_status
 from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_feature
 from backsmith.stacks.fastapi_sqlalchemy.context import EntityContext, build_context
@@ -202,3 +202,62 @@ def test_each_entity_gets_its_matrix_module(tmp_path: Path) -> None:
     assert "if_match(row)" in module  # Appointment is versioned
     assert "async def test_action_finish(" in module
     assert "async def test_restore(" in module
+
+
+# Issue #13: grants the read rule cuts off. An admin may delete loans but read only their
+# own; on shelves, admins may update but read none.
+DEAD_GRANTS = """\
+feature: library
+roles: [librarian]
+entities:
+  Loan:
+    owned: true
+    fields: {note: str}
+    access: {read: [owner, "role:librarian"], delete: "role:admin"}
+  Shelf:
+    fields: {label: str}
+    access:
+      list: "role:librarian"
+      read: "role:librarian"
+      create: "role:librarian"
+      update: "role:admin"
+      delete: "role:librarian"
+"""
+
+
+def test_a_dead_grant_is_asserted_as_the_api_answers_it(tmp_path: Path) -> None:
+    plans = _plans(tmp_path, DEAD_GRANTS)
+    loans = _matrix(plans["Loan"])
+    assert _table(loans, "delete") == {
+        "anonymous-delete-not_owner": 401,
+        "user-delete-not_owner": 404,
+        "role:admin-delete-not_owner": 404,  # granted, but the row does not exist for them
+        "role:librarian-delete-not_owner": 403,  # reads it, may not delete it
+        "user-delete-owner": 403,
+    }
+    # The list the defaults leave to [owner, role:admin] shows admins the loan they
+    # cannot open: what the warning at `read` says.
+    admin_list = next(c for c in loans.of("list") if c.id == "role:admin-list-not_owner")
+    assert (admin_list.status, admin_list.listed) == (200, True)
+    assert _table(loans, "read")["role:admin-read-not_owner"] == 404
+    # Shelves: the read rule refuses admins outright, so their update is its 403.
+    assert _table(_matrix(plans["Shelf"]), "update") == {
+        "anonymous-update": 401,
+        "user-update": 403,
+        "role:admin-update": 403,
+        "role:librarian-update": 403,
+    }
+    files = render_feature(load_feature(tmp_path / "feature.yaml"))
+    assert '404, id="role:admin-delete-not_owner"' in files["tests/library/test_loan_access.py"]
+
+
+def test_the_document_warns_about_each_grant_the_matrix_shows_dead(tmp_path: Path) -> None:
+    document = tmp_path / "feature.yaml"
+    document.write_text(DEAD_GRANTS)
+    found = lint_feature(load_feature(document))
+    assert [(w.location.line, w.location.column) for w in found] == [(7, 21), (7, 55), (14, 15)]
+    at_read, delete, update = (w.message for w in found)
+    assert at_read.startswith("`read: owner, role:librarian` of Loan leaves out callers that")
+    assert delete.startswith("`role:admin` lets a user with role admin but not role:librarian")
+    assert "their delete is a 404" in delete
+    assert "their update never succeeds" in update

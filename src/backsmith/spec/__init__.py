@@ -1,7 +1,8 @@
 """The spec stage: a feature document (PRP Markdown or YAML) in, a validated `FeatureSpec` out.
 
-`load_feature` is the one entry point; `feature_json_schema` describes the document for
-editors and for `backsmith schema`.
+`load_feature` is the one entry point; `lint_feature` warns about what a valid document
+says that its API will not do; `feature_json_schema` describes the document for editors
+and for `backsmith schema`.
 """
 
 from __future__ import annotations
@@ -11,12 +12,20 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from backsmith.errors import Location, SpecError
+from backsmith.spec.lint import DocumentWarning, lint_feature
 from backsmith.spec.load import load_document
 from backsmith.spec.model import FeatureSpec
 from backsmith.spec.parse import parse_document
 from backsmith.spec.schema import feature_json_schema
 
-__all__ = ["FeatureSpec", "SpecError", "feature_json_schema", "load_feature"]
+__all__ = [
+    "DocumentWarning",
+    "FeatureSpec",
+    "SpecError",
+    "feature_json_schema",
+    "lint_feature",
+    "load_feature",
+]
 
 
 def load_feature(path: str | Path) -> FeatureSpec:

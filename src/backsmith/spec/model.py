@@ -74,6 +74,7 @@ class _Node(BaseModel):
 class Grant(_Node):
     kind: GrantKind
     role: str | None = None  # set when kind is ROLE
+    location: Location | None = None  # None: a default, not written in the document
 
     def __str__(self) -> str:
         return f"role:{self.role}" if self.kind is GrantKind.ROLE else self.kind.value

@@ -1080,8 +1080,8 @@ class _EntityParser:
             )
         grants: list[Grant] = []
         for item in nodes:
-            grant = self._grant(action, item)
-            if grant in grants:
+            grant = self._grant(action, item).model_copy(update={"location": self.source.of(item)})
+            if any(str(grant) == str(other) for other in grants):
                 self.source.fail(item, f"the grant `{grant}` is listed twice")
             grants.append(grant)
         return tuple(grants)
