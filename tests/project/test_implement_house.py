@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -253,3 +255,49 @@ def test_a_tenant_entity_is_refused(tmp_path: Path) -> None:
         implement_feature(root, document)
     assert "Account: `tenant` is not supported in existing projects yet" in str(raised.value)
     assert raised.value.location is not None and raised.value.location.line == 3
+
+
+def src_layout_of(name: str, tmp_path: Path) -> Path:
+    """The fixture with its package moved under `src/`, configured as src-layout teams do."""
+    root = copy_of(name, tmp_path)
+    (root / "src").mkdir()
+    shutil.move(root / "app", root / "src" / "app")
+    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
+    pyproject = pyproject.replace('pythonpath = ["."]', 'pythonpath = ["src"]')
+    pyproject = pyproject.replace('files = ["app", "tests"]', 'files = ["src/app", "tests"]')
+    pyproject = pyproject.replace('src = ["."]', 'src = ["src", "."]')
+    pyproject = pyproject.replace("[tool.mypy]\n", '[tool.mypy]\nmypy_path = "src"\n')
+    (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    alembic = (root / "alembic.ini").read_text(encoding="utf-8")
+    alembic = alembic.replace("prepend_sys_path = .", "prepend_sys_path = src")
+    (root / "alembic.ini").write_text(alembic, encoding="utf-8")
+    return root
+
+
+def test_a_src_layout_project_gets_the_feature_under_src_imported_as_its_package(
+    tmp_path: Path,
+) -> None:
+    root = src_layout_of("async_layered", tmp_path)
+    result = implement_feature(root, BUDGET, dry_run=True)
+    # The dry run plans; the files below are where a src-layout team keeps them.
+    planned = {f.path for f in result.plan.files}
+    for path in EXPECTED["async_layered"]["files"]:
+        expected = path if path.startswith("tests/") else f"src/{path}"
+        assert expected in planned, (expected, sorted(planned))
+    assert "src/app/api/v1/router.py" in planned  # the registry it has, not a new package
+    assert not any(p.startswith("app/") for p in planned)
+
+    implement_feature(root, BUDGET)
+    router = (root / "src/app/api/v1/endpoints/budget.py").read_text(encoding="utf-8")
+    assert "from app.models.budget import" in router
+    assert "src." not in router
+    output = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert output.returncode == 0, output.stdout[-4000:]
+    assert " passed" in output.stdout and "failed" not in output.stdout

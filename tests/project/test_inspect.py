@@ -563,3 +563,53 @@ def test_fixture_project_passes_its_own_gates(name: str, tmp_path: Path) -> None
             command, cwd=root, capture_output=True, text=True, check=False, timeout=600
         )
         assert result.returncode == 0, f"{' '.join(command)}\n{result.stdout}\n{result.stderr}"
+
+
+def test_an_override_is_a_fact_even_where_the_code_shows_nothing_to_override(
+    tmp_path: Path,
+) -> None:
+    """A hint says "set current_user_provider"; once set, it must be what is used."""
+    pyproject = PYPROJECT + (
+        "\n[tool.backsmith]\n"
+        'current_user_provider = "app.auth:current_user"\n'
+        'user_table = "accounts"\n'
+        'error_classes = {404 = "app.errors:Missing", 409 = "app.errors:Clash"}\n'
+    )
+    root = build_tree(tmp_path, SMALL | {"pyproject.toml": pyproject})
+    profile = inspect_project(root)
+    assert profile.facts["current_user_provider"].value == "app.auth:current_user"
+    assert profile.facts["current_user_provider"].source == "override"
+    assert profile.facts["current_user_provider"].evidence == "pyproject.toml:6 ([tool.backsmith])"
+    assert profile.facts["user_table"].value == "accounts"
+    assert profile.facts["error_classes"].value == "404=app.errors:Missing, 409=app.errors:Clash"
+
+
+def test_the_house_style_takes_every_detail_from_the_profile_and_its_overrides(
+    tmp_path: Path,
+) -> None:
+    from backsmith.stacks.house.style import Symbol, read_house_style
+
+    root = tmp_path / "planner"
+    shutil.copytree(FIXTURES / "async_layered", root)
+    detected = read_house_style(inspect_project(root), "budget")
+    user = FIXTURES / "async_layered/app/models/user.py"
+    assert detected.user_table == "user_account"
+    assert inspect_project(root).facts["user_table"].evidence == (
+        f"app/models/user.py:{lines_with(user, '__tablename__')[0]}"
+    )
+    assert detected.current_user_provider == Symbol("app.api.deps", "get_current_user")
+
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write(
+            "\n[tool.backsmith]\n"
+            'current_user_provider = "app.api.deps:current_user_for_tests"\n'
+            'user_table = "accounts"\n'
+            'table_names = "singular"\n'
+            'read_suffix = "Out"\n'
+        )
+    overridden = read_house_style(inspect_project(root), "budget")
+    assert overridden.current_user_provider == Symbol("app.api.deps", "current_user_for_tests")
+    assert overridden.user_table == "accounts"
+    assert overridden.plural_tables is False
+    assert overridden.read_suffix == "Out"
+    assert overridden.table_name("Expense") == "expense"

@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from backsmith.errors import ProjectError
-from backsmith.project import detect
+from backsmith.project import conventions, detect
 from backsmith.project.claude_md import Claim, ClaudeMd, read_claude_md
 from backsmith.project.detect import Candidate, CodeIndex, Where
 from backsmith.project.profile import SUPPORTED_STACK, Fact, FactSource, ProjectProfile
@@ -34,6 +34,7 @@ FACT_KEYS: dict[str, str] = {
     "framework": "the web framework (fastapi)",
     "app": "the FastAPI application object, as module:name",
     "package": "the application package, as imported (app)",
+    "source_root": "the folder the package is imported from: . or src",
     "orm": "sqlalchemy or sqlmodel",
     "flavour": "sqlalchemy-async, sqlalchemy-sync, sqlmodel-async or sqlmodel-sync",
     "database_driver": "the DBAPI driver of the default database URL (aiosqlite, psycopg, ...)",
@@ -53,6 +54,9 @@ FACT_KEYS: dict[str, str] = {
     "current_user_dependency": "what routes take to get the signed-in user (CurrentUser)",
     "current_user_provider": "the function behind it (get_current_user); tests override it",
     "user_model": "the user model, as module:name",
+    "user_table": "the user model's table, which new tables' foreign keys name",
+    "user_id_type": "int or uuid: the type of the user model's primary key",
+    "superuser_flag": "the user column that makes an administrator (is_superuser), or none",
     "settings": "the settings object or its accessor, as module:name",
     "router_registry": "where feature routers are included (module:router or module:function)",
     "router_prefix": "where route prefixes are set: router, include_router or route",
@@ -62,6 +66,13 @@ FACT_KEYS: dict[str, str] = {
     "pagination_model": "the page model new lists reuse, as module:name",
     "errors": "http_exception, domain_exceptions (+ a JSON handler) or problem_json",
     "error_base": "the exception class services raise, as module:name",
+    "error_classes": "the exception raised for each status: 404=module:Name, 409=module:Name",
+    "session_commits": "true if the session dependency commits when the request ends",
+    "service_providers": "where XServiceDep aliases build service classes, or none",
+    "table_names": "plural or singular: how the project names its tables",
+    "read_suffix": "the suffix of response schemas: Public, Out, Read or Response",
+    "pagination_model_generic": "true if the page model is generic (Page[T]), one for every list",
+    "pagination_params_model": "the model of a list's query parameters, as module:name",
     "test_framework": "pytest, or pytest + pytest-asyncio",
     "test_asyncio_mode": "pytest-asyncio's mode (auto or strict)",
     "test_client": "fastapi.testclient.TestClient or httpx.AsyncClient",
@@ -87,6 +98,10 @@ CHOICES: dict[str, set[str]] = {
     "pagination": {"offset", "page", "keyset", "none"},
     "errors": {"http_exception", "domain_exceptions", "problem_json"},
     "mypy_strict": {"true", "false"},
+    "user_id_type": {"int", "uuid"},
+    "session_commits": {"true", "false"},
+    "table_names": {"plural", "singular"},
+    "pagination_model_generic": {"true", "false"},
 }
 SYMBOL_KEYS = {
     "app",
@@ -98,6 +113,7 @@ SYMBOL_KEYS = {
     "user_model",
     "settings",
     "pagination_model",
+    "pagination_params_model",
     "error_base",
 }
 # Facts CLAUDE.md may state in words; a statement that contradicts the code is a warning.
@@ -268,7 +284,12 @@ class _Profiler:
                 continue
             if key in SETTING_KEYS:
                 continue
-            text = str(value).lower() if isinstance(value, bool) else str(value)
+            if isinstance(value, bool):
+                text = str(value).lower()
+            elif isinstance(value, dict):  # error_classes = {404 = "app.errors:NotFound"}
+                text = ", ".join(f"{k}={v}" for k, v in value.items())
+            else:
+                text = str(value)
             found[key] = (text, self.config.where("tool.backsmith", key))
         for key, (value, where) in found.items():
             if key not in FACT_KEYS:
@@ -395,6 +416,8 @@ class _Profiler:
         self._framework(apps)
         package_rel = package_dir.relative_to(self.root).as_posix()
         self.set("package", package, f"{package_rel}/ (holds {apps[0].where[0]})")
+        source_root = import_root.relative_to(self.root).as_posix()
+        self.set("source_root", source_root, f"{package_rel}/ is imported as {package}")
         self._orm()
         self._flavour()
         self._database_driver()
@@ -404,9 +427,20 @@ class _Profiler:
         self._dependencies(models)
         self._routers()
         self._style(models)
+        self._conventions()
         self._tests(PurePosixPath(tests_dir))
         self._tooling()
+        self._honour_overrides()
         return self._profile(package)
+
+    def _honour_overrides(self) -> None:
+        """Every `[tool.backsmith]` key becomes a fact, also where the code showed nothing
+        to override: a hint that says "set KEY" must be answered by setting KEY."""
+        for key, (value, where) in self.overrides.items():
+            if key not in self.facts:
+                self.facts[key] = Fact(
+                    value=value, evidence=f"{where} ([tool.backsmith])", source="override"
+                )
 
     def _package(self) -> tuple[Path, Path]:
         """The application package (the one that creates the FastAPI app) and its import root."""
@@ -736,6 +770,52 @@ class _Profiler:
         error = next((e for e in errors if e.value == chosen), None)
         if error is not None and error.extra.get("base"):
             self.set("error_base", error.extra["base"], error.evidence)
+
+    def _conventions(self) -> None:
+        """How the team shapes what the wiring facts name (see `conventions.py`)."""
+        user = self.found("user_model")
+        if user:
+            sqlmodel = (self.found("orm") or "") == "sqlmodel"
+            for key, candidate in conventions.user_details(self.index, user, sqlmodel).items():
+                self.set(key, candidate.value, candidate.evidence)
+        if "superuser_flag" not in self.facts and user:
+            self.set(
+                "superuser_flag", conventions.NONE, f"{user}: no is_superuser/is_admin", "default"
+            )
+        base = self.found("error_base")
+        errors = conventions.error_classes(self.index, base) if base else None
+        if errors and self.found("errors") != "http_exception":
+            self.set("error_classes", errors.value, errors.evidence)
+        model = self.found("pagination_model")
+        if model:
+            params = tuple(p.strip() for p in (self.found("pagination_params") or "").split(","))
+            generic, params_model = conventions.page_models(self.index, model, params)
+            self.set("pagination_model_generic", generic.value, generic.evidence)
+            if params_model:
+                self.set("pagination_params_model", params_model.value, params_model.evidence)
+        provider = self.found("session_provider")
+        commits = conventions.session_commits(self.index, provider) if provider else None
+        if commits:
+            self.set("session_commits", commits.value, commits.evidence)
+        services = conventions.service_providers(self.index)
+        if services:
+            self.set("service_providers", services.value, services.evidence)
+        else:
+            self.set("service_providers", conventions.NONE, "no XServiceDep alias", "default")
+        names = conventions.table_names(self.index, self.found("user_table"))
+        self.set(
+            "table_names",
+            names.value,
+            names.evidence or names.note,
+            "code" if names.where else "default",
+        )
+        suffix = conventions.read_suffix(self.index)
+        self.set(
+            "read_suffix",
+            suffix.value,
+            suffix.evidence or suffix.note,
+            "code" if suffix.where else "default",
+        )
 
     # -- tests ----------------------------------------------------------------------------
 

@@ -107,7 +107,7 @@ def render_house_feature(spec: FeatureSpec, style: HouseStyle, read: ReadFile) -
     tests = _render("test_feature.py.jinja", **context)
     files.add(style.paths["tests"], tests, f"API tests of {entities}")
     if feature.service_classes and style.service_providers:
-        providers = style.service_providers.replace(".", "/") + ".py"
+        providers = style.file_of(style.service_providers)
         files.edit(
             providers,
             edits.upsert_definitions(
@@ -124,9 +124,7 @@ def render_house_feature(spec: FeatureSpec, style: HouseStyle, read: ReadFile) -
 def _register(feature: HouseFeature, files: HouseFiles) -> None:
     style = feature.style
     registry = style.router_registry
-    registry_path = registry.module.replace(".", "/") + ".py"
-    if not (style.root / registry_path).exists():
-        registry_path = registry.module.replace(".", "/") + "/__init__.py"
+    registry_path = style.file_of(registry.module)
     router_module = style.module_of("router")
     parent, _, last = router_module.rpartition(".")
     if last == "router":

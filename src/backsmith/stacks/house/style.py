@@ -1,19 +1,16 @@
 """A project's house style: what generated code must look like to read as the team's own.
 
-Built from the inspect profile (every fact with evidence) plus the few details templates
-need that are not facts of their own, read from the code with `ast` (the user table and
-its id type, the exception class for each status, the page model's fields). Nothing here
-imports or runs the project's code.
+Built from the inspect profile alone: every detail the templates follow is a fact there,
+with its evidence and a `[tool.backsmith]` override, so nothing here reads the code.
 """
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from pathlib import Path
 
 from backsmith.errors import ProjectError
-from backsmith.project.detect import CodeIndex
+from backsmith.project.conventions import NONE, parse_error_classes
 from backsmith.project.profile import ProjectProfile
 from backsmith.spec.model import pluralize, snake
 
@@ -70,6 +67,7 @@ class Pagination:
 class HouseStyle:
     root: Path
     package: str
+    source_root: str  # where modules are imported from: "." or "src"
     is_async: bool
     sqlmodel: bool
     base: Symbol
@@ -117,7 +115,18 @@ class HouseStyle:
 
     def module_of(self, layer: str) -> str:
         """The dotted module a layer's path is imported as."""
-        return self.paths[layer].removesuffix(".py").replace("/", ".")
+        return self.module_at(self.paths[layer])
+
+    def module_at(self, path: str) -> str:
+        """The dotted module a file of the project is imported as (`src/` left out)."""
+        prefix = "" if self.source_root in ("", ".") else f"{self.source_root}/"
+        return path.removeprefix(prefix).removesuffix(".py").replace("/", ".")
+
+    def file_of(self, module: str) -> str:
+        """The file that defines a dotted module: `pkg/mod.py`, else `pkg/mod/__init__.py`."""
+        prefix = "" if self.source_root in ("", ".") else f"{self.source_root}/"
+        stem = prefix + module.replace(".", "/")
+        return stem + ".py" if (self.root / f"{stem}.py").exists() else f"{stem}/__init__.py"
 
     def shared(self, layer: str) -> bool:
         """True when the layer is one module every feature adds to (`app/models.py`)."""
@@ -134,89 +143,32 @@ def _required(profile: ProjectProfile, key: str) -> str:
     return value
 
 
-def _index(profile: ProjectProfile) -> CodeIndex:
-    index = CodeIndex(profile.root)
-    package_dir = profile.root / profile.package.replace(".", "/")
-    index.add_tree(profile.root, package_dir, "app")
-    return index
+def _symbol(profile: ProjectProfile, key: str) -> Symbol | None:
+    value = profile.value(key)
+    return Symbol.parse(value, key) if value and value != NONE else None
 
 
-def _class_constant(node: ast.ClassDef, names: tuple[str, ...]) -> object:
-    for statement in node.body:
-        targets: list[ast.expr] = []
-        if isinstance(statement, ast.Assign):
-            targets, value = statement.targets, statement.value
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            targets, value = [statement.target], statement.value
-        for target in targets:
-            named = isinstance(target, ast.Name) and target.id in names
-            if named and isinstance(value, ast.Constant):
-                return value.value
-    return None
-
-
-def _user_details(index: CodeIndex, user: Symbol, sqlmodel: bool) -> tuple[str, str, str | None]:
-    """The user model's table, the Python type of its id, and its administrator flag."""
-    qualname = index.canonical(f"{user.module}.{user.name}") or f"{user.module}.{user.name}"
-    chain = [qualname]
-    table: str | None = None
-    id_type = "int"
-    flag: str | None = None
-    seen: set[str] = set()
-    while chain:
-        current = chain.pop(0)
-        if current in seen:
-            continue
-        seen.add(current)
-        found = index.class_def(current)
-        if found is None:
-            continue
-        node = found[1]
-        constant = _class_constant(node, ("__tablename__",))
-        if table is None and isinstance(constant, str):
-            table = constant
-        for statement in node.body:
-            if not (
-                isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
-            ):
-                continue
-            name, annotation = statement.target.id, ast.unparse(statement.annotation)
-            if name == "id" and "uuid" in annotation.lower():
-                id_type = "uuid.UUID"
-            if name in ("is_superuser", "is_admin") and "bool" in annotation:
-                flag = flag or name
-        chain += index.bases(current)
-    if table is None:
-        # SQLModel names a table after its class; SQLAlchemy needs __tablename__.
-        table = user.name.lower() if sqlmodel else ""
+def _user_table(profile: ProjectProfile, user: Symbol) -> str:
+    table = profile.value("user_table")
     if not table:
         raise ProjectError(
             f"{user.module}:{user.name}: cannot tell the user table's name",
-            hint="set `__tablename__` on the user model",
+            hint="set `__tablename__` on the user model, or `user_table` in `[tool.backsmith]`",
         )
-    return table, id_type, flag
+    return table
 
 
-def _error_classes(index: CodeIndex, profile: ProjectProfile) -> dict[int, Symbol]:
+def _error_classes(profile: ProjectProfile) -> dict[int, Symbol]:
     """The project's exception class for each HTTP status, where it has one."""
     if profile.value("errors") == "http_exception":
         return {}
-    base_value = profile.value("error_base")
-    if not base_value:
-        return {}
-    base = Symbol.parse(base_value, "error_base")
-    base_qualname = index.canonical(f"{base.module}.{base.name}") or ""
-    found: dict[int, Symbol] = {}
-    for module, node, qualname in index.classes():
-        if not index.inherits(qualname, {base_qualname}):
-            continue
-        status = _class_constant(node, ("status_code", "status"))
-        if isinstance(status, int) and status not in found:
-            found[status] = Symbol(module.name, node.name)
-    return found
+    return {
+        status: Symbol.parse(symbol, "error_classes")
+        for status, symbol in parse_error_classes(profile.value("error_classes") or "").items()
+    }
 
 
-def _pagination(index: CodeIndex, profile: ProjectProfile) -> Pagination:
+def _pagination(profile: ProjectProfile) -> Pagination:
     kind = profile.value("pagination") or "offset"
     if kind not in ("offset", "page"):
         raise ProjectError(
@@ -230,111 +182,25 @@ def _pagination(index: CodeIndex, profile: ProjectProfile) -> Pagination:
     params = tuple(p.strip() for p in (profile.value("pagination_params") or "").split(","))
     if len(shape) < 2 or len(params) < 2:
         shape, params = ("data", "count"), ("skip", "limit")
-    model_value = profile.value("pagination_model")
-    model: Symbol | None = None
-    params_model: Symbol | None = None
-    if model_value:
-        candidate = Symbol.parse(model_value, "pagination_model")
-        found = index.class_def(f"{candidate.module}.{candidate.name}")
-        generic = found is not None and any(
-            isinstance(b, ast.Subscript) or ast.unparse(b) == "Generic" for b in found[1].bases
-        )
-        model = candidate if generic else None
-        owner = index.modules.get(candidate.module)
-        for name, node in owner.classes.items() if owner else ():
-            fields = {
-                s.target.id
-                for s in node.body
-                if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
-            }
-            if fields and fields == set(params[:2]):
-                params_model = Symbol(candidate.module, name)
-    return Pagination(kind, shape, params[:2], model, params_model)
-
-
-def _session_commits(index: CodeIndex, profile: ProjectProfile) -> bool:
-    """Whether the session dependency commits when the request ends (else services do)."""
-    provider = profile.value("session_provider")
-    if not provider:
-        return False
-    module, _, name = provider.partition(":")
-    found = index.modules.get(module)
-    function = found.functions.get(name) if found else None
-    if function is None:
-        return False
-    return any(
-        isinstance(node, ast.Attribute) and node.attr == "commit" for node in ast.walk(function)
-    )
-
-
-def _service_providers(index: CodeIndex) -> str | None:
-    """The module of `XServiceDep = Annotated[XService, Depends(...)]`, when services are
-    classes taking the session and the user (`XService(session, user)`)."""
-    for module in index.of_kind("app"):
-        for name, value in module.assigns.items():
-            if not (name.endswith("ServiceDep") and isinstance(value, ast.Subscript)):
-                continue
-            if ast.unparse(value.value).rpartition(".")[2] != "Annotated":
-                continue
-            target = value.slice.elts[0] if isinstance(value.slice, ast.Tuple) else None
-            service = index.resolve(module, target) if target is not None else None
-            found = index.class_def(service) if service else None
-            init = next(
-                (
-                    n
-                    for n in (found[1].body if found else [])
-                    if isinstance(n, ast.FunctionDef) and n.name == "__init__"
-                ),
-                None,
-            )
-            if init is not None and [a.arg for a in init.args.args] == [
-                "self",
-                "session",
-                "user",
-            ]:
-                return module.name
-    return None
-
-
-def _plural_tables(index: CodeIndex, user_table: str) -> bool:
-    """Whether the project names tables in the plural, judged by its `__tablename__`s."""
-    tables = [
-        name
-        for _module, node, _qualname in index.classes()
-        if isinstance(name := _class_constant(node, ("__tablename__",)), str)
-    ] or [user_table]
-    plural = sum(1 for table in tables if table.endswith("s"))
-    return plural * 2 > len(tables)
-
-
-READ_SUFFIXES = ("Public", "Out", "Read", "Response")
-
-
-def _read_suffix(index: CodeIndex, profile: ProjectProfile) -> str:
-    """The suffix the project's response schemas carry, the commonest one if several."""
-    counts = dict.fromkeys(READ_SUFFIXES, 0)
-    for _module, node, _qualname in index.classes():
-        for suffix in READ_SUFFIXES:
-            stem = node.name.removesuffix(suffix)
-            if stem != node.name and stem and stem[0].isupper():
-                counts[suffix] += 1
-    best = max(READ_SUFFIXES, key=lambda suffix: counts[suffix])
-    return best if counts[best] else "Read"
+    generic = profile.value("pagination_model_generic") == "true"
+    model = _symbol(profile, "pagination_model") if generic else None
+    return Pagination(kind, shape, params[:2], model, _symbol(profile, "pagination_params_model"))
 
 
 def read_house_style(profile: ProjectProfile, feature: str) -> HouseStyle:
     """The house style of the profiled project, with the paths of `feature`'s files."""
-    index = _index(profile)
     flavour = _required(profile, "flavour")
     sqlmodel = flavour.startswith("sqlmodel")
     user = Symbol.parse(_required(profile, "user_model"), "user_model")
-    user_table, user_id_type, superuser_flag = _user_details(index, user, sqlmodel)
+    superuser_flag = profile.value("superuser_flag")
+    service_providers = profile.value("service_providers")
     templates = {layer: _required(profile, f"paths.{layer}") for layer in LAYERS}
     paths = {layer: path.replace("{feature}", feature) for layer, path in templates.items()}
     versions = f"{_required(profile, 'alembic_script_location').rstrip('/')}/versions"
     return HouseStyle(
         root=profile.root,
         package=profile.package,
+        source_root=profile.value("source_root") or ".",
         is_async=flavour.endswith("-async"),
         sqlmodel=sqlmodel,
         base=Symbol.parse(_required(profile, "base"), "base"),
@@ -348,12 +214,12 @@ def read_house_style(profile: ProjectProfile, feature: str) -> HouseStyle:
             _required(profile, "current_user_provider"), "current_user_provider"
         ),
         user_model=user,
-        user_table=user_table,
-        user_id_type=user_id_type,
-        superuser_flag=superuser_flag,
+        user_table=_user_table(profile, user),
+        user_id_type="uuid.UUID" if profile.value("user_id_type") == "uuid" else "int",
+        superuser_flag=None if superuser_flag in (None, NONE) else superuser_flag,
         app=Symbol.parse(_required(profile, "app"), "app"),
-        errors=_error_classes(index, profile),
-        pagination=_pagination(index, profile),
+        errors=_error_classes(profile),
+        pagination=_pagination(profile),
         paths=paths,
         router_registry=Symbol.parse(_required(profile, "router_registry"), "router_registry"),
         router_prefix=profile.value("router_prefix") or "router",
@@ -364,10 +230,10 @@ def read_house_style(profile: ProjectProfile, feature: str) -> HouseStyle:
         async_tests="AsyncClient" in (profile.value("test_client") or ""),
         asyncio_strict=profile.value("test_asyncio_mode") == "strict",
         path_templates=templates,
-        read_suffix=_read_suffix(index, profile),
-        plural_tables=_plural_tables(index, user_table),
-        session_commits=_session_commits(index, profile),
-        service_providers=_service_providers(index),
+        read_suffix=profile.value("read_suffix") or "Read",
+        plural_tables=profile.value("table_names") == "plural",
+        session_commits=profile.value("session_commits") == "true",
+        service_providers=None if service_providers in (None, NONE) else service_providers,
         error_media_type="application/problem+json"
         if profile.value("errors") == "problem_json"
         else None,
