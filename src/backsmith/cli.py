@@ -191,7 +191,12 @@ def new(
     if result.feature is not None:
         _print_warnings(result.feature.plan.warnings)
         _print_plan(result.feature.plan, f"{result.feature.plan.feature}: implemented")
-    out.print(f"next: cd {result.path} && pytest")
+    # The project has its own dependencies: set it up as its README says, then test it.
+    out.print(
+        f"next: cd {result.path} && python -m venv .venv && .venv/bin/pip install -e '.[dev]'"
+        " && .venv/bin/pytest",
+        soft_wrap=True,
+    )
 
 
 def _print_rules(result: ImplementResult) -> None:
