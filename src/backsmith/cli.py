@@ -370,8 +370,15 @@ def report(
 @app.command("mcp")
 def serve_mcp(project: ProjectOption = Path()) -> None:
     """Serve backsmith's tools to a coding agent over MCP (stdio; stdout is the protocol)."""
-    from backsmith.mcp_server import serve
-
+    try:
+        from backsmith.mcp_server import serve
+    except ModuleNotFoundError as error:
+        if error.name is None or error.name.partition(".")[0] != "mcp":
+            raise
+        raise BacksmithError(
+            "the MCP server needs the mcp package, which is not installed",
+            hint="pip install 'backsmith[mcp]' (or: uv tool install 'backsmith[mcp]')",
+        ) from None
     serve(project)
 
 

@@ -317,3 +317,18 @@ def test_openapi_writes_the_document(project: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     document = json.loads(out.read_text())
     assert document["openapi"].startswith("3.1") and "/auth/token" in document["paths"]
+
+
+def test_mcp_without_its_extra_says_how_to_install_it() -> None:
+    """The MCP server is an extra: without mcp, `backsmith mcp` explains instead of crashing."""
+    script = (
+        "import sys; sys.modules['mcp'] = None; sys.argv = ['backsmith', 'mcp'];"
+        " from backsmith.cli import main; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 2, result.stderr
+    assert "the MCP server needs the mcp package" in result.stderr
+    assert "pip install 'backsmith[mcp]'" in result.stderr
+    assert "Traceback" not in result.stderr
