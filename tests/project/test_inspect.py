@@ -613,3 +613,246 @@ def test_the_house_style_takes_every_detail_from_the_profile_and_its_overrides(
     assert overridden.plural_tables is False
     assert overridden.read_suffix == "Out"
     assert overridden.table_name("Expense") == "expense"
+
+
+USERS = """\
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hashed_password: Mapped[str]
+"""
+DEPS = """\
+from fastapi import Depends
+from fastapi.security import OAuth2PasswordBearer
+
+from app.models import User
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token")
+
+
+async def get_current_user(token: str = Depends(oauth2)) -> User:
+    raise NotImplementedError
+
+
+async def get_current_active_user(user: User = Depends(get_current_user)) -> User:
+    return user
+"""
+AUTH_ROUTES = """\
+from fastapi import APIRouter, Depends
+
+from app.deps import get_current_user
+from app.models import User
+
+router = APIRouter()
+
+
+@router.post("/register")
+async def register_new_user(token: str = Depends(get_current_user)) -> User:
+    raise NotImplementedError
+
+
+@router.get("/me")
+async def read_current_user(user: User = Depends(get_current_user)) -> User:
+    return user
+"""
+
+
+def test_route_handlers_and_derived_checks_are_not_current_user_candidates(
+    tmp_path: Path,
+) -> None:
+    """Without an `Annotated` alias, the dependency is the function routes depend on:
+    handlers that return a user and checks built on the dependency are not candidates."""
+    root = build_tree(
+        tmp_path,
+        SMALL | {"app/models.py": USERS, "app/deps.py": DEPS, "app/auth_routes.py": AUTH_ROUTES},
+    )
+    profile = inspect_project(root)
+    assert profile.facts["current_user_dependency"].value == "app.deps:get_current_user"
+    assert profile.facts["current_user_provider"].value == "app.deps:get_current_user"
+    assert profile.facts["current_user_dependency"].evidence == at(
+        "app/deps.py", root, "async def get_current_user("
+    )
+
+
+TESTS_BESIDE_THE_CODE = {
+    "pyproject.toml": PYPROJECT + '\n[tool.pytest.ini_options]\ntestpaths = ["app"]\n',
+    "app/__init__.py": "",
+    "app/main.py": """\
+from fastapi import FastAPI
+
+from app.auth.views import router
+
+app = FastAPI()
+app.include_router(router, prefix="/auth")
+""",
+    "app/core/__init__.py": "",
+    "app/core/db.py": BASE
+    + """
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+make_session = async_sessionmaker(create_async_engine("sqlite+aiosqlite://"))
+
+
+async def new_session() -> AsyncGenerator[AsyncSession]:
+    async with make_session() as session:
+        yield session
+
+
+@asynccontextmanager
+async def script_session() -> AsyncGenerator[AsyncSession]:
+    async with make_session() as session:
+        yield session
+""",
+    "app/auth/__init__.py": "",
+    "app/auth/models.py": USERS.replace("from app.db import Base", "from app.core.db import Base"),
+    "app/auth/jwt.py": (
+        "from pydantic import BaseModel\n\n\nclass Claims(BaseModel):\n    sub: str\n"
+    ),
+    "app/auth/schemas.py": (
+        "from pydantic import BaseModel\n\n\nclass UserOut(BaseModel):\n    id: int\n"
+    ),
+    "app/auth/views.py": """\
+from fastapi import APIRouter, Depends
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.db import new_session
+
+router = APIRouter()
+
+
+@router.get("/ping")
+async def ping(session: AsyncSession = Depends(new_session)) -> str:
+    return "pong"
+""",
+    "app/conftest.py": "import pytest\n\n\n@pytest.fixture\ndef anything() -> int:\n    return 1\n",
+    "app/auth/tests/__init__.py": "",
+    "app/auth/tests/test_views.py": "def test_ping() -> None:\n    assert True\n",
+}
+
+
+def test_tests_kept_beside_the_code_are_tests_and_the_package_is_still_the_app(
+    tmp_path: Path,
+) -> None:
+    """`testpaths = ["app"]` with `app/<feature>/tests/`: the app is profiled, its test
+    modules are the tests, a new feature's tests go beside its code; a context-manager
+    session for scripts is no dependency candidate; `schemas.py` wins a tie with jwt.py."""
+    root = build_tree(tmp_path, TESTS_BESIDE_THE_CODE)
+    profile = inspect_project(root)
+    found = facts(profile)
+    assert found["app"] == "app.main:app"
+    assert found["session_dependency"] == "app.core.db:new_session"
+    assert found["paths.tests"] == "app/{feature}/tests/test_{feature}.py"
+    assert found["paths.schemas"] == "app/{feature}/schemas.py"
+    assert found["paths.router"] == "app/{feature}/views.py"
+    assert found["user_table"] == "users"
+
+
+def test_syntax_of_a_newer_python_than_backsmiths_says_which_python_to_run(
+    tmp_path: Path,
+) -> None:
+    pyproject = PYPROJECT.replace('name = "shop"', 'name = "shop"\nrequires-python = ">=3.99"')
+    # Syntax no parser of today reads stands in for a newer Python's (`except A, B:` is
+    # 3.14's, and would parse when these tests run on 3.14).
+    broken = {"app/broken.py": "import os\n\n\nvalue = os.sep ?? '/'\n"}
+    root = build_tree(tmp_path, SMALL | broken | {"pyproject.toml": pyproject})
+    with pytest.raises(ProjectError) as raised:
+        inspect_project(root)
+    assert str(raised.value).startswith("app/broken.py:4: cannot parse this file")
+    assert "the project requires Python >=3.99" in str(raised.value)
+    assert "run backsmith with Python 3.99" in str(raised.value)
+
+
+def test_a_stray_file_that_is_not_python_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    root = build_tree(tmp_path, SMALL | {"app/notes.py": "written by us :)\n"})
+    profile = inspect_project(root)
+    assert profile.facts["app"].value == "app.main:app"
+    assert profile.warnings == [
+        "app/notes.py:1: cannot parse this file: unmatched ')'; left out of the profile"
+    ]
+
+
+ROUTES = ITEMS.replace("/items", "/{name}")
+
+
+def test_the_router_registry_is_where_resource_routers_go_or_where_modules_mount_theirs(
+    tmp_path: Path,
+) -> None:
+    """An api_router with the resources beats an auth_router beside it; one aggregator per
+    module (hexagonal), all mounted by one function, makes that function the registry."""
+    api = """\
+from fastapi import APIRouter
+
+from app.routes import items, orders, users
+
+api_router = APIRouter()
+api_router.include_router(items.router)
+api_router.include_router(orders.router)
+api_router.include_router(users.router)
+"""
+    auth = """\
+from fastapi import APIRouter
+
+from app.routes import login
+
+auth_router = APIRouter()
+auth_router.include_router(login.router)
+"""
+    main = """\
+from fastapi import FastAPI
+
+from app.api import api_router
+from app.auth import auth_router
+
+app = FastAPI()
+app.include_router(auth_router)
+app.include_router(api_router, prefix="/api/v1")
+"""
+    routes = {f"app/routes/{n}.py": ROUTES for n in ("items", "orders", "users", "login")}
+    layered = SMALL | routes | {"app/routes/__init__.py": "", "app/api.py": api}
+    layered |= {"app/auth.py": auth, "app/main.py": main}
+    del layered["app/items.py"]
+    root = build_tree(tmp_path / "layered", layered)
+    registry = inspect_project(root).facts["router_registry"]
+    assert registry.value == "app.api:api_router"
+    assert "chosen over app.auth:auth_router: it includes the most routers" in registry.evidence
+
+    module_router = "from fastapi import APIRouter\n\nfrom app.{m} import views\n\n" + (
+        "router = APIRouter()\nrouter.include_router(views.router)\n"
+    )
+    server = """\
+from fastapi import FastAPI
+
+from app.orders import router as order_router
+from app.users import router as user_router
+
+
+def init_routers(app_: FastAPI) -> None:
+    app_.include_router(user_router)
+    app_.include_router(order_router)
+
+
+def create_app() -> FastAPI:
+    app_ = FastAPI()
+    init_routers(app_)
+    return app_
+
+
+app = create_app()
+"""
+    hexagonal = {k: v for k, v in SMALL.items() if k != "app/items.py"} | {"app/main.py": server}
+    for module in ("orders", "users"):
+        hexagonal[f"app/{module}/__init__.py"] = module_router.format(m=module)
+        hexagonal[f"app/{module}/views.py"] = ROUTES
+    root = build_tree(tmp_path / "hexagonal", hexagonal)
+    registry = inspect_project(root).facts["router_registry"]
+    assert registry.value == "app.main:init_routers"
+    assert registry.evidence.startswith("app/main.py:8, 9"), registry.evidence

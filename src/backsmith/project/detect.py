@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -209,14 +209,23 @@ def dotted(expr: ast.expr | None) -> str | None:
     return None
 
 
+class UnparsableFile(ProjectError):
+    """A module of the project that this Python's parser cannot read."""
+
+    def __init__(self, relative: str, error: SyntaxError) -> None:
+        super().__init__(
+            f"{relative}:{error.lineno}: cannot parse this file: {error.msg}",
+            hint="backsmith reads the code with Python's own parser; fix the syntax first",
+        )
+        self.relative = relative
+        self.error = error
+
+
 def _parse(path: Path, relative: str) -> ast.Module:
     try:
         return ast.parse(path.read_text(encoding="utf-8"), filename=relative)
     except SyntaxError as error:
-        raise ProjectError(
-            f"{relative}:{error.lineno}: cannot parse this file: {error.msg}",
-            hint="backsmith reads the code with Python's own parser; fix the syntax first",
-        ) from None
+        raise UnparsableFile(relative, error) from None
     except UnicodeDecodeError:
         raise ProjectError(f"{relative}: not UTF-8 text") from None
 
@@ -274,19 +283,38 @@ class CodeIndex:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.modules: dict[str, Module] = {}
+        self.unparsable: list[UnparsableFile] = []
 
     def add_tree(
-        self, import_root: Path, directory: Path, kind: str, skip: Iterable[Path] = ()
+        self,
+        import_root: Path,
+        directory: Path,
+        kind: str,
+        skip: Iterable[Path] = (),
+        *,
+        exclude: Callable[[Path], bool] | None = None,
+        only: Callable[[Path], bool] | None = None,
     ) -> None:
-        """Parse every .py file under `directory`; module names are relative to `import_root`."""
+        """Parse every .py file under `directory`; module names are relative to `import_root`.
+
+        `skip` leaves out folders; `exclude` and `only` judge each file's path relative to
+        `directory` (tests kept inside the package are told apart from its code that way).
+        """
         skipped = [s.resolve() for s in skip]
         for path in sorted(directory.rglob("*.py")):
-            parts = path.relative_to(directory).parts
-            if any(p.startswith(".") or p in SKIPPED_DIRS for p in parts[:-1]):
+            relative = path.relative_to(directory)
+            if any(p.startswith(".") or p in SKIPPED_DIRS for p in relative.parts[:-1]):
                 continue
             if any(path.resolve().is_relative_to(s) for s in skipped):
                 continue
-            self.add_file(import_root, path, kind)
+            if (exclude and exclude(relative)) or (only and not only(relative)):
+                continue
+            try:
+                self.add_file(import_root, path, kind)
+            except UnparsableFile as error:
+                # A stray file the app never imports must not stop the profile; what it
+                # would have shown is missing, so the profiler says which file it left out.
+                self.unparsable.append(error)
 
     def add_file(self, import_root: Path, path: Path, kind: str) -> Module:
         relative = path.relative_to(self.root).as_posix()
@@ -638,7 +666,8 @@ def find_session_dependencies(index: CodeIndex) -> tuple[list[Candidate], list[C
     providers = []
     for module in index.of_kind("app"):
         for name, function in module.functions.items():
-            if not _is_generator(function):
+            # A context manager (`@asynccontextmanager`, for scripts) is no dependency.
+            if not _is_generator(function) or _is_context_manager(index, module, function):
                 continue
             io = _session_io(_names_in(index, module, function.returns))
             if io:
@@ -648,6 +677,15 @@ def find_session_dependencies(index: CodeIndex) -> tuple[list[Candidate], list[C
                     Candidate(symbol(qualname, index), [module.at(function)], extra=extra)
                 )
     return aliases, providers
+
+
+CONTEXT_MANAGERS = {"contextlib.contextmanager", "contextlib.asynccontextmanager"}
+
+
+def _is_context_manager(
+    index: CodeIndex, module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef
+) -> bool:
+    return any(index.resolve(module, d) in CONTEXT_MANAGERS for d in function.decorator_list)
 
 
 def find_imports(index: CodeIndex, packages: set[str]) -> dict[str, Where]:
@@ -716,12 +754,69 @@ def find_current_user(index: CodeIndex, user_model: str | None) -> list[Candidat
     ]
     if candidates:
         return candidates
-    for module in index.of_kind("app"):
-        for name, function in module.functions.items():
-            returns = index.resolve(module, function.returns)
-            if returns == user_model and _depends_on_params(index, module, function):
-                candidates.append(Candidate(f"{module.name}:{name}", [module.at(function)]))
+    # No alias: a function that returns the user and takes dependencies. A route handler
+    # is an endpoint, not a dependency, and a check that depends on another candidate
+    # (`get_current_active_user`) derives from it: the root of the chain is the one.
+    functions = {
+        f"{module.name}.{name}": (module, function)
+        for module in index.of_kind("app")
+        for name, function in module.functions.items()
+        if index.resolve(module, function.returns) == user_model
+        and not _is_route_handler(function)
+        and _depends_on_params(index, module, function)
+    }
+    for qualname, (module, function) in functions.items():
+        if _depended_on(index, module, function) & (functions.keys() - {qualname}):
+            continue
+        value = symbol(qualname, index)
+        candidates.append(Candidate(value, [module.at(function)], extra={"provider": value}))
     return candidates
+
+
+# The decorators that make a function an endpoint of a router or an app.
+ROUTE_DECORATORS = frozenset(
+    [
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "options",
+        "trace",
+        "api_route",
+        "route",
+        "websocket",
+    ]
+)
+
+
+def _is_route_handler(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """`@router.get(...)`, `@app.post(...)`, `@api.api_route(...)`: an endpoint."""
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Attribute) and target.attr in ROUTE_DECORATORS:
+            return True
+    return False
+
+
+def _depended_on(
+    index: CodeIndex, module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef
+) -> set[str]:
+    """The functions a function's parameters name in `Depends(f)`."""
+    arguments = function.args
+    calls: list[ast.AST | None] = [*arguments.defaults, *arguments.kw_defaults]
+    for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+        if argument.annotation is not None:
+            calls += list(ast.walk(argument.annotation))
+    found = set()
+    for node in calls:
+        if isinstance(node, ast.Call) and index.resolve(module, node.func) in DEPENDS:
+            target = node.args[0] if node.args else None
+            resolved = index.resolve(module, target) if target is not None else None
+            if resolved:
+                found.add(resolved)
+    return found
 
 
 def find_settings(index: CodeIndex) -> list[Candidate]:
@@ -827,12 +922,10 @@ def find_router_registries(
     leaves = {r.qualname for r in routers if r.routes}
     groups: dict[str, list[Include]] = {}
     for include in includes:
-        if include.router not in leaves:
-            continue
-        local = include.scope and include.receiver in _local_names(include.module, include.scope)
-        place = include.scope if local else include.receiver
-        groups.setdefault(f"{include.module.name}:{place}", []).append(include)
+        if include.router in leaves:
+            groups.setdefault(_include_place(include), []).append(include)
     candidates = []
+    mounted_at: dict[str, Include] = {}
     for value, members in groups.items():
         where = [m.module.at(m.call) for m in members]
         names = ", ".join(_router_label(m.router) for m in members if m.router)
@@ -840,9 +933,47 @@ def find_router_registries(
         qualname = value.replace(":", ".")
         mounts = [i for i in includes if i.router == qualname]
         if mounts:
-            mount = mounts[0]
+            mounted_at[value] = mount = mounts[0]
             note += f"; mounted at {mount.module.at(mount.call)}"
         candidates.append(Candidate(value, where, note=note))
+    return _settle_registries(candidates, mounted_at)
+
+
+def _include_place(include: Include) -> str:
+    """`module:receiver` of an include_router call, or `module:function` where the
+    receiver is local to the function that makes the includes (an app factory)."""
+    local = include.scope and include.receiver in _local_names(include.module, include.scope)
+    place = include.scope if local else include.receiver
+    return f"{include.module.name}:{place}"
+
+
+def _settle_registries(
+    candidates: list[Candidate], mounted_at: dict[str, Include]
+) -> list[Candidate]:
+    """Decide between several aggregating routers as a reader of the code would.
+
+    The one that includes the most routers is where resource routers go (an `api_router`
+    beside an `auth_router`). Where they tie and all are mounted in one place (one
+    aggregator per module, as hexagonal projects keep them), that place is the registry:
+    a new feature's router is mounted beside the others.
+    """
+    if len(candidates) < 2:
+        return candidates
+    most = max(len(c.where) for c in candidates)
+    top = [c for c in candidates if len(c.where) == most]
+    if len(top) == 1 and most > 1:
+        chosen = top[0]
+        others = ", ".join(c.value for c in candidates if c is not chosen)
+        note = f"{chosen.note}; chosen over {others}: it includes the most routers"
+        return [Candidate(chosen.value, chosen.where, note=note)]
+    places = {_include_place(m) for m in mounted_at.values()}
+    if len(mounted_at) == len(candidates) and len(places) == 1:
+        where = sorted(
+            (m.module.at(m.call) for m in mounted_at.values()), key=lambda w: (w.file, w.line)
+        )
+        mounted = ", ".join(c.value for c in candidates)
+        note = f"each module's router is mounted here ({mounted})"
+        return [Candidate(places.pop(), where, note=note)]
     return candidates
 
 
@@ -1104,7 +1235,10 @@ def domain_paths(
     paths = {}
     for role, counts in roles.items():
         if counts:
-            name = counts.most_common(1)[0][0]
+            # Ties go to the usual name: `schemas.py` over a `jwt.py` with one model in it.
+            best = counts.most_common(1)[0][1]
+            tied = [n for n, count in counts.items() if count == best]
+            name = defaults[role] if defaults[role] in tied else tied[0]
             shown = [w for w in examples[role] if PurePosixPath(w.file).name == name][:3]
             note = f"{counts[name]} of {len(features)} feature packages"
             paths[role] = Candidate(f"{package}/{{feature}}/{name}", shown, note=note)
@@ -1121,15 +1255,23 @@ def domain_paths(
 def _domain_tests(
     features: dict[str, PurePosixPath], tests_dir: PurePosixPath, test_files: list[PurePosixPath]
 ) -> Candidate:
-    folders = {name: tests_dir / name for name in features}
-    having = {n: [p for p in test_files if p.parent == f] for n, f in folders.items()}
-    having = {n: files for n, files in having.items() if files}
-    if having:
+    # A feature's tests sit in a folder of the tests (tests/<feature>/), or inside the
+    # feature package itself (app/<feature>/tests/, when testpaths names the package).
+    for pattern, folders in (
+        ("{tests}/{{feature}}", {name: tests_dir / name for name in features}),
+        ("{package}/{{feature}}/tests", {name: f / "tests" for name, f in features.items()}),
+    ):
+        having = {n: [p for p in test_files if p.parent == f] for n, f in folders.items()}
+        having = {n: files for n, files in having.items() if files}
+        if not having:
+            continue
         common = set.intersection(*({p.name for p in files} for files in having.values()))
         name = sorted(common)[0] if common and len(having) > 1 else "test_{feature}.py"
         where = [Where(str(files[0]), 1) for files in having.values()]
-        note = f"a test folder per feature ({', '.join(f'{tests_dir}/{n}/' for n in having)})"
-        return Candidate(f"{tests_dir}/{{feature}}/{name}", where, note=note)
+        shown = ", ".join(f"{folders[n]}/" for n in having)
+        parent = next(iter(features.values())).parent
+        place = pattern.format(tests=tests_dir, package=parent)
+        return Candidate(f"{place}/{name}", where, note=f"a test folder per feature ({shown})")
     matching = [p for p in test_files if p.name in {f"test_{n}.py" for n in features}]
     if matching:
         folder = Counter(p.parent for p in matching).most_common(1)[0][0]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import configparser
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -39,6 +40,7 @@ FACT_KEYS: dict[str, str] = {
     "flavour": "sqlalchemy-async, sqlalchemy-sync, sqlmodel-async or sqlmodel-sync",
     "database_driver": "the DBAPI driver of the default database URL (aiosqlite, psycopg, ...)",
     "migrations": "alembic, or none",
+    "alembic_config": "the Alembic configuration: alembic.ini, src/alembic.ini or pyproject.toml",
     "alembic_script_location": "the Alembic migration folder",
     "alembic_file_template": "how Alembic names revision files",
     "model_registry": "the file that imports every models module, so Alembic sees the tables",
@@ -391,22 +393,65 @@ class _Profiler:
     # -- the walk -------------------------------------------------------------------------
 
     def run(self) -> ProjectProfile:
+        try:
+            return self._walk()
+        except detect.UnparsableFile as error:
+            raise self._too_new(error) or error from None
+
+    def _too_new(self, error: detect.UnparsableFile) -> ProjectError | None:
+        """The error to give when the project requires a newer Python than this one, whose
+        parser cannot read that Python's syntax; None when it does not."""
+        requires = self.config.table("project").get("requires-python")
+        newer = _newer_python_required(requires)
+        if newer is None:
+            return None
+        running = ".".join(map(str, sys.version_info[:3]))
+        return ProjectError(
+            error.message,
+            hint=f"the project requires Python {requires} and this backsmith runs on "
+            f"{running}, whose parser predates that syntax; run backsmith with Python "
+            f"{newer} (for example `uv tool install --python {newer} backsmith`)",
+        )
+
+    def _left_out(self) -> None:
+        """Files the parser could not read: a newer Python's syntax stops the profile (it
+        would be wrong without them); a stray non-Python file is left out, with a warning."""
+        for error in self.index.unparsable:
+            too_new = self._too_new(error)
+            if too_new is not None:
+                raise too_new
+            self.warnings.append(f"{error.message}; left out of the profile")
+
+    def _walk(self) -> ProjectProfile:
         package_dir, import_root = self._package()
         package = ".".join(package_dir.relative_to(import_root).parts)
         alembic = self._alembic()
         script_dir = self.root / alembic["script_location"] if alembic else None
         tests_dir = self._tests_dir(package_dir)
         tests_path = self.root / tests_dir
-        self.index.add_tree(
-            import_root, package_dir, "app", skip=[tests_path, *filter(None, [script_dir])]
-        )
-        if tests_path.is_dir():
+        tests_inside = package_dir.resolve().is_relative_to(tests_path.resolve())
+        if tests_inside:
+            # `testpaths = ["app"]`: tests live beside the code they test (app/auth/tests/,
+            # app/conftest.py); the package is the app, its test modules are the tests.
+            skip = list(filter(None, [script_dir]))
+            self.index.add_tree(import_root, package_dir, "app", skip=skip, exclude=_is_test)
+            self.index.add_tree(import_root, package_dir, "tests", skip=skip, only=_is_test)
+        else:
+            self.index.add_tree(
+                import_root, package_dir, "app", skip=[tests_path, *filter(None, [script_dir])]
+            )
+        # The app may build on the project's other packages (a `core/` beside `app/` that
+        # holds the declarative base and the session): they are read as its code too.
+        for sibling in _sibling_packages(import_root, package_dir, [tests_path, script_dir]):
+            self.index.add_tree(import_root, sibling, "app", skip=[tests_path])
+        if tests_path.is_dir() and not tests_inside:
             # Tests inside the package (app/tests/) are imported as app.tests.
             tests_root = import_root if tests_path.is_relative_to(package_dir) else self.root
             self.index.add_tree(tests_root, tests_path, "tests")
         if script_dir and (script_dir / "env.py").is_file():
             self.index.add_file(self.root, script_dir / "env.py", "migrations")
 
+        self._left_out()
         apps = detect.find_apps(self.index)
         if not apps:
             raise ProjectError(
@@ -603,11 +648,27 @@ class _Profiler:
 
     # -- Alembic ------------------------------------------------------------------------
 
+    def _alembic_ini(self) -> Path | None:
+        """alembic.ini at the root, else where src-layout teams keep it (`src/alembic.ini`),
+        else in one folder below the root (the backend of a monorepo's subproject)."""
+        for candidate in (self.root / "alembic.ini", self.root / "src" / "alembic.ini"):
+            if candidate.is_file():
+                return candidate
+        below = sorted(
+            p
+            for p in self.root.glob("*/alembic.ini")
+            if not p.parent.name.startswith(".") and p.parent.name not in NOT_PACKAGES
+        )
+        return below[0] if len(below) == 1 else None
+
     def _alembic(self) -> dict[str, str] | None:
-        ini = self.root / "alembic.ini"
+        ini = self._alembic_ini()
         section: dict[str, str] = {}
         where: dict[str, str] = {}
-        if ini.is_file():
+        # Alembic resolves script_location from the folder it runs in: the ini's own.
+        base = ini.parent if ini else self.root
+        if ini is not None:
+            name = ini.relative_to(self.root).as_posix()
             text = ini.read_text(encoding="utf-8")
             parser = configparser.ConfigParser(interpolation=None)
             try:
@@ -618,15 +679,15 @@ class _Profiler:
                 section = dict(parser.items("alembic"))
                 for key in section:
                     line = _ini_line(text, "alembic", key)
-                    where[key] = f"alembic.ini:{line}" if line else "alembic.ini"
+                    where[key] = f"{name}:{line}" if line else name
         elif self.config.table("tool.alembic"):
             section = {k: str(v) for k, v in self.config.table("tool.alembic").items()}
             where = {k: self.config.where("tool.alembic", k) for k in section}
         if "script_location" not in section:
             return None
-        location = section["script_location"].replace("%(here)s", str(self.root))
+        location = section["script_location"].replace("%(here)s", str(base))
         location = location.replace("%%", "%")
-        path = Path(location) if Path(location).is_absolute() else self.root / location
+        path = Path(location) if Path(location).is_absolute() else base / location
         relative = (
             path.resolve().relative_to(self.root).as_posix()
             if path.resolve().is_relative_to(self.root)
@@ -634,6 +695,7 @@ class _Profiler:
         )
         template = section.get("file_template", "").replace("%%", "%")
         return {
+            "config": ini.relative_to(self.root).as_posix() if ini else "pyproject.toml",
             "script_location": relative,
             "script_where": where["script_location"],
             "file_template": template,
@@ -647,6 +709,7 @@ class _Profiler:
             self.set("migrations", "none", f"no alembic.ini or [tool.alembic]{note}", "config")
             return
         self.set("migrations", "alembic", f"{alembic['script_where']} script_location", "config")
+        self.set("alembic_config", alembic["config"], alembic["script_where"], "config")
         self.set(
             "alembic_script_location",
             alembic["script_location"],
@@ -1056,6 +1119,44 @@ def _ini_line(text: str, section: str, key: str) -> int | None:
 def _same(claimed: str, found: str) -> bool:
     """A CLAUDE.md path may leave out a `src/` prefix the code has."""
     return claimed == found or found.endswith(f"/{claimed}")
+
+
+def _sibling_packages(
+    import_root: Path, package_dir: Path, not_these: list[Path | None]
+) -> list[Path]:
+    """Other importable packages beside the application package (with an `__init__.py`)."""
+    excluded = {p.resolve() for p in not_these if p is not None}
+    return [
+        folder
+        for folder in sorted(import_root.iterdir())
+        if folder.is_dir()
+        and folder != package_dir
+        and (folder / "__init__.py").is_file()
+        and not folder.name.startswith((".", "_"))
+        and folder.name not in NOT_PACKAGES
+        and folder.resolve() not in excluded
+    ]
+
+
+def _is_test(path: Path) -> bool:
+    """A test module or fixture file: under a `tests` folder, `test_*.py`, `conftest.py`."""
+    return (
+        path.name == "conftest.py"
+        or path.name.startswith("test_")
+        or path.stem.endswith("_test")
+        or "tests" in path.parent.parts
+    )
+
+
+def _newer_python_required(requires: object) -> str | None:
+    """`3.14` when the project's requires-python starts above the running Python."""
+    if not isinstance(requires, str):
+        return None
+    floor = re.search(r">=\s*(\d+)\.(\d+)", requires)
+    if floor is None:
+        return None
+    wanted = (int(floor.group(1)), int(floor.group(2)))
+    return f"{wanted[0]}.{wanted[1]}" if wanted > sys.version_info[:2] else None
 
 
 def _override_hint(key: str, example: str) -> str:
