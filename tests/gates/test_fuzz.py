@@ -87,3 +87,18 @@ def test_without_schemathesis_the_gate_is_an_error_that_says_how_to_install_it(
     [failure] = result.failures
     assert "schemathesis is not installed" in failure.message
     assert "pip install" in failure.message
+
+
+def test_a_route_added_after_create_app_is_fuzzed_and_its_500_named(
+    served_route: Path, run_gate: RunGate
+) -> None:
+    result = run_gate("fuzz", served_route, fuzz_examples=EXAMPLES)
+
+    assert result.status is Status.FAILED
+    assert result.figures["app"] == "app.main:app"
+    assert result.figures["operations"] == 9  # the eight of create_app() and GET /lucky/{n}
+    crashes = [f for f in result.failures if f.location == "GET /lucky/{n}" and "500" in f.message]
+    assert crashes, [(f.location, f.message) for f in result.failures]
+    assert crashes[0].detail is not None
+    assert "/lucky/7" in crashes[0].detail  # the request that shows it
+    assert "seven is unlucky" in crashes[0].detail  # and the server's traceback
