@@ -102,3 +102,19 @@ def test_a_route_added_after_create_app_is_fuzzed_and_its_500_named(
     assert crashes[0].detail is not None
     assert "/lucky/7" in crashes[0].detail  # the request that shows it
     assert "seven is unlucky" in crashes[0].detail  # and the server's traceback
+
+
+def test_an_app_override_that_names_no_app_is_an_error_at_pyproject(
+    project: Path, run_gate: RunGate
+) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace("[tool.backsmith]", "[tool.backsmith]\napp = 'app.main'", 1)
+    )
+
+    result = run_gate("fuzz", project, fuzz_examples=EXAMPLES)
+
+    assert result.status is Status.ERROR
+    [failure] = result.failures
+    assert failure.location == "pyproject.toml"
+    assert "[tool.backsmith] app = 'app.main' is not `module:attribute`" in failure.message

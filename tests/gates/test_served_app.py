@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from backsmith.errors import ProjectError
 from backsmith.gates.served_app import served_app
 from backsmith.project.profile import Fact, ProjectProfile
 
@@ -92,3 +93,10 @@ def test_without_a_run_command_a_profiled_project_serves_its_profiles_app(tmp_pa
     app = served_app(profile_of(tmp_path, app="app.factory:build"))
 
     assert (app.reference, app.evidence) == ("app.factory:build", "app/factory.py:3 FastAPI()")
+
+
+def test_an_override_that_is_not_module_attribute_is_an_error_naming_it(tmp_path: Path) -> None:
+    build_file_tree(tmp_path, {**MODULES, "pyproject.toml": "[tool.backsmith]\napp = 'app.main'\n"})
+
+    with pytest.raises(ProjectError, match=r"\[tool.backsmith\] app = 'app.main' is not"):
+        served_app(profile_of(tmp_path))

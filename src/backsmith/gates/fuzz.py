@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from backsmith import runtime
+from backsmith.errors import ProjectError
 from backsmith.gates.database import database_env, project_url, sqlite_url
 from backsmith.gates.fuzz_profile import profile_setup
 from backsmith.gates.migrations import ScratchDatabaseError, scratch_postgres
@@ -99,12 +100,20 @@ def fuzz_gate(context: GateContext) -> GateResult:
             ],
         )
 
+    try:
+        app = served_app(context.profile)
+    except ProjectError as error:
+        return result(
+            Status.ERROR,
+            error.message,
+            failures=[Failure(message=error.message, location="pyproject.toml", detail=error.hint)],
+        )
     directory = context.scratch / "fuzz"
     files = _write_suite(directory)
     results_path = directory / "results.json"
     env: dict[str, str | None] = {
         "BACKSMITH_FUZZ_PROJECT": str(context.root),
-        "BACKSMITH_FUZZ_APP": served_app(context.profile).reference,
+        "BACKSMITH_FUZZ_APP": app.reference,
         "BACKSMITH_FUZZ_SCRATCH": str(directory),
         "BACKSMITH_FUZZ_RESULTS": str(results_path),
         "BACKSMITH_FUZZ_EXAMPLES": str(context.fuzz_examples),

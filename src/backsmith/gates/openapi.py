@@ -47,6 +47,7 @@ from typing import Any
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from backsmith import runtime
+from backsmith.errors import ProjectError
 from backsmith.gates.database import database_env, sqlite_url
 from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
 from backsmith.gates.served_app import served_app
@@ -97,7 +98,12 @@ def build_served_document(context: GateContext) -> tuple[dict[str, Any], str]:
     failure = context.scratch / "openapi-failure.json"
     for stale in (output, failure):
         stale.unlink(missing_ok=True)
-    app = served_app(context.profile)
+    try:
+        app = served_app(context.profile)
+    except ProjectError as error:
+        raise OpenAPIBuildError(
+            error.message, location="pyproject.toml", detail=error.hint
+        ) from None
     url = sqlite_url(context.profile, context.scratch / "openapi.db")
     completed = context.run(
         [

@@ -25,6 +25,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from backsmith.errors import ProjectError
 from backsmith.project.profile import ProjectProfile
 
 # Where run commands live, most authoritative first.
@@ -62,7 +63,8 @@ class ServedApp:
 
 
 def served_app(profile: ProjectProfile) -> ServedApp:
-    """The app the project serves; see the module docstring for the order."""
+    """The app the project serves (see the module docstring for the order); a ProjectError
+    if `[tool.backsmith] app` is not a `module:attribute` reference."""
     root = profile.root
     override = _override(root)
     if override is not None:
@@ -85,10 +87,15 @@ def _override(root: Path) -> ServedApp | None:
     except (OSError, tomllib.TOMLDecodeError):
         return None
     value = config.get("tool", {}).get("backsmith", {}).get("app")
-    if isinstance(value, str) and _REFERENCE.match(value):
-        module, _, attribute = value.partition(":")
-        return ServedApp(module, attribute, "pyproject.toml: [tool.backsmith] app")
-    return None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _REFERENCE.match(value):
+        raise ProjectError(
+            f"{pyproject}: [tool.backsmith] app = {value!r} is not `module:attribute`",
+            hint='name the app as uvicorn does, e.g. app = "app.main:app"',
+        )
+    module, _, attribute = value.partition(":")
+    return ServedApp(module, attribute, "pyproject.toml: [tool.backsmith] app")
 
 
 def _run_command(root: Path) -> ServedApp | None:
