@@ -21,7 +21,7 @@ import os
 import pkgutil
 import sys
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +33,9 @@ if TYPE_CHECKING:
     from schemathesis import Case as AnyCase
     from schemathesis import Response
     from schemathesis.core.failures import Failure
-    from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
+    from schemathesis.generation.stateful.state_machine import (  # noqa: F401 - type comments
+        StepInput,
+    )
     from schemathesis.schemas import APIOperation, BaseSchema
 
     Case = AnyCase[APIOperation[Any, Any, Any, Any]]
@@ -530,7 +532,7 @@ def _operation(case: Case) -> str:
     return f"{case.operation.method.upper()} {case.operation.path}"
 
 
-def _record(case: Case, response: Response | None, failures: list[Failure]) -> None:
+def _record(case: Case, response: Response | None, failures: Sequence[Failure]) -> None:
     request_headers = dict(response.request.headers) if response is not None else {}
     try:
         curl = case.as_curl_command(headers=request_headers)
@@ -599,7 +601,7 @@ def call_and_check(case: Case) -> None:
     try:
         case.validate_response(response, transport_kwargs={})
     except FailureGroup as group:
-        _record(case, response, list(group.exceptions))
+        _record(case, response, group.exceptions)
     except Exception as error:
         _unexpected(case, error)
 
@@ -617,23 +619,19 @@ def run_stateful(schema: BaseSchema) -> None:
         write_results()
         return
 
+    # Hypothesis seeds this phase (derandomize) from the source of Machine, comments left
+    # out: its types are comments so that the requests stay those of the untyped original.
     class Machine(base):  # type: ignore[valid-type,misc]  # a class made at run time
-        def step(self, input: StepInput) -> StepOutput:
+        def step(self, input):  # type: (StepInput) -> Any
             _count(input.case, stateful=True)
-            output: StepOutput = super().step(input)
-            return output
+            return super().step(input)
 
-        def validate_response(
-            self,
-            response: Response,
-            case: Case,
-            additional_checks: Any = None,
-            **kwargs: Any,
-        ) -> None:
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            # type: (Response, Case, Any, Any) -> None
             try:
                 super().validate_response(response, case, additional_checks, **kwargs)
             except FailureGroup as group:
-                _record(case, response, list(group.exceptions))
+                _record(case, response, group.exceptions)
 
     settings = hypothesis.settings(
         max_examples=MAX_EXAMPLES,
