@@ -246,6 +246,8 @@ def _served_app(url: str) -> tuple[Any, Any]:
     app = getattr(module, attribute, None)
     if app is not None and not hasattr(app, "openapi") and callable(app):
         app = app()  # a factory, as `uvicorn --factory` serves it
+    if app is None and not callable(getattr(module, "create_app", None)):
+        raise LookupError(f"{module_name} has neither `{attribute}` nor `create_app()`")
     if app is None:
         from app.core.config import Settings  # type: ignore[import-not-found]
 
