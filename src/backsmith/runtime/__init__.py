@@ -8,9 +8,10 @@ and SQLAlchemy; schemathesis and Hypothesis for fuzzing), never `backsmith`. The
 checked by backsmith's ruff and `mypy --strict` like the rest of its code.
 
 Run by path, Python puts the script's folder first on `sys.path`, where `python -c` put the
-working directory (the project): each script gives the project that place back first
-(`sys.path[0] = os.getcwd()`), so the project's modules import as its own tests import them
-and nothing of backsmith's shadows them.
+working directory (the project): each script that imports the project's code gives the
+project that place back first (`sys.path[0] = os.getcwd()`), so its modules import as its
+own tests import them and nothing of backsmith's shadows them. The fuzz suite, run by
+pytest from scratch, puts the project on the path itself.
 """
 
 from __future__ import annotations
