@@ -4,9 +4,10 @@ The project, with the staged changes applied, is copied to a scratch directory; 
 scratch SQLite database is migrated to the current head and Alembic compares it with the
 models. The new revision file is read back and staged like any other file.
 
-Alembic runs in the project's own interpreter, in a process that has already imported
-Alembic and SQLAlchemy by the time the files are ready: `prepare` starts it while the
-feature is still being rendered, so that the two overlap (a second of every generation).
+Alembic runs in the project's own interpreter (`runtime/autogenerate.py`), in a process
+that has already imported Alembic and SQLAlchemy by the time the files are ready
+(`runtime/alembic_worker.py`): `prepare` starts it while the feature is still being
+rendered, so that the two overlap (a second of every generation).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from backsmith import runtime
 from backsmith.errors import StepFailed
 
 VERSIONS = "migrations/versions"
@@ -40,66 +42,6 @@ _IGNORED = shutil.ignore_patterns(
     ".backsmith",
 )
 
-# Runs inside the target project's interpreter, so its own Alembic and models are used.
-_SCRIPT = """
-import argparse, sys
-from alembic import command
-from alembic.config import Config
-config = Config("alembic.ini")
-config.attributes["configure_logger"] = False
-if len(sys.argv) > 2:
-    config.set_main_option("sqlalchemy.url", sys.argv[2])
-config.cmd_opts = argparse.Namespace(autogenerate=True)
-hooks = "post_write_hooks"
-if config.file_config.has_section(hooks):
-    # A `module` hook for ruff starts an interpreter only to exec ruff's binary: exec it.
-    for name in (config.get_section_option(hooks, "hooks") or "").replace(",", " ").split():
-        kind = config.get_section_option(hooks, name + ".type")
-        module = config.get_section_option(hooks, name + ".module")
-        if kind != "module" or module != "ruff":
-            continue
-        try:
-            from ruff import find_ruff_bin
-        except ImportError:
-            break  # Alembic reports the missing module, as before
-        executable = find_ruff_bin().replace("%", "%%")
-        config.set_section_option(hooks, name + ".type", "exec")
-        config.set_section_option(hooks, name + ".executable", executable)
-command.upgrade(config, "head")
-command.revision(config, message=sys.argv[1], autogenerate=True)
-"""
-
-
-# Waits for one job on stdin, with Alembic and SQLAlchemy imported in the meantime; then
-# runs _SCRIPT as `python -c` would have, in the project copy. EOF: nothing to do.
-_WORKER = """
-import json, os, sys
-for name in ("alembic.command", "alembic.autogenerate", "sqlalchemy.orm"):
-    try:
-        __import__(name)
-    except Exception:
-        break  # the job reports what is missing, as it did without the head start
-# What the env.py and models of async FastAPI projects (all of backsmith's) import.
-for name in ("sqlalchemy.ext.asyncio", "pydantic_settings"):
-    try:
-        __import__(name)
-    except Exception:
-        pass
-sys.dont_write_bytecode = True  # the project copy's bytecode would be deleted with it
-line = sys.stdin.readline()
-if not line:
-    os._exit(0)
-job = json.loads(line)
-os.chdir(job["root"])
-os.environ.update(job["env"])
-sys.path.insert(0, job["root"])
-sys.argv = ["-c", *job["argv"]]
-exec(compile(job["script"], "<string>", "exec"), {"__name__": "__main__"})
-sys.stdout.flush()
-sys.stderr.flush()
-os._exit(0)  # the revision is written: tearing down the imported modules is wasted time
-"""
-
 
 class _Worker:
     """A Python process of one interpreter, Alembic imported, waiting for one job."""
@@ -111,7 +53,7 @@ class _Worker:
         # and without PYTHONPATH, which the job sets to the project copy.
         env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
         self.process = subprocess.Popen(
-            [python, "-c", _WORKER],
+            [python, runtime.script("alembic_worker")],
             cwd=self.scratch,
             env=env,
             stdin=subprocess.PIPE,
@@ -122,7 +64,12 @@ class _Worker:
 
     def run(self, root: Path, env: dict[str, str], argv: list[str]) -> tuple[int, str]:
         """Run the job; (exit code, stderr)."""
-        job = {"root": str(root), "env": env, "argv": argv, "script": _SCRIPT}
+        job = {
+            "root": str(root),
+            "env": env,
+            "argv": argv,
+            "script": runtime.script("autogenerate"),
+        }
         _, stderr = self.process.communicate(json.dumps(job) + "\n")
         return self.process.returncode, stderr
 

@@ -77,3 +77,30 @@ def run_gate() -> RunGate:
             return gate(name)(context)
 
     return run
+
+
+# A route the project serves but `create_app()` does not make: added to the module after
+# `app = create_app()`, as a hurried hand edit would. It answers 500 for n=7.
+LUCKY_ROUTE = """
+
+from typing import Annotated  # noqa: E402
+
+from fastapi import Path  # noqa: E402
+
+
+@app.get("/lucky/{n}")
+async def lucky(n: Annotated[int, Path(ge=1, le=9)]) -> dict[str, int]:
+    if n == 7:
+        raise RuntimeError("seven is unlucky")
+    return {"n": n}
+"""
+
+
+@pytest.fixture
+def served_route(project: Path) -> Path:
+    """The generated project with `LUCKY_ROUTE` appended to `app/main.py`."""
+    main = project / "app/main.py"
+    source = main.read_text()
+    assert "\napp = create_app()\n" in source, "the generated app/main.py changed shape"
+    main.write_text(source + LUCKY_ROUTE)
+    return project

@@ -87,3 +87,34 @@ def test_without_schemathesis_the_gate_is_an_error_that_says_how_to_install_it(
     [failure] = result.failures
     assert "schemathesis is not installed" in failure.message
     assert "pip install" in failure.message
+
+
+def test_a_route_added_after_create_app_is_fuzzed_and_its_500_named(
+    served_route: Path, run_gate: RunGate
+) -> None:
+    result = run_gate("fuzz", served_route, fuzz_examples=EXAMPLES)
+
+    assert result.status is Status.FAILED
+    assert result.figures["app"] == "app.main:app"
+    assert result.figures["operations"] == 9  # the eight of create_app() and GET /lucky/{n}
+    crashes = [f for f in result.failures if f.location == "GET /lucky/{n}" and "500" in f.message]
+    assert crashes, [(f.location, f.message) for f in result.failures]
+    assert crashes[0].detail is not None
+    assert "/lucky/7" in crashes[0].detail  # the request that shows it
+    assert "seven is unlucky" in crashes[0].detail  # and the server's traceback
+
+
+def test_an_app_override_that_names_no_app_is_an_error_at_pyproject(
+    project: Path, run_gate: RunGate
+) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace("[tool.backsmith]", "[tool.backsmith]\napp = 'app.main'", 1)
+    )
+
+    result = run_gate("fuzz", project, fuzz_examples=EXAMPLES)
+
+    assert result.status is Status.ERROR
+    [failure] = result.failures
+    assert failure.location == "pyproject.toml"
+    assert "[tool.backsmith] app = 'app.main' is not `module:attribute`" in failure.message

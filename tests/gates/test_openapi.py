@@ -189,3 +189,27 @@ def test_an_invalid_document_is_reported_where_it_is_wrong() -> None:
     assert [f.message for f in validation_failures(dangling)] == [
         "invalid OpenAPI 3.1: PointerToNowhere: '/nowhere' does not exist"
     ]
+
+
+def test_the_document_is_the_served_apps_with_a_route_added_after_create_app(
+    served_route: Path, run_gate: RunGate
+) -> None:
+    result = run_gate("openapi", served_route)
+
+    assert result.figures["app"] == "app.main:app"
+    assert result.figures["operations"] == 9
+    # Hand-written, the route documents neither its 404 nor its errors as problem details.
+    assert "GET /lucky/{n}" in {f.location for f in result.failures}
+
+
+def test_a_main_module_without_an_app_is_proved_through_create_app_and_says_so(
+    project: Path, run_gate: RunGate
+) -> None:
+    main = project / "app/main.py"
+    main.write_text(main.read_text().replace("\napp = create_app()\n", "\n"))
+
+    result = run_gate("openapi", project)
+
+    assert result.status is Status.PASSED, result.failures
+    assert result.figures["app"] == "app.main:create_app() (app.main has no module-level `app`)"
+    assert result.figures["operations"] == 8

@@ -28,17 +28,13 @@ import time
 import tomllib
 from pathlib import Path, PurePosixPath
 
+from backsmith import runtime
 from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
 from backsmith.project.profile import ProjectProfile
 
 LAYERS = ("router", "dependencies", "service", "schemas", "models")
 PRIVATE = ("router", "dependencies", "service")
 SHARED_FEATURES = frozenset({"auth"})
-
-_LINT = (
-    "import sys; from importlinter.cli import lint_imports; "
-    "sys.exit(lint_imports(config_filename=sys.argv[1], no_cache=True, no_logo=True))"
-)
 
 
 def feature_packages(root: Path, package: str) -> list[str]:
@@ -219,7 +215,8 @@ def architecture_gate(context: GateContext) -> GateResult:
                 )
         config.write_text(text, encoding="utf-8")
     completed = context.run(
-        [sys.executable, "-c", _LINT, str(config)], env={"PYTHONPATH": str(source_root)}
+        [sys.executable, runtime.script("lint_imports"), str(config)],
+        env={"PYTHONPATH": str(source_root)},
     )
     output = completed.stdout + completed.stderr
     kept = re.search(r"Contracts: (\d+) kept, (\d+) broken", output)

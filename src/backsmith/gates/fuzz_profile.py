@@ -4,7 +4,8 @@ The harness needs the app, a scratch database the app uses, and a token of a rea
 For a project made by `backsmith new` it knows the layout. For any other, everything
 comes from the profile and from the app's own OpenAPI document:
 
-- the app: the profile's `app` fact (the app, or the factory that makes it);
+- the app: the one the project serves (`served_app.py`: its run command, else the
+  profile's `app` fact; the app, or the factory that makes it);
 - the database: the scratch URL in the variable the project's settings read
   (`database.py`), migrated by the project's Alembic;
 - the user: a row of the profile's `user_model`, its password column filled by the
@@ -39,9 +40,6 @@ class FuzzSetup:
 
 def profile_setup(profile: ProjectProfile) -> FuzzSetup:
     """The harness's settings for a project not made by `backsmith new`."""
-    app = profile.value("app")
-    if app is None:
-        return FuzzSetup({}, skip="the profile names no FastAPI app to fuzz")
     if database_variable(profile) is None:
         return FuzzSetup(
             {},
@@ -49,7 +47,7 @@ def profile_setup(profile: ProjectProfile) -> FuzzSetup:
             "no database URL field it can find (fuzzing would write into the project's own "
             "database)",
         )
-    env: dict[str, str | None] = {"BACKSMITH_FUZZ_APP": app}
+    env: dict[str, str | None] = {"BACKSMITH_FUZZ_PROFILED": "1"}
     user_model = profile.value("user_model")
     hasher = password_hasher(profile)
     if user_model and hasher:

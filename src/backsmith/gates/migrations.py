@@ -23,53 +23,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from backsmith import runtime
 from backsmith.gates.database import database_env, project_url, sqlite_url
 from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
 
 STEPS = (("upgrade", "head"), ("downgrade", "base"), ("upgrade", "head"), ("check",))
-
-# Creates or drops a scratch database, in the project's interpreter (its own drivers).
-_ADMIN_SCRIPT = """
-import asyncio, sys
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-url, name, action = sys.argv[1:4]
-server = make_url(url).set(database="postgres")
-statement = text(
-    f'CREATE DATABASE "{name}"' if action == "create"
-    else f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-)
-async def run_async():
-    engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as connection:
-        await connection.execute(statement)
-    await engine.dispose()
-if server.get_dialect().is_async:
-    asyncio.run(run_async())
-else:
-    engine = create_engine(server, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(statement)
-    engine.dispose()
-"""
-
-# One Alembic command through its API, as the projects' own tests run it: `sqlalchemy.url`
-# set to the scratch database (which env.py files usually prefer), errors as one line.
-_ALEMBIC_SCRIPT = """
-import sys
-from alembic import command
-from alembic.config import Config
-from alembic.util import CommandError
-url, name, *arguments = sys.argv[1:]
-config = Config("alembic.ini")
-config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-try:
-    getattr(command, name)(config, *arguments)
-except CommandError as error:
-    print(f"FAILED: {error}", file=sys.stderr)
-    sys.exit(1)
-"""
 
 
 def postgres_server(context: GateContext) -> str | None:
@@ -99,7 +57,7 @@ def _alembic(
     env = {**database_env(context.profile, url), "PYTHONDONTWRITEBYTECODE": "1"}
     if context.profile.made_by_backsmith:
         return context.run(["python", "-m", "alembic", *step], env=env)
-    return context.run(["python", "-c", _ALEMBIC_SCRIPT, url, *step], env=env)
+    return context.run(["python", runtime.script("alembic_command"), url, *step], env=env)
 
 
 def _round_trip(
@@ -157,16 +115,18 @@ class ScratchDatabaseError(Exception):
 def scratch_postgres(context: GateContext, server: str, prefix: str) -> Iterator[str]:
     """The URL of a new, empty database on `server`, dropped when the block ends.
 
-    Created and dropped in the project's interpreter, with its own driver.
+    Created and dropped in the project's interpreter, with its own driver
+    (`runtime/scratch_database.py`).
     """
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    created = context.run(["python", "-c", _ADMIN_SCRIPT, server, name, "create"])
+    admin = runtime.script("scratch_database")
+    created = context.run(["python", admin, server, name, "create"])
     if created.returncode != 0:
         raise ScratchDatabaseError(tail(created.stderr or created.stdout))
     try:
         yield _with_database(server, name)
     finally:
-        context.run(["python", "-c", _ADMIN_SCRIPT, server, name, "drop"])
+        context.run(["python", admin, server, name, "drop"])
 
 
 def migrations_gate(context: GateContext) -> GateResult:

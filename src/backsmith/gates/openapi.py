@@ -1,13 +1,13 @@
 """The OpenAPI gate: the app's own document is valid OpenAPI 3.1 and tells the whole truth.
 
-The document is built by the app itself (the profile's `app` fact: the app, or the
-factory that makes it), in the project's interpreter, against a scratch SQLite URL set the
-way the project reads it (`database.py`), so nothing touches the project's database. It
-is then validated with openapi-spec-validator, and every operation is checked against
-the HTTP contract (SPEC.md §3), which says that every status a route can return is
-documented. The statuses an operation must document are derived from the
-operation itself, never from names a project happens to use, so the rules hold for any
-feature:
+The document is built by the app the project serves (`served_app.py`: `app.main:app`, or
+what its run command names), in the project's interpreter (`runtime/openapi_document.py`),
+against a scratch SQLite URL set the way the project reads it (`database.py`), so nothing
+touches the project's database. It is then validated with openapi-spec-validator, and
+every operation is checked against the HTTP contract (SPEC.md §3), which says that every
+status a route can return is documented. The statuses an operation must document are
+derived from the operation itself, never from names a project happens to use, so the
+rules hold for any feature:
 
 - a success (2xx) response, for every operation;
 - 422 when it takes parameters (path, query, header or cookie, its own or its path's) or
@@ -46,8 +46,11 @@ from typing import Any
 
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
+from backsmith import runtime
+from backsmith.errors import ProjectError
 from backsmith.gates.database import database_env, sqlite_url
 from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
+from backsmith.gates.served_app import served_app
 from backsmith.project.profile import ProjectProfile
 
 MAX_FAILURES = 50
@@ -55,59 +58,6 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PROBLEM_JSON = "application/problem+json"
 _PARAMETER_SEGMENT = re.compile(r"^\{[^/{}]+\}$")
 _TEMPLATE = re.compile(r"\{[^/{}]+\}")
-
-# Runs in the project's interpreter: imports the app module and writes its document, or a
-# structured account of why it could not, so the gate never has to parse a traceback.
-_SCRIPT = r"""
-import importlib, json, os, sys, traceback
-output, failure, module_name, attribute = sys.argv[1:5]
-stage = "import"
-try:
-    module = importlib.import_module(module_name)
-    if attribute:  # the profile's `app` fact: the app, or the factory that makes it
-        application = getattr(module, attribute, None)
-        if application is None:
-            raise LookupError(f"{module_name} has no `{attribute}`")
-        if not hasattr(application, "openapi") and callable(application):
-            stage = "create_app"
-            application = application()
-    else:
-        application = getattr(module, "app", None)
-        if application is None and callable(getattr(module, "create_app", None)):
-            stage = "create_app"
-            application = module.create_app()
-    if application is None:
-        raise LookupError(f"{module_name} defines neither `app` nor `create_app()`")
-    stage = "openapi"
-    document = application.openapi()
-    with open(output, "w", encoding="utf-8") as stream:
-        json.dump(document, stream)
-except BaseException as error:
-    root = os.getcwd() + os.sep
-    def place(filename, line):
-        shown = filename[len(root):] if filename.startswith(root) else filename
-        return f"{shown}:{line}"
-    frames = traceback.extract_tb(error.__traceback__)
-    own = [
-        frame for frame in frames
-        if frame.filename.startswith(root) and "site-packages" not in frame.filename
-    ]
-    where = own[-1] if own else (frames[-1] if frames else None)
-    location = place(where.filename, where.lineno) if where else None
-    if isinstance(error, SyntaxError) and error.filename:
-        location = place(error.filename, error.lineno)
-    with open(failure, "w", encoding="utf-8") as stream:
-        json.dump(
-            {
-                "stage": stage,
-                "message": traceback.format_exception_only(type(error), error)[-1].strip(),
-                "location": location,
-                "traceback": "".join(traceback.format_exception(error)),
-            },
-            stream,
-        )
-    sys.exit(1)
-"""
 
 _STAGES = {
     "import": "the app does not import",
@@ -132,31 +82,38 @@ class OpenAPIBuildError(Exception):
 
 
 def app_module(context: GateContext) -> str:
-    """The module holding the app: the profile's `app` fact, or its app factory file."""
-    return app_reference(context)[0]
-
-
-def app_reference(context: GateContext) -> tuple[str, str]:
-    """(module, attribute) of the app; the attribute is empty for `app` or `create_app()`."""
-    app = context.profile.value("app")
-    if app is not None and ":" in app:
-        module, _, attribute = app.partition(":")
-        return module, attribute
-    fact = context.profile.facts.get("app factory")
-    path = fact.value if fact else f"{context.profile.package}/main.py"
-    return path.removesuffix(".py").replace("/", "."), ""
+    """The module holding the app the project serves."""
+    return served_app(context.profile).module
 
 
 def build_openapi_document(context: GateContext) -> dict[str, Any]:
-    """The app's OpenAPI document, built in the project's interpreter; OpenAPIBuildError if not."""
+    """The served app's OpenAPI document, built in the project's interpreter."""
+    return build_served_document(context)[0]
+
+
+def build_served_document(context: GateContext) -> tuple[dict[str, Any], str]:
+    """The document of the app the project serves, and which app built it (`module:attr`,
+    or the `create_app()` made in its place); OpenAPIBuildError if it cannot be built."""
     output = context.scratch / "openapi.json"
     failure = context.scratch / "openapi-failure.json"
     for stale in (output, failure):
         stale.unlink(missing_ok=True)
-    module, attribute = app_reference(context)
+    try:
+        app = served_app(context.profile)
+    except ProjectError as error:
+        raise OpenAPIBuildError(
+            error.message, location="pyproject.toml", detail=error.hint
+        ) from None
     url = sqlite_url(context.profile, context.scratch / "openapi.db")
     completed = context.run(
-        ["python", "-c", _SCRIPT, str(output), str(failure), module, attribute],
+        [
+            "python",
+            runtime.script("openapi_document"),
+            str(output),
+            str(failure),
+            app.module,
+            app.attribute,
+        ],
         env={
             **database_env(context.profile, url),
             # Building the document must leave no trace in the project, not even bytecode.
@@ -165,10 +122,11 @@ def build_openapi_document(context: GateContext) -> dict[str, Any]:
         timeout=300,
     )
     if completed.returncode == 0 and output.is_file():
-        document = _read_json(output)
+        built = _read_json(output)
+        document = built.get("document") if isinstance(built, dict) else None
         if not isinstance(document, dict):
             raise OpenAPIBuildError("app.openapi() did not return a JSON object")
-        return document
+        return document, str(built.get("app"))
     account = _read_json(failure) if failure.is_file() else None
     if isinstance(account, dict):
         stage = _STAGES.get(str(account.get("stage")), "the app failed")
@@ -196,7 +154,7 @@ def _read_json(path: Path) -> Any:
 def openapi_gate(context: GateContext) -> GateResult:
     started = time.perf_counter()
     try:
-        document = build_openapi_document(context)
+        document, app = build_served_document(context)
     except OpenAPIBuildError as error:
         return GateResult(
             name="openapi",
@@ -208,7 +166,7 @@ def openapi_gate(context: GateContext) -> GateResult:
     invalid = validation_failures(document)
     undocumented = contract_failures(document, **contract_options(context.profile))
     failures = invalid + undocumented
-    figures = document_figures(document)
+    figures = {**document_figures(document), "app": app}
     if failures:
         summary = (
             f"{len(invalid)} validation errors, {len(undocumented)} contract problems "
