@@ -43,7 +43,8 @@ def _implemented_in(project: str, example: Path) -> dict[str, str] | None:
     and date change every run); None when the project cannot take the example."""
     root = FIXTURES / project
     try:
-        workspace = stage_feature(load_feature(example), inspect_project(root), with_migration=False)
+        spec, profile = load_feature(example), inspect_project(root)
+        workspace = stage_feature(spec, profile, with_migration=False)
     except SpecError:
         return None  # refused with its location; tests/project checks those refusals
     return {change.path: change.content for change in workspace.pending()}
