@@ -16,7 +16,7 @@ import jinja2
 
 from backsmith.spec.model import FeatureSpec
 from backsmith.stacks.house import edits
-from backsmith.stacks.house.context import MAX_ID, HouseFeature, build_house_feature
+from backsmith.stacks.house.context import MAX_ID, NO_NUL, HouseFeature, build_house_feature
 from backsmith.stacks.house.style import HouseStyle
 from backsmith.stacks.templating import source_environment
 
@@ -91,7 +91,7 @@ def _packages(path: str, root: Path, files: HouseFiles) -> None:
 
 def render_house_feature(spec: FeatureSpec, style: HouseStyle, read: ReadFile) -> HouseFiles:
     feature = build_house_feature(spec, style)
-    context = {"feature": feature, "style": style, "max_id": MAX_ID}
+    context = {"feature": feature, "style": style, "max_id": MAX_ID, "no_nul": NO_NUL}
     files = HouseFiles(style, read)
     models = "models_sqlmodel.py.jinja" if style.sqlmodel else "models_sqlalchemy.py.jinja"
     entities = ", ".join(e.name for e in feature.entities)

@@ -37,6 +37,8 @@ _INT_RANGES = {FieldType.INT: (-(2**31), 2**31 - 1), FieldType.BIGINT: (-(2**63)
 URL_MAX = 2048
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 URL_PATTERN = r"^https?://\S+$"
+# Text PostgreSQL can store: it refuses NUL characters, which must be a 422, not a 500.
+NO_NUL = r"^[^\x00]*$"
 
 _COLUMN_TYPES = {
     FieldType.TEXT: "Text()",
@@ -191,6 +193,11 @@ class HouseEntity:
         field = next((f for f in self.fields if f.name == attribute), None)
         return field.python_type if field else "int"
 
+    def text_filter(self, attribute: str) -> bool:
+        """A filter on free text: its value must refuse NUL, as the columns do."""
+        field = next((f for f in self.fields if f.name == attribute), None)
+        return field is not None and field.kind in (FieldType.STR.value, FieldType.TEXT.value)
+
     def error_statuses(self, action: str) -> list[int]:
         """The error statuses an endpoint answers besides FastAPI's own 422."""
         rule = self.access[action]
@@ -271,8 +278,7 @@ def _constraints(field: Field, *, sqlmodel: bool = False) -> str:
             parts.append(f"min_length={field.min_length}")
         if field.max_length is not None:
             parts.append(f"max_length={field.max_length}")
-        if field.pattern is not None:
-            parts.append(_pattern(field.pattern, sqlmodel))
+        parts.append(_pattern(field.pattern if field.pattern is not None else NO_NUL, sqlmodel))
     elif field.type is FieldType.EMAIL:
         parts += [
             f"max_length={EMAIL_MAX}",

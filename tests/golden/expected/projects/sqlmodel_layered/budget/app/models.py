@@ -112,7 +112,9 @@ def iso_8601(value: object) -> object:
 
 
 class CategoryBase(SQLModel):
-    name: str = Field(min_length=1, max_length=60)
+    name: str = Field(
+        min_length=1, max_length=60, schema_extra={"pattern": "^[^\\x00]*$"}
+    )
     color: str | None = Field(default=None, schema_extra={"pattern": "^#[0-9a-f]{6}$"})
     monthly_limit: Decimal | None = Field(
         default=None, max_digits=10, decimal_places=2, ge=0.0
@@ -124,7 +126,12 @@ class CategoryCreate(CategoryBase):
 
 
 class CategoryUpdate(SQLModel):
-    name: str | None = Field(default=None, min_length=1, max_length=60)
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=60,
+        schema_extra={"pattern": "^[^\\x00]*$"},
+    )
     color: str | None = Field(default=None, schema_extra={"pattern": "^#[0-9a-f]{6}$"})
     monthly_limit: Decimal | None = Field(
         default=None, max_digits=10, decimal_places=2, ge=0.0
@@ -164,7 +171,9 @@ class ExpenseKind(enum.StrEnum):
 class ExpenseBase(SQLModel):
     amount: Decimal = Field(max_digits=10, decimal_places=2, ge=0.01)
     spent_on: date = Field(index=True)
-    note: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(
+        default=None, max_length=200, schema_extra={"pattern": "^[^\\x00]*$"}
+    )
     kind: ExpenseKind = Field(
         default=ExpenseKind.NEED,
         index=True,
@@ -191,7 +200,9 @@ class ExpenseUpdate(SQLModel):
     spent_on: date | None = Field(
         default=None,
     )
-    note: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(
+        default=None, max_length=200, schema_extra={"pattern": "^[^\\x00]*$"}
+    )
     kind: ExpenseKind | None = Field(
         default=None,
     )

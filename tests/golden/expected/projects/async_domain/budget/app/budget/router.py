@@ -45,7 +45,7 @@ async def list_categories(
     session: DbSession,
     user: CurrentUser,
     params: Annotated[PageParams, Query()],
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200, pattern="^[^\\x00]*$")] = None,
     sort: Literal["name"] | None = None,
 ) -> Page[CategoryRead]:
     offset, limit = params.offset, params.limit
@@ -115,7 +115,7 @@ async def list_expenses(
     kind: ExpenseKind | None = None,
     category_id: Annotated[int | None, Query(ge=1, le=2147483647)] = None,
     spent_on: Annotated[date | None, BeforeValidator(iso_8601)] = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200, pattern="^[^\\x00]*$")] = None,
     sort: Literal["-spent_on", "amount"] | None = None,
 ) -> Page[ExpenseRead]:
     offset, limit = params.offset, params.limit

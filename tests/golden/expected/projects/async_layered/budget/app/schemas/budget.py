@@ -18,7 +18,7 @@ def iso_8601(value: object) -> object:
 class CategoryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1, max_length=60, pattern="^[^\\x00]*$")
     color: str | None = Field(default=None, pattern="^#[0-9a-f]{6}$")
     monthly_limit: Decimal | None = Field(default=None, max_digits=10, decimal_places=2, ge=Decimal("0"))
 
@@ -26,7 +26,7 @@ class CategoryCreate(BaseModel):
 class CategoryUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=60)
+    name: str | None = Field(default=None, min_length=1, max_length=60, pattern="^[^\\x00]*$")
     color: str | None = Field(default=None, pattern="^#[0-9a-f]{6}$")
     monthly_limit: Decimal | None = Field(default=None, max_digits=10, decimal_places=2, ge=Decimal("0"))
 
@@ -53,7 +53,7 @@ class ExpenseCreate(BaseModel):
 
     amount: Decimal = Field(max_digits=10, decimal_places=2, ge=Decimal("0.01"))
     spent_on: date = Field()
-    note: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=200, pattern="^[^\\x00]*$")
     kind: ExpenseKind = Field(
         default=ExpenseKind.NEED,
     )
@@ -72,7 +72,7 @@ class ExpenseUpdate(BaseModel):
     spent_on: date | None = Field(
         default=None,
     )
-    note: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=200, pattern="^[^\\x00]*$")
     kind: ExpenseKind | None = Field(
         default=None,
     )

@@ -46,7 +46,7 @@ def list_categories(
     user: CurrentUser,
     skip: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200, pattern="^[^\\x00]*$")] = None,
     sort: Literal["name"] | None = None,
 ) -> CategoriesPublic:
     rows, total = service.list_categories(
@@ -118,7 +118,7 @@ def list_expenses(
     kind: ExpenseKind | None = None,
     category_id: Annotated[int | None, Query(ge=1, le=2147483647)] = None,
     spent_on: Annotated[date | None, BeforeValidator(iso_8601)] = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200, pattern="^[^\\x00]*$")] = None,
     sort: Literal["-spent_on", "amount"] | None = None,
 ) -> ExpensesPublic:
     rows, total = service.list_expenses(

@@ -44,7 +44,7 @@ async def list_categories(
     service: CategoryServiceDep,
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200, pattern="^[^\\x00]*$")] = None,
     sort: Literal["name"] | None = None,
 ) -> Page[CategoryOut]:
     rows, total = await service.list_categories(
@@ -108,7 +108,7 @@ async def list_expenses(
     kind: ExpenseKind | None = None,
     category_id: Annotated[int | None, Query(ge=1, le=2147483647)] = None,
     spent_on: Annotated[date | None, BeforeValidator(iso_8601)] = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200, pattern="^[^\\x00]*$")] = None,
     sort: Literal["-spent_on", "amount"] | None = None,
 ) -> Page[ExpenseOut]:
     rows, total = await service.list_expenses(
