@@ -1,0 +1,170 @@
+"""How many rows of an entity one user can make in a test, and how the tests fit it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backsmith.spec import load_feature
+from backsmith.stacks.fastapi_sqlalchemy.context import build_context
+from backsmith.stacks.fastapi_sqlalchemy.testplan import (
+    PAGE_SIZES,
+    UNIQUE_PAGE_SIZES,
+    EntityTestPlan,
+    FeatureTestPlan,
+    build_test_plan,
+)
+
+
+def _plan(tmp_path: Path, body: str) -> FeatureTestPlan:
+    document = tmp_path / "feature.yaml"
+    document.write_text(body)
+    return build_test_plan(build_context(load_feature(document)))
+
+
+def _entity(plan: FeatureTestPlan, name: str) -> EntityTestPlan:
+    return next(p for p in plan.entities if p.entity.name == name)
+
+
+def _keys(plan: EntityTestPlan, *members: str) -> list[tuple[object, ...]]:
+    return [tuple(row[m] for m in members) for row in plan.samples]
+
+
+STOCK = """\
+feature: stock
+entities:
+  Warehouse:
+    fields:
+      code: {type: str, pattern: "^[A-Z]{3}[0-9]{2}$", unique: true}
+  Shelf:
+    relations: {warehouse: Warehouse}
+    fields: {name: str}
+  Item:
+    fields: {name: str}
+    relations:
+      warehouse: {to: Warehouse, embed: [code]}
+      shelf: Shelf
+"""
+
+
+def test_a_pattern_unique_parent_is_reused_once_its_distinct_samples_are_used(
+    tmp_path: Path,
+) -> None:
+    plan = _plan(tmp_path, STOCK)
+    warehouse, item = _entity(plan, "Warehouse"), _entity(plan, "Item")
+    codes = [code for (code,) in _keys(warehouse, "code")]
+    assert len(codes) == len(set(codes)) == 12
+    # Factories make twelve warehouses per test, then reuse them as parents: an item's page
+    # of 100 (its shelves each wanting a warehouse) never asks for a thirteenth code.
+    assert plan.limited == {"Warehouse": 12}
+    assert warehouse.capacity == 12 and warehouse.page_sizes == UNIQUE_PAGE_SIZES
+    assert item.capacity is None and item.page_sizes == PAGE_SIZES
+    assert item.embeds[0].pool == 12
+
+
+def test_one_row_per_user_leaves_out_the_tests_that_need_two(tmp_path: Path) -> None:
+    plan = _plan(
+        tmp_path,
+        """\
+feature: people
+entities:
+  Profile:
+    owned: true
+    fields: {bio: str}
+    unique: [[owner]]
+  Post:
+    owned: true
+    fields: {title: str}
+    relations:
+      profile: {to: Profile, embed: [bio], inverse: posts}
+    list: {filter: [profile.bio]}
+""",
+    )
+    profile, post = _entity(plan, "Profile"), _entity(plan, "Post")
+    assert plan.limited == {"Profile": 1}
+    assert profile.capacity == 1
+    assert profile.rows(5) == 1 and profile.page_sizes == (1,)  # nothing to compare
+    # The samples still vary: only the owner is unique.
+    assert len(profile.samples) == 12
+    # A post's profile is the one its user has: the summary cannot move to a second one,
+    # the inverse lists the posts of the one profile, and the parent filter, which needs
+    # three profiles to tell apart, is left out.
+    assert post.capacity is None
+    assert post.embeds[0].movable is False
+    assert [(i.parents, i.rows) for i in post.inverses] == [(1, 5)]
+    assert post.parent_filters == []
+
+
+def test_a_unique_owner_and_parent_gives_each_row_its_own_parent(tmp_path: Path) -> None:
+    plan = _plan(
+        tmp_path,
+        """\
+feature: slots
+entities:
+  Warehouse:
+    fields: {code: str}
+  Slot:
+    owned: true
+    fields: {label: str}
+    relations:
+      warehouse: {to: Warehouse, inverse: slots}
+    unique: [[owner, warehouse]]
+    list: {filter: [warehouse.code]}
+""",
+    )
+    slot = _entity(plan, "Slot")
+    assert plan.limited == {}
+    assert slot.capacity is None  # each row gets a new warehouse
+    (inverse,) = slot.inverses
+    assert inverse.rows == 2  # one slot per warehouse, not five over two
+    assert slot.parent_filter_counts == (3, 3)
+
+
+def test_small_key_spaces_cut_the_samples_and_shrink_the_tests(tmp_path: Path) -> None:
+    plan = _plan(
+        tmp_path,
+        """\
+feature: keys
+entities:
+  Badge:
+    fields:
+      level: {enum: [gold, silver, bronze], unique: true}
+      flag: {type: bool, unique: true}
+  Seat:
+    owned: true
+    fields: {row: int(1..3), note: str}
+    unique: [[owner, row]]
+""",
+    )
+    badge, seat = _entity(plan, "Badge"), _entity(plan, "Seat")
+    # Cut at the bool's second value: every run of rows shorter than the cycle is distinct.
+    assert _keys(badge, "level", "flag") == [("gold", True), ("silver", False)]
+    assert badge.capacity == 2 and badge.page_sizes == (1, 2)
+    assert (badge.rows(5), badge.rows(1)) == (2, 1)
+    assert [row for (row,) in _keys(seat, "row")] == [1, 2, 3]
+    assert seat.capacity == 3 and seat.page_sizes == (1, 3)
+    assert plan.limited == {}  # neither is a parent: no factory reuses them
+
+
+def test_a_one_to_one_to_a_limited_parent_is_limited_by_it(tmp_path: Path) -> None:
+    plan = _plan(
+        tmp_path,
+        """\
+feature: desks
+entities:
+  Room:
+    fields: {kind: {enum: [big, small], unique: true}}
+  Desk:
+    fields: {label: str}
+    relations:
+      room: {to: Room, kind: one_to_one, required: true}
+""",
+    )
+    # Past the two rooms, the factory reuses one: a third desk would share it.
+    assert plan.limited == {"Room": 2}
+    assert _entity(plan, "Desk").capacity == 2
+
+
+def test_the_same_document_gives_the_same_limits(tmp_path: Path) -> None:
+    first, second = _plan(tmp_path, STOCK), _plan(tmp_path, STOCK)
+    assert first.limited == second.limited
+    assert [p.samples for p in first.entities] == [p.samples for p in second.entities]
