@@ -13,6 +13,7 @@ from backsmith.stacks.fastapi_sqlalchemy.testplan import (
     FeatureTestPlan,
     build_test_plan,
 )
+from backsmith.stacks.house import context as house
 
 
 def _plan(tmp_path: Path, body: str) -> FeatureTestPlan:
@@ -168,3 +169,30 @@ def test_the_same_document_gives_the_same_limits(tmp_path: Path) -> None:
     first, second = _plan(tmp_path, STOCK), _plan(tmp_path, STOCK)
     assert first.limited == second.limited
     assert [p.samples for p in first.entities] == [p.samples for p in second.entities]
+
+
+def test_the_house_tests_fit_one_profile_per_user_and_share_it(tmp_path: Path) -> None:
+    document = tmp_path / "feature.yaml"
+    document.write_text(
+        """\
+feature: people
+entities:
+  Profile:
+    owned: true
+    fields: {bio: str}
+    unique: [[owner]]
+  Post:
+    owned: true
+    fields: {title: str}
+    relations: {profile: Profile}
+    unique: [[owner, profile_id]]
+  Badge:
+    fields: {level: {enum: [gold, silver], unique: true}}
+"""
+    )
+    spec = load_feature(document)
+    samples = {e.name: house._samples(e) for e in spec.entities}
+    assert [row["level"] for row in samples["Badge"]] == ["gold", "silver"]
+    # One profile per user; past it, posts share the one they have, so that a post per
+    # profile is all a user gets too.
+    assert house._row_limits(spec, samples) == {"Profile": 1, "Post": 1, "Badge": 2}
