@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from backsmith.spec import load_feature
+from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_feature
 from backsmith.stacks.fastapi_sqlalchemy.context import build_context
 from backsmith.stacks.fastapi_sqlalchemy.testplan import (
     PAGE_SIZES,
@@ -196,3 +200,88 @@ entities:
     # One profile per user; past it, posts share the one they have, so that a post per
     # profile is all a user gets too.
     assert house._row_limits(spec, samples) == {"Profile": 1, "Post": 1, "Badge": 2}
+
+
+class _Response:
+    def __init__(self, status_code: int, body: dict[str, Any]) -> None:
+        self.status_code = status_code
+        self.body = body
+        self.text = repr(body)
+
+    def json(self) -> dict[str, Any]:
+        return self.body
+
+
+class _UniqueAPI:
+    """Stands in for the app: creates rows, and answers 409 to a repeated unique key."""
+
+    def __init__(self, unique: dict[str, Callable[[dict[str, Any], str], object]]) -> None:
+        self.unique = unique
+        self.keys: dict[str, set[object]] = {path: set() for path in unique}
+        self.rows = 0
+
+    async def post(self, path: str, json: dict[str, Any], headers: dict[str, str]) -> _Response:
+        key = self.unique[path](json, headers["Authorization"])
+        if key in self.keys[path]:
+            return _Response(409, {"detail": f"{path}: {key!r} already exists"})
+        self.keys[path].add(key)
+        self.rows += 1
+        return _Response(201, {**json, "id": self.rows})
+
+
+def _factory_class(tmp_path: Path, body: str, name: str) -> Any:
+    document = tmp_path / "feature.yaml"
+    document.write_text(body)
+    spec = load_feature(document)
+    source = render_feature(spec)[f"tests/{spec.feature}/factories.py"]
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "factories.py", "exec"), namespace)  # noqa: S102 - our own output
+    return namespace[name]
+
+
+def test_a_page_of_rows_never_asks_a_unique_parent_for_a_repeated_code(tmp_path: Path) -> None:
+    """The statement-count test of items: a pool of warehouses for the embedded summary,
+    then 100 items, each with a new shelf that wants a warehouse of its own."""
+    api = _UniqueAPI(
+        {
+            "/warehouses": lambda row, _: row["code"],
+            "/shelves": lambda row, _: object(),  # no unique key
+            "/items": lambda row, _: object(),
+        }
+    )
+    factory = _factory_class(tmp_path, STOCK, "StockFactory")(api, {"Authorization": "actor"})
+
+    async def page() -> None:
+        pool = [await factory.create_warehouse() for _ in range(12)]
+        for index in range(100):
+            await factory.create_item(warehouse_id=pool[index % 12]["id"])
+
+    asyncio.run(page())  # the factory asserts every create is a 201
+    assert len(api.keys["/warehouses"]) == 12
+
+
+def test_a_child_of_a_one_per_user_parent_shares_the_users_one(tmp_path: Path) -> None:
+    body = """\
+feature: people
+entities:
+  Profile:
+    owned: true
+    fields: {bio: str}
+    unique: [[owner]]
+  Post:
+    owned: true
+    fields: {title: str}
+    relations: {profile: Profile}
+"""
+    api = _UniqueAPI(
+        {"/profiles": lambda _, user: user, "/posts": lambda row, user: (user, row["title"])}
+    )
+    factory = _factory_class(tmp_path, body, "PeopleFactory")(api, {"Authorization": "actor"})
+    other = factory.as_user({"Authorization": "other"})
+
+    async def posts() -> list[dict[str, Any]]:
+        return [await factory.create_post() for _ in range(5)] + [await other.create_post()]
+
+    made = asyncio.run(posts())
+    assert len({post["profile_id"] for post in made[:5]}) == 1  # the actor's one profile
+    assert made[5]["profile_id"] != made[0]["profile_id"]  # the other user gets their own
