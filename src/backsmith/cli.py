@@ -71,9 +71,9 @@ def _print_plan(plan: FeaturePlan, title: str) -> None:
 @app.command()
 def validate(document: DocumentArg) -> None:
     """Check a feature document; print what it declares."""
-    from backsmith.spec import load_feature
+    from backsmith.pipeline import validate_feature
 
-    spec = load_feature(document)
+    spec = validate_feature(document)
     entities = ", ".join(e.name for e in spec.entities)
     out.print(f"[green]ok[/]: {document}: feature {spec.feature!r} with {entities}")
 

@@ -40,7 +40,7 @@ from backsmith.gates.model import GateResult, GatesReport
 from backsmith.pipeline import ImplementResult
 from backsmith.plan import FeaturePlan
 from backsmith.project.profile import Fact, load_profile
-from backsmith.spec import feature_json_schema, load_feature
+from backsmith.spec import feature_json_schema
 
 SCHEMA_URI = "backsmith://schema/feature"
 CLAUDE_MD_URI = "backsmith://project/CLAUDE.md"
@@ -191,7 +191,7 @@ def build_server(project: Path, *, stdio: bool = False) -> MCPServer[Any]:
         """Check a feature document; every mistake names file:line:column and what to do."""
 
         def produce() -> FeatureValidation:
-            spec = load_feature(path(document))
+            spec = pipeline.validate_feature(path(document))
             names = ", ".join(entity.name for entity in spec.entities)
             return FeatureValidation(
                 document=str(path(document)),

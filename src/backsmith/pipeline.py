@@ -18,8 +18,10 @@ from backsmith.migrations import prepare as prepare_migrations
 from backsmith.plan import FeaturePlan, describe, stage_feature
 from backsmith.project.profile import load_profile
 from backsmith.spec import load_feature
-from backsmith.spec.model import ProseRule
+from backsmith.spec.model import FeatureSpec, ProseRule
 from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_project
+from backsmith.stacks.fastapi_sqlalchemy.context import build_context
+from backsmith.stacks.fastapi_sqlalchemy.testplan import build_test_plan
 from backsmith.workspace import Workspace
 
 PROJECT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -38,6 +40,14 @@ class NewResult(BaseModel):
     path: Path
     files: list[str]
     feature: ImplementResult | None = None
+
+
+def validate_feature(document: Path) -> FeatureSpec:
+    """The document's feature, its test data made too: a field or check that no valid row
+    can satisfy is refused here, with its location, as `new` would refuse it."""
+    spec = load_feature(document)
+    build_test_plan(build_context(spec))
+    return spec
 
 
 def plan_feature(project: Path, document: Path) -> FeaturePlan:

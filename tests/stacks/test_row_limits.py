@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ from backsmith.stacks.fastapi_sqlalchemy.testplan import (
     build_test_plan,
 )
 from backsmith.stacks.house import context as house
+
+BIN = Path(sys.executable).parent
 
 
 def _plan(tmp_path: Path, body: str) -> FeatureTestPlan:
@@ -285,3 +289,22 @@ entities:
     made = asyncio.run(posts())
     assert len({post["profile_id"] for post in made[:5]}) == 1  # the actor's one profile
     assert made[5]["profile_id"] != made[0]["profile_id"]  # the other user gets their own
+
+
+def test_validate_refuses_a_field_no_test_row_can_satisfy_at_its_location(
+    tmp_path: Path,
+) -> None:
+    document = tmp_path / "bad.yaml"
+    document.write_text(
+        "feature: bad\nentities:\n  Thing:\n    fields:\n"
+        '      code: {type: str, pattern: "^[a]$", min_length: 3, unique: true}\n'
+    )
+    result = subprocess.run(
+        [str(BIN / "backsmith"), "validate", str(document)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert f"{document}:5:7: cannot make test data for Thing.code" in result.stderr
+    assert "Traceback" not in result.stderr
