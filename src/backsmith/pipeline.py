@@ -20,6 +20,8 @@ from backsmith.project.profile import load_profile
 from backsmith.spec import DocumentWarning, lint_feature, load_feature
 from backsmith.spec.model import FeatureSpec, ProseRule
 from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_project
+from backsmith.stacks.fastapi_sqlalchemy.context import build_context
+from backsmith.stacks.fastapi_sqlalchemy.testplan import build_test_plan
 from backsmith.workspace import Workspace
 
 PROJECT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -49,8 +51,10 @@ class CheckedFeature(BaseModel):
 
 
 def check_feature(document: Path) -> CheckedFeature:
-    """Load a feature document (a `SpecError` if it is wrong) and lint it."""
+    """Load a feature document and lint it. Its test data is made too: a field or check
+    that no valid row can satisfy is a `SpecError` here, located, as `new` would refuse it."""
     spec = load_feature(document)
+    build_test_plan(build_context(spec))
     return CheckedFeature(spec=spec, warnings=lint_feature(spec))
 
 

@@ -49,6 +49,9 @@ SAMPLE_COUNT = 12  # distinct rows of one entity a single test may create
 # SAMPLE_COUNT times, so their pages are smaller.
 PAGE_SIZES = (10, 50, 100)
 UNIQUE_PAGE_SIZES = (3, 6, SAMPLE_COUNT)
+# Rows whose unique keys are tried when counting how many one user can make in one test:
+# more than any generated test makes, so that not meeting a repeat means "no limit".
+_CAPACITY_PROBE = 2 * max(PAGE_SIZES)
 
 # Types whose JSON value comes back exactly as it was sent (others are normalised:
 # emails lower-cased, URLs given a trailing slash, datetimes converted to UTC ...).
@@ -92,6 +95,8 @@ class InverseCheck:
     parent_path: str
     anonymous: int
     stranger: int  # a signed-in user without roles, on a parent someone else made
+    rows: int = 5  # made for the parents in turn (one each where that must be unique)
+    parents: int = 2  # one where a user can make only one
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,8 @@ class ComputedCheck:
     # A signed-in user without roles reading the row: None if they may not read it;
     # else whether the actor's linked rows are counted for them (they may list them).
     stranger_counts_them: bool | None
+    linked: int = 3  # rows made to point at the row (fewer where they must be unique)
+    elsewhere: bool = True  # one more row, pointing at another row, can be made too
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,8 @@ class EmbedCheck:
     # The statement-count test links its rows to this many parents, so that a page's
     # distinct parents grow with its size (0: the rows keep their factory-made parents).
     pool: int = 0
+    # A user can make a second parent to move the row to (else it "moves" to its own).
+    movable: bool = True
 
 
 @dataclass(frozen=True)
@@ -298,6 +307,15 @@ class EntityTestPlan:
     # tenant entity (naming another tenant's row there is a 422), if any.
     tenant_parent: str | None = None
     embeds: list[EmbedCheck] = field(default_factory=list)  # parents' summaries
+    # Rows of the entity one user can make in one test (None: as many as any test makes);
+    # tests that would make more make fewer, or are left out when too few remain.
+    capacity: int | None = None
+    # The parent-filter test: its parents, and its rows, made for them in turn.
+    parent_filter_counts: tuple[int, int] = (3, 6)
+
+    def rows(self, wanted: int) -> int:
+        """`wanted` rows, or as many as one user can make in a test."""
+        return wanted if self.capacity is None else min(wanted, self.capacity)
 
 
 @dataclass
@@ -305,13 +323,17 @@ class FeatureTestPlan:
     feature: FeatureContext
     actor_roles: list[str]
     entities: list[EntityTestPlan]
+    # Parents a factory can make only so many rows of (name -> rows): for another row,
+    # it reuses one the user made once those are used up.
+    limited: dict[str, int] = field(default_factory=dict)
 
 
 def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
     by_name = {e.name: e for e in feature.entities}
     filled = _filled_relations(feature)
     roles = feature.spec.roles
-    plans = [_entity_plan(e, by_name, filled[e.name], roles) for e in feature.entities]
+    limits = RowLimits(by_name, {e.name: _samples(e) for e in feature.entities}, filled)
+    plans = [_entity_plan(e, by_name, filled[e.name], roles, limits) for e in feature.entities]
     for plan in plans:
         plan.filled_relations = filled[plan.entity.name]
         plan.shared_parents = [
@@ -320,7 +342,8 @@ def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
             if not any(column in unique.members for unique in plan.entity.composite_unique)
         ]
         plan.embeds = [
-            _embed_check(embed, plan, by_name[embed.target], plans) for embed in plan.entity.embeds
+            _embed_check(embed, plan, by_name[embed.target], plans, limits)
+            for embed in plan.entity.embeds
         ]
         pooled = {check.column for check in plan.embeds if check.pool}
         plan.shared_parents = [c for c in plan.shared_parents if c not in pooled]
@@ -330,7 +353,16 @@ def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
             for r in plan.entity.relations
             if r.column in filtered and r.column not in plan.filled_relations
         }
-    return FeatureTestPlan(feature=feature, actor_roles=_actor_roles(feature), entities=plans)
+    parents = {
+        r.target for e in feature.entities for r in e.relations if r.column in filled[e.name]
+    }
+    limited = {name: limits.of(name) for name in sorted(parents)}
+    return FeatureTestPlan(
+        feature=feature,
+        actor_roles=_actor_roles(feature),
+        entities=plans,
+        limited={name: limit for name, limit in limited.items() if limit is not None},
+    )
 
 
 def _embed_check(
@@ -338,6 +370,7 @@ def _embed_check(
     plan: EntityTestPlan,
     parent: EntityContext,
     plans: list[EntityTestPlan],
+    limits: RowLimits,
 ) -> EmbedCheck:
     entity = plan.entity
     parent_plan = next(p for p in plans if p.entity.name == parent.name)
@@ -358,6 +391,7 @@ def _embed_check(
         same_target = [r for r in entity.relations if r.column in plan.filled_relations]
         same_target = [r for r in same_target if r.target == embed.target]
         pool = SAMPLE_COUNT // len(same_target)
+        pool = min(pool, limits.of(parent.name) or pool)
     return EmbedCheck(
         name=embed.name,
         column=embed.column,
@@ -371,6 +405,7 @@ def _embed_check(
         stranger_sees_it=stranger_sees_it,
         anonymous_sees_it=anonymous_sees_it,
         pool=pool,
+        movable=limits.allows(parent.name, 2),
     )
 
 
@@ -395,6 +430,84 @@ def _changeable_embedded_field(
         if len(distinct) > 1:  # one of two distinct values differs from the parent's
             return f.name, tuple(distinct[:2])
     return None, ()
+
+
+def _unique_groups(entity: EntityContext) -> list[tuple[str, ...]]:
+    """The members of each uniqueness constraint, the tenant left out: one user's rows all
+    share it, as they share their owner."""
+    return [(name,) for name in entity.unique_fields] + [u.members for u in entity.composite_unique]
+
+
+def _sample_cycle(entity: EntityContext, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The samples a factory cycles through: cut where a constraint's values first repeat.
+
+    A constraint whose fields admit few values (an enum, a bool, `int(1..3)`) repeats them
+    before the last sample; cut there, every constraint's values repeat exactly when the
+    cycle does, so any run of rows shorter than the cycle is free of duplicates.
+    """
+    cycle = len(rows)
+    for group in _unique_groups(entity):
+        members = [name for name in group if name in rows[0]]
+        if not members:
+            continue
+        seen: set[str] = set()
+        for index, row in enumerate(rows[:cycle]):
+            key = repr([row[name] for name in members])
+            if key in seen:
+                cycle = index
+                break
+            seen.add(key)
+    return rows[:cycle]
+
+
+@dataclass
+class RowLimits:
+    """How many rows of an entity one user can make in one test, unique keys kept distinct.
+
+    A factory hands out its samples in turn and makes a new parent for each row, up to the
+    parent's own limit (then it reuses one it made). `None`: more than any test makes.
+    """
+
+    by_name: dict[str, EntityContext]
+    samples: dict[str, list[dict[str, Any]]]
+    filled: dict[str, list[str]]
+    _known: dict[tuple[str, frozenset[str]], int | None] = field(default_factory=dict)
+
+    def of(self, name: str, fixed: frozenset[str] = frozenset()) -> int | None:
+        """The limit, with the relation columns in `fixed` pointing at one shared parent."""
+        key = (name, fixed)
+        if key not in self._known:
+            self._known[key] = self._count(name, fixed)
+        return self._known[key]
+
+    def allows(self, name: str, rows: int, fixed: frozenset[str] = frozenset()) -> bool:
+        limit = self.of(name, fixed)
+        return limit is None or rows <= limit
+
+    def _count(self, name: str, fixed: frozenset[str]) -> int | None:
+        entity = self.by_name[name]
+        samples = self.samples[name]
+        targets = {r.column: r.target for r in entity.relations if r.column in self.filled[name]}
+        limit: int | None = None
+        for group in _unique_groups(entity):
+            if any(
+                r.column in group and r.column not in targets and r.column not in fixed
+                for r in entity.relations
+            ):
+                continue  # an empty link: nulls never collide
+            parents = {m: self.of(targets[m]) for m in group if m in targets and m not in fixed}
+            seen: set[str] = set()
+            for index in range(_CAPACITY_PROBE):
+                row = samples[index % len(samples)]
+                key = [row[m] for m in group if m in row]
+                # The index-th parent made for the row: new ones up to the parent's limit.
+                key += [index if cap is None else index % cap for cap in parents.values()]
+                text = repr(key)
+                if text in seen:
+                    limit = index if limit is None else min(limit, index)
+                    break
+                seen.add(text)
+        return limit
 
 
 def _filled_relations(feature: FeatureContext) -> dict[str, list[str]]:
@@ -489,7 +602,8 @@ def _check_cases(
         if breaking is None:
             unbroken.append(check.rule)
             continue
-        patch = data.update_patch(samples[1], breaking, updatable, position)
+        # The test PATCHes the row it makes next: the sample after the first.
+        patch = data.update_patch(samples[1 % len(samples)], breaking, updatable, position)
         cases.append(CheckCase(f"check {position + 1}", check.message, breaking, patch))
     return cases, unbroken
 
@@ -510,7 +624,7 @@ def _samples(entity: EntityContext) -> list[dict[str, Any]]:
                     hint="give the field an `example` that satisfies its constraints",
                 ) from None
         rows.append(row)
-    return _meeting_checks(entity, rows)
+    return _sample_cycle(entity, _meeting_checks(entity, rows))
 
 
 def _statuses(entity: EntityContext, roles: Roles, parents: list[EntityContext]) -> dict[str, int]:
@@ -597,12 +711,15 @@ def _restore_statuses(entity: EntityContext) -> dict[str, int]:
 
 def _inverse_check(
     inverse: InverseContext,
+    entity: EntityContext,
     parent: EntityContext,
     anonymous: dict[str, int],
     stranger: dict[str, int],
+    limits: RowLimits,
 ) -> InverseCheck:
     """Reading the parent answers first; past it, the child's list (`anonymous` and
     `stranger` are the child's own statuses)."""
+    parents = 2 if limits.allows(parent.name, 2) else 1
     parent_anonymous = expected_status(parent, "read", None)
     parent_stranger = expected_status(parent, "read", ())
     return InverseCheck(
@@ -612,7 +729,32 @@ def _inverse_check(
         parent_path=parent.path,
         anonymous=anonymous["list"] if parent_anonymous == 200 else parent_anonymous,
         stranger=stranger["list"] if parent_stranger == 200 else parent_stranger,
+        rows=_rows_for_parents(entity, inverse.column, parents, 5, limits.of(entity.name)),
+        parents=parents,
     )
+
+
+def _in_unique(entity: EntityContext, column: str) -> bool:
+    return any(column in group for group in _unique_groups(entity))
+
+
+def _rows_for_parents(
+    entity: EntityContext, column: str, parents: int, wanted: int, capacity: int | None
+) -> int:
+    """Rows a test makes for `parents` parents in turn: one each where the column is part
+    of a unique constraint (two rows of one parent might collide), at most `capacity`."""
+    rows = parents if _in_unique(entity, column) else wanted
+    return rows if capacity is None else min(rows, capacity)
+
+
+def _parent_filter_counts(
+    entity: EntityContext,
+    filters: list[tuple[str, str | None, str, str, str, str, bool]],
+    capacity: int | None,
+) -> tuple[int, int]:
+    """Parents and rows of the parent-filter test, which makes rows for parents in turn."""
+    rows = [_rows_for_parents(entity, str(f[1]), 3, 6, capacity) for f in filters]
+    return 3, min(rows, default=6)
 
 
 def _parent_of(flt: FilterContext, by_name: dict[str, EntityContext]) -> EntityContext:
@@ -625,18 +767,25 @@ def _parent_kind(flt: FilterContext, by_name: dict[str, EntityContext]) -> str:
     return _ORDER_KINDS.get(field.field.type, "plain")
 
 
-def _page_sizes(entity: EntityContext) -> tuple[int, ...]:
+def _page_sizes(entity: EntityContext, capacity: int | None) -> tuple[int, ...]:
+    """Page sizes whose statement counts must agree (one size: nothing to compare)."""
     unique = bool(entity.unique_fields or entity.composite_unique)
     sizes = UNIQUE_PAGE_SIZES if unique else PAGE_SIZES
+    if capacity is not None and capacity < max(sizes):
+        sizes = (max(1, capacity // 4), max(1, capacity // 2), capacity)
     return tuple(sorted({min(size, entity.page_max) for size in sizes}))
 
 
 def _computed_check(
-    entity: EntityContext, computed: ComputedContext, source: EntityContext
+    entity: EntityContext, computed: ComputedContext, source: EntityContext, limits: RowLimits
 ) -> ComputedCheck:
     stranger_counts_them = None
     if entity.rules["read"].open_to_any_user:
         stranger_counts_them = source.rules["list"].open_to_any_user
+    # Rows pointing at one row, within what its unique constraints let one user make.
+    linked = 3
+    for limit in (limits.of(source.name, frozenset({computed.via_column})), limits.of(source.name)):
+        linked = linked if limit is None else min(linked, limit)
     return ComputedCheck(
         name=computed.name,
         kind=computed.kind,
@@ -644,6 +793,9 @@ def _computed_check(
         via_column=computed.via_column,
         field=computed.field,
         stranger_counts_them=stranger_counts_them,
+        linked=linked,
+        # The other row comes from the factory: a new one, not the row reused.
+        elsewhere=limits.allows(source.name, linked + 1) and limits.allows(entity.name, 2),
     )
 
 
@@ -656,6 +808,7 @@ def _link_check(
     target: EntityContext,
     parents: list[EntityContext],
     roles: tuple[str, ...],
+    capacity: int | None,
 ) -> LinkCheck:
     outsider = next(
         (
@@ -666,11 +819,10 @@ def _link_check(
         ),
         None,
     )
-    # Rows come from the samples: with a unique member, only SAMPLE_COUNT distinct ones,
-    # less the two targets when they are rows of the same entity.
-    distinct = SAMPLE_COUNT - (2 if link.self_reference else 0)
-    unique = bool(entity.unique_fields or entity.composite_unique)
-    large = min(LARGE_PAGE, entity.page_max, distinct if unique else LARGE_PAGE)
+    # Unique values let a test make only so many rows, the two targets included when they
+    # are rows of the same entity.
+    distinct = LARGE_PAGE if capacity is None else capacity - (2 if link.self_reference else 0)
+    large = max(1, min(LARGE_PAGE, entity.page_max, distinct))
     return LinkCheck(
         ids=link.ids,
         table=link.table,
@@ -742,8 +894,10 @@ def _entity_plan(
     by_name: dict[str, EntityContext],
     filled: list[str],
     roles: tuple[str, ...],
+    limits: RowLimits,
 ) -> EntityTestPlan:
-    samples = _samples(entity)
+    samples = limits.samples[entity.name]
+    capacity = limits.of(entity.name)
     writable = [f for f in entity.fields if f.create_line is not None]
     echoed = [f.name for f in writable if f.field.type in ECHOED_TYPES and f.field.readable]
     # Not every change of these is allowed: a move, or a field a check reads.
@@ -757,7 +911,7 @@ def _entity_plan(
         and f.name not in moving
     ]
     update_field = updatable[0].name if updatable else None
-    update_value = samples[1][update_field] if update_field else None
+    update_value = samples[1 % len(samples)][update_field] if update_field else None
     non_nullable_updatable = [
         f.name for f in entity.fields if f.update_line is not None and not f.nullable
     ]
@@ -798,7 +952,7 @@ def _entity_plan(
             and not _parent_of(flt, by_name).rules["read"].open_to_any_user,
         )
         for flt in entity.filters
-        if flt.parent is not None
+        if flt.parent is not None and limits.allows(_parent_of(flt, by_name).name, 3)
     ]
     children = [
         ChildCheck(
@@ -833,10 +987,13 @@ def _entity_plan(
         },
         children=children,
         inverses=[
-            _inverse_check(i, by_name[i.parent], anonymous, stranger) for i in entity.inverses
+            _inverse_check(i, entity, by_name[i.parent], anonymous, stranger, limits)
+            for i in entity.inverses
         ],
-        computed=[_computed_check(entity, c, by_name[c.source]) for c in entity.computed],
-        page_sizes=_page_sizes(entity),
+        computed=[_computed_check(entity, c, by_name[c.source], limits) for c in entity.computed],
+        page_sizes=_page_sizes(entity, capacity),
+        capacity=capacity,
+        parent_filter_counts=_parent_filter_counts(entity, parent_filters, capacity),
         filterable=filterable,
         parent_filters=parent_filters,
         search=[name for name in entity.search if name in readable_members],
@@ -849,7 +1006,8 @@ def _entity_plan(
         # by the same user.
         unique_copied=[n for n in entity.unique_attributes if n not in ("owner_id", TENANT)],
         links=[
-            _link_check(entity, link, by_name[link.target], parents, roles) for link in entity.links
+            _link_check(entity, link, by_name[link.target], parents, roles, capacity)
+            for link in entity.links
         ],
         field_reads=_field_read_cases(entity, roles, stranger["create"] == 201),
         field_writes=_field_write_cases(entity, roles, stranger["create"] == 201, samples[0]),

@@ -164,6 +164,9 @@ class HouseEntity:
 
     page_default: int
     page_max: int
+    # Rows one user can make in a test before a unique value or combination repeats
+    # (at most the SAMPLES the tests use); fewer when a constraint admits few.
+    rows: int = 3
 
     def allowed(self, action: str, user: str, row: str, flag: str | None) -> str:
         """The Python condition under which `user` may do `action` to `row`."""
@@ -226,6 +229,10 @@ class HouseFeature:
     title: str
     entities: list[HouseEntity]
     style: HouseStyle
+
+    def rows_of(self, name: str) -> int:
+        """Rows of an entity one user can make in a test (see `HouseEntity.rows`)."""
+        return next(e.rows for e in self.entities if e.name == name)
 
     @property
     def service_classes(self) -> bool:
@@ -397,7 +404,67 @@ def _samples(entity: Entity) -> list[dict[str, JSONValue]]:
                         location=field.location,
                     ) from None
         rows.append(row)
-    return rows
+    return _cycle(entity, rows)
+
+
+def _unique_members(entity: Entity) -> list[tuple[str, ...]]:
+    """Each uniqueness constraint's members, as the document names them (`owner` too)."""
+    return [(f.name,) for f in entity.fields if f.unique] + list(entity.unique)
+
+
+def _cycle(entity: Entity, rows: list[dict[str, JSONValue]]) -> list[dict[str, JSONValue]]:
+    """The samples cut where a constraint's field values first repeat (an enum, a bool):
+    the tests' rows then repeat them only past the cut."""
+    cycle = len(rows)
+    for group in _unique_members(entity):
+        members = [name for name in group if name in rows[0]]
+        seen: set[str] = set()
+        for index, row in enumerate(rows[:cycle] if members else ()):
+            key = repr([row[name] for name in members])
+            if key in seen:
+                cycle = index
+                break
+            seen.add(key)
+    return rows[: max(cycle, 2)]  # the tests read SAMPLES[1]; _row_limits sees the repeat
+
+
+def _row_limits(
+    spec: FeatureSpec, samples: dict[str, list[dict[str, JSONValue]]]
+) -> dict[str, int]:
+    """Rows of each entity one user can make in a test (up to 3, as many as it needs).
+
+    The index-th row gets the index-th sample and, for each required relation, the parent
+    made for that index while the parent's own limit allows, else one it has already.
+    """
+    limits: dict[str, int] = {}
+    by_name = {e.name: e for e in spec.entities}
+
+    def limit(entity: Entity) -> int:
+        if entity.name in limits:
+            return limits[entity.name]
+        rows = samples[entity.name]
+        # A member names a relation as `doctor` or `doctor_id`.
+        relations = {r.name: r for r in entity.relations} | {r.column: r for r in entity.relations}
+        required = {m: r.target for m, r in relations.items() if r.required}
+        best = 3
+        for group in _unique_members(entity):
+            if any(m in relations and m not in required for m in group):
+                continue  # the tests leave it empty: nulls never collide
+            parents = [limit(by_name[required[m]]) for m in group if m in required]
+            seen: set[str] = set()
+            for index in range(best):
+                key: list[object] = [rows[index % len(rows)][m] for m in group if m in rows[0]]
+                key += [index if index < cap else 0 for cap in parents]  # 0: one it has
+                if repr(key) in seen:
+                    best = index
+                    break
+                seen.add(repr(key))
+        limits[entity.name] = best
+        return best
+
+    for entity in spec.entities:
+        limit(entity)
+    return limits
 
 
 def _boundaries(entity: Entity) -> list[tuple[str, str, JSONValue, bool]]:
@@ -522,6 +589,9 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 else f"{pluralize(name)}{style.read_suffix}",
             )
         )
+    limits = _row_limits(spec, {e.name: e.samples for e in entities})
+    for house in entities:
+        house.rows = limits[house.name]
     return HouseFeature(
         name=spec.feature, title=spec.title or spec.feature, entities=entities, style=style
     )

@@ -2,8 +2,11 @@
 
 Each sample satisfies every constraint the spec declares. A factory hands out a new
 sample index per entity, so rows made in one test never collide on unique values.
+Unique values run out for some entities after a few rows per user: as the parent of
+another row, such an entity's rows are made while they last, then reused.
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -220,6 +223,7 @@ class ClinicFactory:
     client: AsyncClient
     headers: dict[str, str]
     counters: dict[str, int] = field(default_factory=dict)
+    made: dict[str, list[tuple[dict[str, str], dict[str, Any]]]] = field(default_factory=dict)
 
     def as_user(self, headers: dict[str, str]) -> "ClinicFactory":
         """The same factory acting as another user (sample indexes stay shared)."""
@@ -236,6 +240,18 @@ class ClinicFactory:
         body: dict[str, Any] = response.json()
         return body
 
+    async def _parent(
+        self, entity: str, limit: int, create: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        """A parent for a new row: a new one while `limit` rows leave unique values free,
+        then one this user made (round the ones made)."""
+        mine = [row for who, row in self.made.get(entity, []) if who == self.headers]
+        if self.counters.get(entity, 0) < limit or not mine:
+            return await create()
+        turn = self.counters.get(f"{entity} reused", 0)
+        self.counters[f"{entity} reused"] = turn + 1
+        return mine[turn % len(mine)]
+
     async def doctor_payload(self, **overrides: Any) -> dict[str, Any]:
         """A valid create body for a new doctor."""
         payload = self._next("Doctor", DOCTOR_SAMPLES)
@@ -243,24 +259,30 @@ class ClinicFactory:
         return payload
 
     async def create_doctor(self, **overrides: Any) -> dict[str, Any]:
-        return await self._post("/doctors", await self.doctor_payload(**overrides))
+        row = await self._post("/doctors", await self.doctor_payload(**overrides))
+        self.made.setdefault("Doctor", []).append((self.headers, row))
+        return row
 
     async def appointment_payload(self, **overrides: Any) -> dict[str, Any]:
         """A valid create body for a new appointment (its parents made first)."""
         payload = self._next("Appointment", APPOINTMENT_SAMPLES)
         if "doctor_id" not in overrides:
-            payload["doctor_id"] = (await self.create_doctor())["id"]
+            parent = await self._parent("Doctor", 12, self.create_doctor)
+            payload["doctor_id"] = parent["id"]
         payload.update(overrides)
         return payload
 
     async def create_appointment(self, **overrides: Any) -> dict[str, Any]:
-        return await self._post("/appointments", await self.appointment_payload(**overrides))
+        row = await self._post("/appointments", await self.appointment_payload(**overrides))
+        self.made.setdefault("Appointment", []).append((self.headers, row))
+        return row
 
     async def visit_note_payload(self, **overrides: Any) -> dict[str, Any]:
         """A valid create body for a new visit note (its parents made first)."""
         payload = self._next("VisitNote", VISITNOTE_SAMPLES)
         if "appointment_id" not in overrides:
-            payload["appointment_id"] = (await self.create_appointment())["id"]
+            parent = await self._parent("Appointment", 12, self.create_appointment)
+            payload["appointment_id"] = parent["id"]
         payload.update(overrides)
         return payload
 
