@@ -26,6 +26,7 @@ import re
 import sys
 import time
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from backsmith import runtime
@@ -46,15 +47,17 @@ def feature_packages(root: Path, package: str) -> list[str]:
     )
 
 
-def contracts(root: Path, package: str) -> str:
-    """The import-linter configuration (INI) for this project."""
+def contracts(root: Path, package: str, layering: Sequence[str] = LAYERS) -> str:
+    """The import-linter configuration (INI) for feature packages layered as `layering`
+    says (top first): each feature's layers, its router kept off the database, features
+    using each other's public modules only, and a core that imports no feature."""
     features = feature_packages(root, package)
     sections = [f"[importlinter]\nroot_package = {package}\ninclude_external_packages = True\n"]
     for feature in features:
-        layers = "\n".join(f"    ({layer})" for layer in LAYERS)
+        layers = "\n".join(f"    ({layer})" for layer in layering)
         sections.append(
             f"[importlinter:contract:{feature}-layers]\n"
-            f"name = {feature}: router > dependencies > service > schemas > models\n"
+            f"name = {feature}: {' > '.join(layering)}\n"
             f"type = layers\ncontainers = {package}.{feature}\nlayers =\n{layers}\n"
         )
         if (root / package / feature / "router.py").is_file():
@@ -201,8 +204,9 @@ def architecture_gate(context: GateContext) -> GateResult:
     config = own_config(context.root)
     if config is None:
         config = context.scratch / "importlinter.ini"
-        if profile.made_by_backsmith:
-            text = contracts(context.root, package)
+        layering = profile.value("layering")
+        if layering:  # feature packages layered the way this fact names, top first
+            text = contracts(context.root, package, [p.strip() for p in layering.split(">")])
         else:
             text, rules = profile_contracts(profile, source_root)
             if not rules:

@@ -47,8 +47,9 @@ class DatabaseVariable:
 
 def database_variable(profile: ProjectProfile) -> DatabaseVariable | None:
     """The variable that sets the project's database URL, or None if backsmith cannot tell."""
-    if profile.made_by_backsmith:
-        return DatabaseVariable("DATABASE_URL", "app/core/config.py (made by backsmith new)")
+    declared = profile.facts.get("database_url_env")
+    if declared is not None:
+        return DatabaseVariable(declared.value, declared.evidence)
     settings = profile.value("settings")
     if settings is None:
         return None
@@ -60,8 +61,8 @@ def database_variable(profile: ProjectProfile) -> DatabaseVariable | None:
 
 
 def is_async(profile: ProjectProfile) -> bool:
-    """Whether the project's engine is async (projects made by `backsmith new` are)."""
-    return profile.made_by_backsmith or bool(profile.is_async)
+    """Whether the project's engine is async (its `flavour` fact says)."""
+    return bool(profile.is_async)
 
 
 def sqlite_url(profile: ProjectProfile, path: Path) -> str:

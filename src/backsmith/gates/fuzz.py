@@ -127,8 +127,10 @@ def fuzz_gate(context: GateContext) -> GateResult:
         "PYTEST_PLUGINS": None,
     }
     profile = context.profile
-    if profile.made_by_backsmith:
-        env["ENVIRONMENT"] = "test"  # as the project's tests build their app
+    if profile.value("accounts") == "generated":
+        # The harness signs in through the generated accounts (users with every role) and
+        # builds the app as the project's tests do.
+        env["ENVIRONMENT"] = "test"
     else:
         setup = profile_setup(profile)
         if setup.skip:

@@ -54,9 +54,12 @@ def _with_database(url: str, name: str) -> str:
 def _alembic(
     context: GateContext, url: str, step: tuple[str, ...]
 ) -> subprocess.CompletedProcess[str]:
-    env = {**database_env(context.profile, url), "PYTHONDONTWRITEBYTECODE": "1"}
-    if context.profile.made_by_backsmith:
-        return context.run(["python", "-m", "alembic", *step], env=env)
+    env = {
+        **database_env(context.profile, url),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        # Where the project keeps its Alembic configuration (alembic.ini, src/alembic.ini).
+        "BACKSMITH_ALEMBIC_CONFIG": context.profile.value("alembic_config") or "alembic.ini",
+    }
     return context.run(["python", runtime.script("alembic_command"), url, *step], env=env)
 
 

@@ -229,8 +229,8 @@ def contract_options(profile: ProjectProfile) -> dict[str, bool]:
     rule covers), and a project may answer a deletion with a 200 and a message.
     """
     return {
-        "problem_json": profile.made_by_backsmith or profile.value("errors") == "problem_json",
-        "generated_statuses": profile.made_by_backsmith,
+        "problem_json": profile.value("errors") == "problem_json",
+        "generated_statuses": profile.value("http_contract") == "generated",
     }
 
 

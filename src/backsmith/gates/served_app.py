@@ -73,7 +73,7 @@ def served_app(profile: ProjectProfile) -> ServedApp:
     if found is not None:
         return found
     app = profile.value("app")
-    if not profile.made_by_backsmith and app is not None and ":" in app:
+    if app is not None and ":" in app:
         module, _, attribute = app.partition(":")
         fact = profile.facts["app"]
         return ServedApp(module, attribute, fact.evidence)

@@ -37,10 +37,10 @@ def tests_gate(context: GateContext) -> GateResult:
         f"--junitxml={junit}",
         "-q",
     ]
-    # A generated suite is written to run in parallel; another project's suite runs as its
-    # own configuration says (its addopts may ask for xdist itself).
+    # A suite written to run in parallel (`test_parallel`) gets two workers; any other runs
+    # as its own configuration says (its addopts may ask for xdist itself).
     if (
-        context.profile.made_by_backsmith
+        context.profile.value("test_parallel") == "xdist"
         and context.run(["python", "-c", "import xdist"]).returncode == 0
     ):
         args += ["-n", "2"]

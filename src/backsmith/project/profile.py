@@ -109,6 +109,28 @@ def load_profile(root: Path) -> ProjectProfile:
     return inspect_project(root)
 
 
+# The conventions of every project `backsmith new` makes: one constant set of facts, so
+# the stages after this one ask what a project is, never who made it.
+NEW_PROJECT_CONVENTIONS: dict[str, tuple[str, str]] = {
+    "framework": ("fastapi", "app/main.py"),
+    "app": ("app.main:app", "app/main.py"),
+    "package": ("app", "app/"),
+    "source_root": (".", "app/"),
+    "orm": ("sqlalchemy", "app/core/db.py"),
+    "flavour": ("sqlalchemy-async", "app/core/db.py"),
+    "migrations": ("alembic", "alembic.ini"),
+    "alembic_config": ("alembic.ini", "alembic.ini"),
+    "alembic_script_location": ("migrations", "alembic.ini"),
+    "layout": ("domain", "app/<feature>/"),
+    "layering": ("router > dependencies > service > schemas > models", "CLAUDE.md"),
+    "errors": ("problem_json", "app/core/errors.py"),
+    "http_contract": ("generated", "SPEC §3: 201 on create, 204 on delete, 400 on bad JSON"),
+    "database_url_env": ("DATABASE_URL", "app/core/config.py"),
+    "test_parallel": ("xdist", "tests/conftest.py: a database per xdist worker"),
+    "accounts": ("generated", "app/auth/ (users with roles; app/core/security.py tokens)"),
+}
+
+
 def _new_project_profile(
     root: Path, pyproject: Path, config: dict[str, Any], settings: dict[str, Any]
 ) -> ProjectProfile:
@@ -117,6 +139,10 @@ def _new_project_profile(
     }
     for path, role in NEW_PROJECT_FILES:
         facts[role] = Fact(value=path, evidence=path)
+    for key, (value, where) in NEW_PROJECT_CONVENTIONS.items():
+        facts[key] = Fact(
+            value=value, evidence=f"{where} (made by backsmith new)", source="default"
+        )
     name = str(config.get("project", {}).get("name", root.name))
     threshold = int(settings.get("coverage_threshold", 90))
     return ProjectProfile(

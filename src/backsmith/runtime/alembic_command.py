@@ -3,6 +3,9 @@
 `python alembic_command.py URL COMMAND [ARGUMENTS...]`, in the project: runs the command as
 the projects' own tests do, with `sqlalchemy.url` set to the scratch database URL (which
 env.py files usually prefer); an Alembic error is one line on stderr and exit status 1.
+`BACKSMITH_ALEMBIC_CONFIG` names the configuration (default `alembic.ini`); the command
+runs in its folder, as `alembic` run beside it would, since Alembic reads a relative
+`script_location` from the current directory.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from alembic.util import CommandError
 
 
 def main(url: str, name: str, *arguments: str) -> int:
-    config = Config("alembic.ini")
+    ini = os.path.abspath(os.environ.get("BACKSMITH_ALEMBIC_CONFIG", "alembic.ini"))
+    os.chdir(os.path.dirname(ini))
+    config = Config(ini)
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     try:
         getattr(command, name)(config, *arguments)
