@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from backsmith.design.access import AccessMatrix, access_of, expected_status
 from backsmith.errors import SpecError
 from backsmith.spec import lint_feature, load_feature
-from backsmith.stacks.fastapi_sqlalchemy.access_matrix import AccessMatrix, expected_status
 from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_feature
 from backsmith.stacks.fastapi_sqlalchemy.context import EntityContext, build_context
 from backsmith.stacks.fastapi_sqlalchemy.testplan import EntityTestPlan, build_test_plan
@@ -175,9 +175,10 @@ def test_the_anonymous_and_stranger_checks_come_from_the_same_decision(tmp_path:
     plans = _plans(tmp_path, CLINIC)
     appointment = plans["Appointment"]
     entity: EntityContext = appointment.entity
+    access = access_of(entity.entity)
     for action in ("list", "read", "update", "delete"):
-        assert appointment.anonymous[action] == expected_status(entity, action, None)
-        assert appointment.stranger[action] == expected_status(entity, action, ())
+        assert appointment.anonymous[action] == expected_status(access, action, None)
+        assert appointment.stranger[action] == expected_status(access, action, ())
     assert appointment.restore == {"anonymous": 401, "stranger": 404}
     (finish,) = appointment.action_cases
     assert (finish.anonymous, finish.stranger) == (401, 404)

@@ -11,12 +11,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from backsmith.errors import SpecError
-from backsmith.spec.model import CustomAction, FieldType
-from backsmith.stacks.fastapi_sqlalchemy.access_matrix import (
+from backsmith.design.access import (
     AccessMatrix,
     Caller,
+    Condition,
+    EntityAccess,
     Roles,
+    access_of,
     allows,
     build_matrix,
     callers,
@@ -24,6 +25,8 @@ from backsmith.stacks.fastapi_sqlalchemy.access_matrix import (
     listed,
     unset_on_create,
 )
+from backsmith.errors import SpecError
+from backsmith.spec.model import CustomAction, FieldType
 from backsmith.stacks.fastapi_sqlalchemy.checkdata import CheckData, evaluate
 from backsmith.stacks.fastapi_sqlalchemy.context import (
     TENANT,
@@ -35,7 +38,6 @@ from backsmith.stacks.fastapi_sqlalchemy.context import (
     FilterContext,
     InverseContext,
     LinkContext,
-    RuleContext,
 )
 from backsmith.stacks.fastapi_sqlalchemy.samples import (
     SampleError,
@@ -223,8 +225,8 @@ class FieldCaller:
         who = f"a user with role {', '.join(self.roles)}" if self.roles else "a user without roles"
         return f"the owner, {who}," if self.owns else who
 
-    def passes(self, rule: RuleContext) -> bool:
-        return allows(rule, self.caller.roles, owns=self.owns)
+    def passes(self, condition: Condition) -> bool:
+        return allows(condition, self.caller.roles, owns=self.owns)
 
 
 def _field_callers(
@@ -235,7 +237,8 @@ def _field_callers(
     found = [FieldCaller(caller) for caller in callers(roles)]
     if can_own and entity.owned:
         user = Caller("user", ())
-        found.append(FieldCaller(user, owns=True, unset=unset_on_create(entity, user.roles)))
+        unset = unset_on_create(_access(entity), user.roles)
+        found.append(FieldCaller(user, owns=True, unset=unset))
     return found
 
 
@@ -627,9 +630,16 @@ def _samples(entity: EntityContext) -> list[dict[str, Any]]:
     return _sample_cycle(entity, _meeting_checks(entity, rows))
 
 
+def _access(entity: EntityContext) -> EntityAccess:
+    """The design's access model of the entity: the tests' statuses come from it, never from
+    the context the code is rendered from, so a rendering mistake fails a test."""
+    return access_of(entity.entity)
+
+
 def _statuses(entity: EntityContext, roles: Roles, parents: list[EntityContext]) -> dict[str, int]:
     """What a caller gets from each CRUD action on a row someone else made."""
-    return {a: expected_status(entity, a, roles, parents=parents) for a in _CRUD}
+    access, above = _access(entity), [_access(p) for p in parents]
+    return {a: expected_status(access, a, roles, parents=above) for a in _CRUD}
 
 
 def _action_cases(
@@ -694,8 +704,8 @@ def _action_case(
         stamped=[name for name in spec.stamped if by_name[name].readable],
         blocked=blocked,
         message=spec.guard.message if spec.guard else "",
-        anonymous=expected_status(entity, action.name, None),
-        stranger=expected_status(entity, action.name, ()),
+        anonymous=expected_status(_access(entity), action.name, None),
+        stranger=expected_status(_access(entity), action.name, ()),
     )
 
 
@@ -704,8 +714,8 @@ def _restore_statuses(entity: EntityContext) -> dict[str, int]:
     if entity.restore_rule is None:
         return {}
     return {
-        "anonymous": expected_status(entity, "restore", None),
-        "stranger": expected_status(entity, "restore", ()),
+        "anonymous": expected_status(_access(entity), "restore", None),
+        "stranger": expected_status(_access(entity), "restore", ()),
     }
 
 
@@ -720,8 +730,8 @@ def _inverse_check(
     """Reading the parent answers first; past it, the child's list (`anonymous` and
     `stranger` are the child's own statuses)."""
     parents = 2 if limits.allows(parent.name, 2) else 1
-    parent_anonymous = expected_status(parent, "read", None)
-    parent_stranger = expected_status(parent, "read", ())
+    parent_anonymous = expected_status(_access(parent), "read", None)
+    parent_stranger = expected_status(_access(parent), "read", ())
     return InverseCheck(
         name=inverse.name,
         column=inverse.column,
@@ -814,8 +824,11 @@ def _link_check(
         (
             caller
             for caller in callers(roles)
-            if expected_status(entity, "create", caller.roles, parents=parents) == 201
-            and expected_status(target, "read", caller.roles) == 404
+            if expected_status(
+                _access(entity), "create", caller.roles, parents=[_access(p) for p in parents]
+            )
+            == 201
+            and expected_status(_access(target), "read", caller.roles) == 404
         ),
         None,
     )
@@ -835,7 +848,7 @@ def _link_check(
         small_page=max(1, min(10, large // 5)),
         large_page=large,
         outsider=outsider,
-        outsider_unset=unset_on_create(entity, outsider.roles) if outsider else (),
+        outsider_unset=unset_on_create(_access(entity), outsider.roles) if outsider else (),
     )
 
 
@@ -848,8 +861,9 @@ def _field_read_cases(
     actor's own reads, in the other tests, show that it is there for those it names.
     """
     cases: list[FieldReadCase] = []
-    rules = entity.rules
-    for name, rule in entity.field_reads.items():
+    access = _access(entity)
+    rules = access.actions
+    for name, rule in access.field_reads.items():
         for caller in _field_callers(entity, roles, can_own):
             if caller.passes(rules["read"]) and not caller.passes(rule):
                 cases.append(FieldReadCase(name, caller, caller.passes(rules["list"])))
@@ -861,9 +875,10 @@ def _field_write_cases(
     entity: EntityContext, roles: tuple[str, ...], can_own: bool, sample: dict[str, Any]
 ) -> list[FieldWriteCase]:
     """For each field with a write rule, a caller refused it on create and one on update."""
-    rules = entity.rules
+    access = _access(entity)
+    rules = access.actions
     cases: list[FieldWriteCase] = []
-    for name, rule in entity.field_writes.items():
+    for name, rule in access.field_writes.items():
         signed_in = [c for c in _field_callers(entity, roles, can_own) if c.signed_in]
         # On create, the caller is about to own the row: an owner grant lets them.
         creator = next(
@@ -872,7 +887,7 @@ def _field_write_cases(
                 for c in signed_in
                 if not c.owns
                 and c.passes(rules["create"])
-                and name in unset_on_create(entity, c.caller.roles)
+                and name in unset_on_create(access, c.caller.roles)
             ),
             None,
         )
@@ -980,7 +995,7 @@ def _entity_plan(
         order_kinds=kinds,
         anonymous=anonymous,
         stranger=stranger,
-        stranger_lists_all=listed(entity, (), owns=False),
+        stranger_lists_all=listed(_access(entity), (), owns=False),
         unique_updatable={
             name: bool(entity.entity.field(name) and entity.entity.field(name).writable_on_update)  # type: ignore[union-attr]
             for name in entity.unique_fields
@@ -1011,8 +1026,13 @@ def _entity_plan(
         ],
         field_reads=_field_read_cases(entity, roles, stranger["create"] == 201),
         field_writes=_field_write_cases(entity, roles, stranger["create"] == 201, samples[0]),
-        unset_by_stranger=list(unset_on_create(entity, ())),
-        matrix=build_matrix(entity, roles, parents, [case.name for case in action_cases]),
+        unset_by_stranger=list(unset_on_create(_access(entity), ())),
+        matrix=build_matrix(
+            _access(entity),
+            roles,
+            [_access(p) for p in parents],
+            [case.name for case in action_cases],
+        ),
         tenant_parent=next(
             (
                 r.column
