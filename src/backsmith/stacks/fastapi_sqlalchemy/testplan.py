@@ -305,6 +305,7 @@ class EntityTestPlan:
     field_reads: list[FieldReadCase] = field(default_factory=list)
     field_writes: list[FieldWriteCase] = field(default_factory=list)
     unset_by_stranger: list[str] = field(default_factory=list)  # fields a stranger may not send
+    unset_by_anonymous: list[str] = field(default_factory=list)  # fields no token may send
     matrix: AccessMatrix | None = None  # every caller x action x ownership, with statuses
     # A tenant entity: the first relation the factory fills that points at another
     # tenant entity (naming another tenant's row there is a 422), if any.
@@ -1027,6 +1028,7 @@ def _entity_plan(
         field_reads=_field_read_cases(entity, roles, stranger["create"] == 201),
         field_writes=_field_write_cases(entity, roles, stranger["create"] == 201, samples[0]),
         unset_by_stranger=list(unset_on_create(_access(entity), ())),
+        unset_by_anonymous=list(unset_on_create(_access(entity), None)),
         matrix=build_matrix(
             _access(entity),
             roles,

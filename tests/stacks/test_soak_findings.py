@@ -1,0 +1,67 @@
+"""Shapes the random-document soak found broken (bench/results/soak-2026-12-02.md), each
+checked where its mistake was made: the rendered code, or the test plan's decision."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from ruff.__main__ import find_ruff_bin
+
+from backsmith.spec import load_feature
+from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_feature
+from backsmith.stacks.fastapi_sqlalchemy.context import build_context
+from backsmith.stacks.fastapi_sqlalchemy.testplan import build_test_plan
+
+UUID_ACTION = """\
+feature: shop
+entities:
+  Project:
+    fields:
+      ref: uuid
+    actions:
+      flag:
+        set: {ref: "f68c9c17-1873-dc41-a987-786c7eca6224"}
+"""
+GUARDED_ON_PUBLIC_CREATE = """\
+feature: shop
+entities:
+  Thing:
+    fields:
+      name: str
+      tag: {type: str, required: false, access: {write: authenticated}}
+    access: {create: public}
+"""
+
+
+def _document(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "feature.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_an_action_that_sets_a_uuid_names_only_what_it_imports(tmp_path: Path) -> None:
+    files = render_feature(load_feature(_document(tmp_path, UUID_ACTION)))
+    for path, text in files.items():
+        if path.endswith(".py"):
+            (tmp_path / "out" / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / "out" / path).write_text(text, encoding="utf-8")
+    # F821: an undefined name is a NameError when the action runs (a 500).
+    checked = subprocess.run(
+        [find_ruff_bin(), "check", "--isolated", "--select", "F821", "."],
+        cwd=tmp_path / "out",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout
+
+
+def test_a_caller_without_a_token_leaves_out_what_only_signed_in_users_may_set(
+    tmp_path: Path,
+) -> None:
+    spec = load_feature(_document(tmp_path, GUARDED_ON_PUBLIC_CREATE))
+    (plan,) = build_test_plan(build_context(spec)).entities
+    assert plan.anonymous["create"] == 201
+    assert plan.unset_by_anonymous == ["tag"]
+    assert plan.unset_by_stranger == []
