@@ -15,12 +15,14 @@ import os
 import re
 import sys
 import tempfile
+import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from backsmith.cli import main
@@ -29,6 +31,7 @@ from backsmith.spec import load_feature
 from tests.strategies import Drawn, Mistake, forms, invalid_documents, render, span
 from tests.strategies import feature_documents as documents
 from tests.strategies.mistakes import INJECTORS
+from tests.strategies.reduce import is_valid, minimise, size
 
 _EXAMPLES = os.environ.get("BACKSMITH_RANDOM_EXAMPLES")
 VALID_EXAMPLES = int(_EXAMPLES or 300)
@@ -106,3 +109,26 @@ def check_refused(mistake: Mistake, form: str) -> None:
     assert found["file"] == str(document), context
     assert "bug in backsmith" not in found["message"], context
     assert (int(found["line"]), int(found["col"])) in where, f"expected within {where}: {context}"
+
+
+def _links(data: dict[str, Any]) -> bool:
+    """The stand-in for a failing project: the document has a many_to_many relation."""
+    return any(
+        isinstance(relation, dict) and relation.get("kind") == "many_to_many"
+        for body in data["entities"].values()
+        for relation in (body.get("relations") or {}).values()
+    )
+
+
+@settings(_SETTINGS, max_examples=10, suppress_health_check=list(HealthCheck))
+@given(documents())
+def test_minimising_leaves_only_what_the_failure_needs(drawn: Drawn) -> None:
+    assume(_links(drawn.data))
+    smallest, dropped, _ = minimise(drawn.data, _links, time.monotonic() + 120)
+    assert _links(smallest) and is_valid(smallest)
+    # The link and its target: at most two entities of one field each, and nothing else.
+    assert len(smallest["entities"]) <= 2, smallest
+    for body in smallest["entities"].values():
+        assert len(body["fields"]) == 1, smallest
+        assert set(body) <= {"fields", "relations"}, smallest
+    assert size(smallest) < size(drawn.data) or not dropped

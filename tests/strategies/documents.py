@@ -879,3 +879,32 @@ def _list(
         options["page_size"] = size
     if options:
         body["list"] = options
+
+
+def sample_documents(count: int, seed: int, **options: Any) -> list[dict[str, Any]]:
+    """`count` documents drawn reproducibly from `seed` (for the soak and the CI sample).
+
+    Hypothesis starts from the simplest document and grows; drawing three times as many
+    and picking among them by the seed gives a spread of sizes.
+    """
+    import random
+
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as with_seed
+
+    found: list[dict[str, Any]] = []
+
+    @with_seed(seed)
+    @settings(
+        max_examples=max(3 * count, 30),
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(feature_documents(**options))
+    def collect(drawn: Drawn) -> None:
+        found.append(drawn.data)
+
+    collect()
+    return random.Random(seed).sample(found, min(count, len(found)))  # noqa: S311 - a test sample
