@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from hypothesis import strategies as st
@@ -46,9 +47,9 @@ def injector(kind: str) -> Callable[[Injector], Injector]:
 # --------------------------------------------------------------------------- helpers
 
 
-def _entity(draw: Any, drawn: Drawn, *, where: Callable[[EntityModel], bool] | None = None) -> Any:
-    names = [n for n, e in drawn.entities.items() if where is None or where(e)]
-    return draw(st.sampled_from(names)) if names else None
+def _entity(draw: Any, drawn: Drawn) -> str:
+    name: str = draw(st.sampled_from(sorted(drawn.entities)))
+    return name
 
 
 def _free(entity: EntityModel, base: str) -> str:
@@ -178,14 +179,11 @@ def _bad_default(draw: Any, data: dict[str, Any], drawn: Drawn) -> Path:
         "str = null",
         {"type": "time", "default": "25:00"},
         {"type": "str", "pattern": "^[a-z]+$", "default": "ABC"},
-        {"type": "json", "default": "2024-05-31", "example": {"d": DATE_VALUE}},
+        {"type": "json", "default": "2024-05-31", "example": {"d": date(2024, 5, 31)}},
         {"type": "datetime", "example": "yesterday"},
         {"type": "float", "default": ".inf"},
     ]
     return _add_field(draw, data, drawn, values)
-
-
-DATE_VALUE = __import__("datetime").date(2024, 5, 31)
 
 
 @injector("bad pattern")
