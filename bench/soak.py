@@ -21,6 +21,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -139,6 +140,24 @@ class Outcome:
     tail: str = ""
     durations: dict[str, float] = field(default_factory=dict)
     gates: dict[str, str] = field(default_factory=dict)
+    first_failed_test: str | None = None  # of a failing suite: what minimising keeps failing
+
+    @property
+    def signature(self) -> tuple[str | None, str | None]:
+        return self.step, self.first_failed_test
+
+
+_FAILED_TEST = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - |$)", re.MULTILINE)
+
+
+def first_failed_test(output: str) -> str | None:
+    """The first `FAILED path::test` of pytest's short summary, without its parameters.
+
+    Minimising a document that fails its suite keeps this test failing, so that the
+    smaller document shows the same bug rather than any failure of the suite.
+    """
+    found = _FAILED_TEST.search(output)
+    return found[1].split("[")[0] if found else None
 
 
 def _timed(outcome: Outcome, step: str, action: Callable[[], Any]) -> Any:
@@ -251,6 +270,8 @@ def attempt(
     except StepFailed as failed:
         outcome.step = failed.step
         outcome.tail = failed.output[-TAIL:]
+        if failed.step.startswith("suite"):
+            outcome.first_failed_test = first_failed_test(failed.output)
         outcome.gates = getattr(failed, "gates", {})
     except Exception:  # a crash of the soak or of a tool it calls: recorded, never fatal
         outcome.step = f"{step} (crashed)"
@@ -264,7 +285,8 @@ def attempt(
 def minimise(
     data: dict[str, Any], failing: Outcome, work: Path, options: Options
 ) -> dict[str, Any]:
-    """The smallest document whose project still fails at the same step, within the budget.
+    """The smallest document whose project still fails the same way, within the budget:
+    at the same step, and for a suite with the same first failing test.
 
     Candidates are generated where the original project was (`work`), with its venv.
     """
@@ -284,7 +306,7 @@ def minimise(
             where = work if installed else Path(scratch)
             venv = kept if installed else None
             outcome = attempt(candidate, where, options, venv=venv, only=only)
-        if outcome.step == failing.step:
+        if outcome.signature == failing.signature:
             tails.append(outcome.tail)
             return True
         return False
