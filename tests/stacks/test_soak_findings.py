@@ -65,3 +65,25 @@ def test_a_caller_without_a_token_leaves_out_what_only_signed_in_users_may_set(
     assert plan.anonymous["create"] == 201
     assert plan.unset_by_anonymous == ["tag"]
     assert plan.unset_by_stranger == []
+
+
+NON_POSITIVE_UNIQUE = """\
+feature: shop
+entities:
+  Thing:
+    fields:
+      title: int unique
+    checks:
+      - {rule: title <= 0, message: Title must not be positive.}
+"""
+
+
+def test_a_check_below_the_natural_numbers_still_gets_distinct_test_data(
+    tmp_path: Path,
+) -> None:
+    """The samples climb from 1: a unique number checked `<= 0` takes their mirror images."""
+    spec = load_feature(_document(tmp_path, NON_POSITIVE_UNIQUE))
+    (plan,) = build_test_plan(build_context(spec)).entities
+    titles = [row["title"] for row in plan.samples]
+    assert all(title <= 0 for title in titles)
+    assert len(set(titles)) == len(titles) > 1

@@ -20,7 +20,12 @@ from typing import Any
 
 from backsmith.spec.expressions import RUNTIME_CALLS, Literal, Name, Node, Operation
 from backsmith.spec.model import Check, Field, FieldType
-from backsmith.stacks.fastapi_sqlalchemy.samples import SampleError, boundary_cases, valid_value
+from backsmith.stacks.fastapi_sqlalchemy.samples import (
+    SampleError,
+    boundary_cases,
+    mirrored_value,
+    valid_value,
+)
 
 RUNTIME = Path(__file__).parent / "templates" / "project" / "app" / "core" / "checks.py"
 CANDIDATES = 12  # sample values tried per field
@@ -120,6 +125,13 @@ class CheckData:
         values += [case.value for case in boundary_cases(field) if case.valid]
         if field.nullable:
             values.append(None)
+        # Last, the same numbers with the other sign, distinct per sample as the naturals
+        # are, for checks such as `x <= 0` on a field that must also be unique.
+        for k in range(CANDIDATES):
+            try:
+                values.append(mirrored_value(field, start + k))
+            except SampleError:
+                continue
         return list(dict.fromkeys(values))  # checks read scalar fields only: all hashable
 
     def _search(

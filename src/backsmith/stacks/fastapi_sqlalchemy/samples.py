@@ -40,6 +40,7 @@ __all__ = [
     "SampleError",
     "boundary_cases",
     "invalid_type_value",
+    "mirrored_value",
     "valid_value",
 ]
 
@@ -99,6 +100,24 @@ def valid_value(field: Field, index: int) -> JSONValue:
     if _verdict(field, value) is not True:
         raise SampleError(f"cannot construct a value for {field.name!r} that satisfies its rules")
     return value
+
+
+def mirrored_value(field: Field, index: int) -> JSONValue:
+    """The number `valid_value` gives at `index`, with its sign turned, when that is valid
+    too: the natural sequence climbs from a small positive start, so a check such as
+    `x <= 0` on a unique number needs these. Raises `SampleError` otherwise."""
+    value = valid_value(field, index)
+    if field.type in (FieldType.INT, FieldType.BIGINT, FieldType.FLOAT) and isinstance(
+        value, int | float
+    ):
+        mirrored: JSONValue = -value
+    elif field.type is FieldType.DECIMAL and isinstance(value, str):
+        mirrored = str(-Decimal(value))
+    else:
+        raise SampleError(f"{field.name!r} is not a number")
+    if mirrored == value or _verdict(field, mirrored) is not True:
+        raise SampleError(f"{field.name!r} has no valid value of the other sign here")
+    return mirrored
 
 
 def boundary_cases(field: Field) -> list[BoundaryCase]:
