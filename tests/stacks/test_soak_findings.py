@@ -87,3 +87,28 @@ def test_a_check_below_the_natural_numbers_still_gets_distinct_test_data(
     titles = [row["title"] for row in plan.samples]
     assert all(title <= 0 for title in titles)
     assert len(set(titles)) == len(titles) > 1
+
+
+READ_ONLY_UNIQUE = """\
+feature: shop
+entities:
+  Project:
+    fields:
+      name: str
+      code: {type: str, required: false, unique: true, read_only: true}
+      slug: {type: str, unique: true}
+    list:
+      search: [code, name]
+"""
+
+
+def test_uniqueness_and_search_no_client_can_reach_are_not_tested_through_the_api(
+    tmp_path: Path,
+) -> None:
+    """No request sets a read_only value: its uniqueness and its search have nothing to
+    send, so the tests exercise only what a client can repeat or look for."""
+    spec = load_feature(_document(tmp_path, READ_ONLY_UNIQUE))
+    (plan,) = build_test_plan(build_context(spec)).entities
+    assert plan.unique_fields == ["slug"]
+    assert plan.search == ["name"]
+    assert plan.unique_copied == ["slug"]

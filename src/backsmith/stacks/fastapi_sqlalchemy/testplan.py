@@ -38,6 +38,7 @@ from backsmith.stacks.fastapi_sqlalchemy.context import (
     FilterContext,
     InverseContext,
     LinkContext,
+    UniqueContext,
 )
 from backsmith.stacks.fastapi_sqlalchemy.samples import (
     SampleError,
@@ -301,6 +302,10 @@ class EntityTestPlan:
     untested_actions: list[str] = field(default_factory=list)  # no row found they apply to
     unbroken_checks: list[str] = field(default_factory=list)  # no breaking row was found
     unique_copied: list[str] = field(default_factory=list)  # members a duplicate copies
+    # The uniqueness a client can collide on: constraints over fields no client sets
+    # (read_only) stay out, as no request can repeat their values.
+    unique_fields: list[str] = field(default_factory=list)
+    composite_unique: list[UniqueContext] = field(default_factory=list)
     links: list[LinkCheck] = field(default_factory=list)  # many_to_many relations
     field_reads: list[FieldReadCase] = field(default_factory=list)
     field_writes: list[FieldWriteCase] = field(default_factory=list)
@@ -629,6 +634,12 @@ def _samples(entity: EntityContext) -> list[dict[str, Any]]:
                 ) from None
         rows.append(row)
     return _sample_cycle(entity, _meeting_checks(entity, rows))
+
+
+def _client_settable(entity: EntityContext) -> set[str]:
+    """What a create body may carry: writable fields and the relations' ids."""
+    fields = {f.name for f in entity.fields if f.create_line is not None}
+    return fields | {r.column for r in entity.relations}
 
 
 def _access(entity: EntityContext) -> EntityAccess:
@@ -1012,7 +1023,11 @@ def _entity_plan(
         parent_filter_counts=_parent_filter_counts(entity, parent_filters, capacity),
         filterable=filterable,
         parent_filters=parent_filters,
-        search=[name for name in entity.search if name in readable_members],
+        search=[
+            name
+            for name in entity.search
+            if name in readable_members and name in _client_settable(entity)
+        ],
         restore=_restore_statuses(entity),
         check_cases=check_cases,
         action_cases=action_cases,
@@ -1020,7 +1035,17 @@ def _entity_plan(
         unbroken_checks=unbroken_checks,
         # The server sets the owner and the tenant: a duplicate shares them by being made
         # by the same user.
-        unique_copied=[n for n in entity.unique_attributes if n not in ("owner_id", TENANT)],
+        unique_copied=[
+            n
+            for n in entity.unique_attributes
+            if n not in ("owner_id", TENANT) and n in _client_settable(entity)
+        ],
+        unique_fields=[n for n in entity.unique_fields if n in _client_settable(entity)],
+        composite_unique=[
+            u
+            for u in entity.composite_unique
+            if all(m in _client_settable(entity) or m in ("owner_id", TENANT) for m in u.members)
+        ],
         links=[
             _link_check(entity, link, by_name[link.target], parents, roles, capacity)
             for link in entity.links
