@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 # Directories whose tests generate projects and run gates in them, longest first.
-_SLOW_FIRST = ("tests/e2e/", "tests/project/", "tests/gates/")
+_SLOW_FIRST = ("tests/e2e/", "tests/project/", "tests/llm/", "tests/gates/")
 
 
 def _rank(item: pytest.Item) -> int:
