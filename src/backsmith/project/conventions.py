@@ -196,13 +196,13 @@ def table_names(index: CodeIndex, user_table: str | None) -> Candidate:
         if found and isinstance(found[0], str):
             tables.append((found[0], Where(owner.file, found[1])))
     if not tables:
-        names = [user_table] if user_table else []
-        plural = sum(1 for name in names if name.endswith("s"))
-        value = "plural" if names and plural * 2 > len(names) else "singular"
-        return Candidate(value, [], note=f"the user table {user_table!r}" if user_table else "")
-    plural = sum(1 for name, _ in tables if name.endswith("s"))
-    value = "plural" if plural * 2 > len(tables) else "singular"
-    note = f"{plural} of {len(tables)} __tablename__s end in s"
+        # No __tablename__ anywhere: the user table is all there is to judge by.
+        plural = bool(user_table and user_table.endswith("s"))
+        note = f"the user table {user_table!r}" if user_table else ""
+        return Candidate("plural" if plural else "singular", [], note=note)
+    plural_count = sum(1 for name, _ in tables if name.endswith("s"))
+    value = "plural" if plural_count * 2 > len(tables) else "singular"
+    note = f"{plural_count} of {len(tables)} __tablename__s end in s"
     return Candidate(value, [where for _, where in tables[:3]], note=note)
 
 

@@ -957,6 +957,7 @@ def _entity_plan(
     parents = [by_name[r.target] for r in entity.relations if r.column in filled]
     stranger = _statuses(entity, (), parents)
     anonymous = _statuses(entity, None, parents)
+    settable = _client_settable(entity)  # what a create body may carry
     readable_members = {f.name for f in entity.fields if f.field.readable} | {
         r.column for r in entity.relations
     }
@@ -1023,11 +1024,7 @@ def _entity_plan(
         parent_filter_counts=_parent_filter_counts(entity, parent_filters, capacity),
         filterable=filterable,
         parent_filters=parent_filters,
-        search=[
-            name
-            for name in entity.search
-            if name in readable_members and name in _client_settable(entity)
-        ],
+        search=[name for name in entity.search if name in readable_members and name in settable],
         restore=_restore_statuses(entity),
         check_cases=check_cases,
         action_cases=action_cases,
@@ -1036,15 +1033,13 @@ def _entity_plan(
         # The server sets the owner and the tenant: a duplicate shares them by being made
         # by the same user.
         unique_copied=[
-            n
-            for n in entity.unique_attributes
-            if n not in ("owner_id", TENANT) and n in _client_settable(entity)
+            n for n in entity.unique_attributes if n not in ("owner_id", TENANT) and n in settable
         ],
-        unique_fields=[n for n in entity.unique_fields if n in _client_settable(entity)],
+        unique_fields=[n for n in entity.unique_fields if n in settable],
         composite_unique=[
             u
             for u in entity.composite_unique
-            if all(m in _client_settable(entity) or m in ("owner_id", TENANT) for m in u.members)
+            if all(m in settable or m in ("owner_id", TENANT) for m in u.members)
         ],
         links=[
             _link_check(entity, link, by_name[link.target], parents, roles, capacity)
