@@ -192,9 +192,12 @@ def new(
         _print_warnings(result.feature.plan.warnings)
         _print_plan(result.feature.plan, f"{result.feature.plan.feature}: implemented")
     # The project has its own dependencies: set it up as its README says, then test it.
+    # Text, not markup: Rich would read `[dev]` as a style and print `-e '.'`.
     out.print(
-        f"next: cd {result.path} && python -m venv .venv && .venv/bin/pip install -e '.[dev]'"
-        " && .venv/bin/pytest",
+        Text(
+            f"next: cd {result.path} && python -m venv .venv"
+            " && .venv/bin/pip install -e '.[dev]' && .venv/bin/pytest"
+        ),
         soft_wrap=True,
     )
 

@@ -166,6 +166,15 @@ def test_new_with_a_bad_document_writes_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.md"]
 
 
+def test_new_tells_the_set_up_its_readme_gives(tmp_path: Path) -> None:
+    result = backsmith("new", "demo", "--directory", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    readme = (tmp_path / "demo" / "README.md").read_text(encoding="utf-8")
+    assert "pip install -e '.[dev]'" in readme
+    # The dev extra carries pytest: without it, the printed next step cannot run.
+    assert "pip install -e '.[dev]' && .venv/bin/pytest" in " ".join(result.stdout.split())
+
+
 def test_new_refuses_a_non_empty_directory(tmp_path: Path) -> None:
     (tmp_path / "demo").mkdir()
     (tmp_path / "demo" / "keep.txt").write_text("mine")

@@ -46,3 +46,16 @@ def test_a_random_document_makes_a_project_that_passes(document: dict, tmp_path:
     )
     statuses = {r["name"]: r["status"] for r in json.loads(report.read_text())["results"]}
     assert statuses == dict.fromkeys(FAST_GATES, "passed"), path.read_text()
+
+
+def test_the_shapes_the_soak_found_broken_make_a_passing_project(tmp_path: Path) -> None:
+    """One document holds every shape a soak run failed on (see its comments): its
+    project installs and its own suite passes, as each random document's must."""
+    project = new_project(Path(__file__).parent / "regressions" / "soak_findings.yaml", tmp_path)
+    venv = install_project(project, "uv")
+    output = run(
+        [str(venv / "pytest"), "-p", "no:cacheprovider", "-q"],
+        cwd=project,
+        env={"DATABASE_URL": None},
+    )
+    assert " passed" in output and " failed" not in output, output[-3000:]

@@ -112,3 +112,28 @@ def test_uniqueness_and_search_no_client_can_reach_are_not_tested_through_the_ap
     assert plan.unique_fields == ["slug"]
     assert plan.search == ["name"]
     assert plan.unique_copied == ["slug"]
+
+
+SELF_ONE_TO_ONE = """\
+feature: shop
+entities:
+  Node:
+    soft_delete: true
+    fields: {name: str}
+    relations:
+      parent: {to: Node, kind: one_to_one, required: false}
+    list:
+      filter: [parent]
+"""
+
+
+def test_a_filtered_self_one_to_one_gets_a_parent_per_row_and_no_copied_duplicate(
+    tmp_path: Path,
+) -> None:
+    """The factory leaves a self link empty (it would loop): the filter test links each
+    row to a parent of its own (a one_to_one refuses a shared one), and the soft-delete
+    test has no payload value of the link to copy."""
+    spec = load_feature(_document(tmp_path, SELF_ONE_TO_ONE))
+    (plan,) = build_test_plan(build_context(spec)).entities
+    assert plan.unfilled_links == {"parent_id": ("node", plan.rows(3))}
+    assert plan.unique_copied == []

@@ -294,7 +294,8 @@ class EntityTestPlan:
         default_factory=list
     )
     filled_relations: list[str] = field(default_factory=list)  # columns factories fill in
-    unfilled_links: dict[str, str] = field(default_factory=dict)  # filtered, left empty
+    # filtered links the factory leaves empty: the parent's factory and how many parents
+    unfilled_links: dict[str, tuple[str, int]] = field(default_factory=dict)
     search: list[str] = field(default_factory=list)
     restore: dict[str, int] = field(default_factory=dict)  # soft_delete: anonymous, stranger
     check_cases: list[CheckCase] = field(default_factory=list)
@@ -357,11 +358,18 @@ def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
         pooled = {check.column for check in plan.embeds if check.pool}
         plan.shared_parents = [c for c in plan.shared_parents if c not in pooled]
         filtered = {member for _, member, _ in plan.filterable}
+        unfilled = [r for r in plan.entity.relations if r.column not in plan.filled_relations]
+        # A one_to_one (a link unique on its own) needs a parent per row; others share two.
+        alone = {unique.members for unique in plan.entity.composite_unique}
         plan.unfilled_links = {
-            r.column: r.target_snake
-            for r in plan.entity.relations
-            if r.column in filtered and r.column not in plan.filled_relations
+            r.column: (r.target_snake, plan.rows(3) if (r.column,) in alone else 2)
+            for r in unfilled
+            if r.column in filtered
         }
+        # A duplicate cannot copy a link the factory leaves empty: no payload holds it.
+        plan.unique_copied = [
+            name for name in plan.unique_copied if name not in {r.column for r in unfilled}
+        ]
     parents = {
         r.target for e in feature.entities for r in e.relations if r.column in filled[e.name]
     }
