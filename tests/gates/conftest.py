@@ -27,11 +27,10 @@ entities:
 """
 
 
-@pytest.fixture(scope="session")
-def generated_notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    parent = tmp_path_factory.mktemp("notes")
-    document = parent / "notes.yaml"
-    document.write_text(NOTES)
+def new_project(parent: Path, document_text: str) -> Path:
+    """`backsmith new demo --feature DOCUMENT` in `parent`; returns the project."""
+    document = parent / "feature.yaml"
+    document.write_text(document_text)
     subprocess.run(
         [
             sys.executable,
@@ -48,6 +47,11 @@ def generated_notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True,
     )
     return parent / "demo"
+
+
+@pytest.fixture(scope="session")
+def generated_notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return new_project(tmp_path_factory.mktemp("notes"), NOTES)
 
 
 @pytest.fixture

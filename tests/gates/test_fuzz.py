@@ -10,7 +10,7 @@ from pathlib import Path
 from backsmith.gates.fuzz import fuzz_gate
 from backsmith.gates.model import GateContext, Status
 from backsmith.project.profile import load_profile
-from tests.gates.conftest import RunGate
+from tests.gates.conftest import RunGate, new_project
 
 EXAMPLES = 5  # per operation and phase: enough to reach the boundaries, quick enough here
 
@@ -64,6 +64,43 @@ def test_a_route_that_crashes_fails_naming_the_operation_and_the_500(
     assert crash.detail.startswith("curl -X POST")  # a request that reproduces it
     assert "ZeroDivisionError" in crash.detail  # and the server's traceback
     assert int(result.figures["failures"]) == len(result.failures)
+
+
+SOFT_DELETED = """\
+feature: crm
+entities:
+  Lead:
+    owned: true
+    soft_delete: true
+    fields:
+      stage: {enum: [low, medium, high]}
+"""
+
+
+def test_restore_after_delete_is_the_contract_and_a_delete_that_hides_nothing_is_not(
+    tmp_path: Path, run_gate: RunGate
+) -> None:
+    """The stateful phase deletes, restores and reads again: a row read after its restore
+    is no use after free, nor is a 404 for restoring a live row (docs/spec.md, Soft
+    delete). A DELETE that answers 204 but leaves the row readable still fails."""
+    project = new_project(tmp_path, SOFT_DELETED)
+
+    kept = run_gate("fuzz", project, fuzz_examples=EXAMPLES)
+
+    assert kept.status is Status.PASSED, [(f.location, f.message) for f in kept.failures]
+    assert int(kept.figures["stateful_steps"]) > 0
+    service = project / "app/crm/service.py"
+    source = service.read_text()
+    marked = "lead.deleted_at = utcnow()"
+    assert source.count(marked) == 1, "the generated service changed shape; update this test"
+    service.write_text(source.replace(marked, "lead.updated_at = utcnow()"))
+
+    broken = run_gate("fuzz", project, fuzz_examples=EXAMPLES)
+
+    assert broken.status is Status.FAILED
+    assert any("Deleted resource still available" in f.message for f in broken.failures), [
+        (f.location, f.message) for f in broken.failures
+    ]
 
 
 def test_without_schemathesis_the_gate_is_an_error_that_says_how_to_install_it(

@@ -633,8 +633,13 @@ def run_stateful(schema: BaseSchema) -> None:
             try:
                 super().validate_response(response, case, additional_checks, **kwargs)
             except FailureGroup as group:
-                _record(case, response, group.exceptions)
+                failures = [f for f in group.exceptions if not restores.explain(f, case)]
+                if failures:
+                    _record(case, response, failures)
+            finally:
+                restores.follow(case, response)
 
+    restores = SoftDeletes()
     settings = hypothesis.settings(
         max_examples=MAX_EXAMPLES,
         database=None,
@@ -655,6 +660,45 @@ def run_stateful(schema: BaseSchema) -> None:
                 raise
             results["stateful_restarts"] += 1
             write_results()
+
+
+class SoftDeletes:
+    """What the stateful checks cannot know about soft delete (docs/spec.md, Soft delete):
+    `POST /things/{id}/restore` brings a deleted row back, and answers 404 for a live one.
+
+    schemathesis sees a read that succeeds after a DELETE as a use after free, and a 404
+    from an operation on a row just created as a lost resource; a restore in between, or
+    a restore of a live row, is each time the contract. Every other failure stands.
+    """
+
+    RESTORE = "/restore"
+
+    def __init__(self) -> None:
+        self.restored: set[str] = set()  # rows (paths) restored since their last DELETE
+
+    def follow(self, case: Case, response: Response) -> None:
+        if not 200 <= response.status_code < 300:
+            return
+        method, path = case.operation.method.upper(), case.formatted_path
+        if method == "DELETE":
+            self.restored.discard(path)
+        elif method == "POST" and self._is_restore(case):
+            self.restored.add(path.removesuffix(self.RESTORE))
+
+    def explain(self, failure: Exception, case: Case) -> bool:
+        """Whether the failure is the soft-delete contract at work, not a defect."""
+        from schemathesis.openapi.checks import EnsureResourceAvailability, UseAfterFree
+
+        if isinstance(failure, UseAfterFree):
+            _, _, deleted = failure.free.partition(" ")
+            return deleted in self.restored
+        if isinstance(failure, EnsureResourceAvailability):
+            return self._is_restore(case)  # a live row has nothing to restore: 404
+        return False
+
+    def _is_restore(self, case: Case) -> bool:
+        operation = case.operation
+        return operation.method.upper() == "POST" and operation.path.endswith("}" + self.RESTORE)
 
 
 def _is_flaky(error: BaseException) -> bool:
