@@ -959,7 +959,7 @@ def _schema_type(f: Field, enum_class: str | None) -> str:
             FieldType.DATE: "IsoDate",
             FieldType.DATETIME: "UTCDatetime",
             FieldType.TIME: "WallTime",
-            FieldType.JSON: "JsonValue",
+            FieldType.JSON: "JsonValue" if f.nullable else "JsonPresent",
         }.get(f.type)
         or enum_class
         or _PY_TYPES[f.type]

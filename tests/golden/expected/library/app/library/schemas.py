@@ -14,6 +14,7 @@ from app.core.schemas import (
     IsoDate,
     JsonFloat,
     JsonInt,
+    JsonPresent,
     ReadSchema,
     UTCDatetime,
     omitted,
@@ -88,7 +89,7 @@ class BookCreate(InputSchema):
     word_count: Annotated[JsonInt, Field(ge=1, le=9223372036854775807)] | None = None
     weight_kg: Annotated[JsonFloat, Field(ge=0.01, le=20.0, allow_inf_nan=False)] | None = None
     format: BookFormat = BookFormat.PAPERBACK
-    subjects: JsonValue = Field(default_factory=list)
+    subjects: JsonPresent = Field(default_factory=list)
     author_id: Annotated[JsonInt, Field(ge=1, le=2147483647)] | None = None
 
 
@@ -102,7 +103,7 @@ class BookUpdate(InputSchema):
     word_count: Annotated[JsonInt, Field(ge=1, le=9223372036854775807)] | None = None
     weight_kg: Annotated[JsonFloat, Field(ge=0.01, le=20.0, allow_inf_nan=False)] | None = None
     format: BookFormat = Field(default_factory=omitted)
-    subjects: JsonValue = Field(default_factory=omitted)
+    subjects: JsonPresent = Field(default_factory=omitted)
     author_id: Annotated[JsonInt, Field(ge=1, le=2147483647)] | None = None
 
 

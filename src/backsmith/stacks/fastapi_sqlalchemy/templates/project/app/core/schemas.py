@@ -11,6 +11,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    JsonValue,
     TypeAdapter,
     WithJsonSchema,
 )
@@ -114,6 +115,8 @@ WallTime = Annotated[
     AfterValidator(_wall_clock),
     WithJsonSchema({"type": "string", "pattern": TIME_PATTERN}),
 ]
+# A json field that may not be null holds any JSON value but null (JsonValue has null).
+JsonPresent = dict[str, JsonValue] | list[JsonValue] | str | bool | int | float
 HttpUrlStr = Annotated[
     str,
     Field(min_length=1, max_length=URL_MAX_LENGTH, json_schema_extra={"format": "uri"}),
