@@ -229,8 +229,8 @@ async def _check_expense_references(
 ) -> None:
     """Each referenced row must exist and be readable by the caller (else 422)."""
     if (value := values.get("category_id")) is not None:
-        category = _categories_visible_to(user, CATEGORY_ACCESS.read, "read")
-        if await session.scalar(category.where(Category.id == value)) is None:
+        category_rows = _categories_visible_to(user, CATEGORY_ACCESS.read, "read")
+        if await session.scalar(category_rows.where(Category.id == value)) is None:
             raise InvalidInput(
                 ["body", "category_id"], f"Category {value} does not exist.", "foreign_key"
             )

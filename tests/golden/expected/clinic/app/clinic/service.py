@@ -233,8 +233,8 @@ async def _check_appointment_references(
 ) -> None:
     """Each referenced row must exist and be readable by the caller (else 422)."""
     if (value := values.get("doctor_id")) is not None:
-        doctor = _doctors_visible_to(user, DOCTOR_ACCESS.read, "read")
-        if await session.scalar(doctor.where(Doctor.id == value)) is None:
+        doctor_rows = _doctors_visible_to(user, DOCTOR_ACCESS.read, "read")
+        if await session.scalar(doctor_rows.where(Doctor.id == value)) is None:
             raise InvalidInput(
                 ["body", "doctor_id"], f"Doctor {value} does not exist.", "foreign_key"
             )
@@ -364,8 +364,8 @@ async def _check_visit_note_references(
 ) -> None:
     """Each referenced row must exist and be readable by the caller (else 422)."""
     if (value := values.get("appointment_id")) is not None:
-        appointment = _appointments_visible_to(user, APPOINTMENT_ACCESS.read, "read")
-        if await session.scalar(appointment.where(Appointment.id == value)) is None:
+        appointment_rows = _appointments_visible_to(user, APPOINTMENT_ACCESS.read, "read")
+        if await session.scalar(appointment_rows.where(Appointment.id == value)) is None:
             raise InvalidInput(
                 ["body", "appointment_id"], f"Appointment {value} does not exist.", "foreign_key"
             )

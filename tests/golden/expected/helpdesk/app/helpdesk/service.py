@@ -192,14 +192,14 @@ def _select_tickets(user: User | None) -> Select[Ticket]:
     """
     statement = select(Ticket)
     reply_count_rows = aliased(CannedReply)
-    reply_count = select(func.count(reply_count_rows.id))
-    reply_count = reply_count.where(reply_count_rows.ticket_id == Ticket.id)
-    reply_count = reply_count.where(reply_count_rows.deleted_at.is_(None))
+    reply_count_query = select(func.count(reply_count_rows.id))
+    reply_count_query = reply_count_query.where(reply_count_rows.ticket_id == Ticket.id)
+    reply_count_query = reply_count_query.where(reply_count_rows.deleted_at.is_(None))
     reply_count_scope = scope_of(CANNEDREPLY_ACCESS.list, user)
     if reply_count_scope is None:
-        reply_count = reply_count.where(false())
+        reply_count_query = reply_count_query.where(false())
     statement = statement.options(
-        with_expression(Ticket.reply_count, reply_count.correlate(Ticket).scalar_subquery())
+        with_expression(Ticket.reply_count, reply_count_query.correlate(Ticket).scalar_subquery())
     )
     return statement
 
@@ -452,12 +452,12 @@ async def _load_canned_reply_summaries(
     session: AsyncSession, user: User | None, canned_reply: CannedReply
 ) -> None:
     """(Re)load the parents the response of a write embeds: the write may have moved them."""
-    ticket = None
+    ticket_row = None
     if canned_reply.ticket_id is not None:
-        ticket = await session.scalar(
+        ticket_row = await session.scalar(
             select(Ticket).where(Ticket.id == canned_reply.ticket_id, _tickets_readable_by(user))
         )
-    set_committed_value(canned_reply, "ticket", ticket)
+    set_committed_value(canned_reply, "ticket", ticket_row)
 
 
 def _canned_replies_visible_to(
@@ -517,8 +517,8 @@ async def _check_canned_reply_references(
 ) -> None:
     """Each referenced row must exist and be readable by the caller (else 422)."""
     if (value := values.get("ticket_id")) is not None:
-        ticket = _tickets_visible_to(user, TICKET_ACCESS.read, "read")
-        if await session.scalar(ticket.where(Ticket.id == value)) is None:
+        ticket_rows = _tickets_visible_to(user, TICKET_ACCESS.read, "read")
+        if await session.scalar(ticket_rows.where(Ticket.id == value)) is None:
             raise InvalidInput(
                 ["body", "ticket_id"], f"Ticket {value} does not exist.", "foreign_key"
             )
@@ -653,16 +653,16 @@ async def _load_comment_summaries(
     session: AsyncSession, user: User | None, comment: Comment
 ) -> None:
     """(Re)load the parents the response of a write embeds: the write may have moved them."""
-    ticket = await session.scalar(
+    ticket_row = await session.scalar(
         select(Ticket).where(Ticket.id == comment.ticket_id, _tickets_readable_by(user))
     )
-    set_committed_value(comment, "ticket", ticket)
-    reply_to = None
+    set_committed_value(comment, "ticket", ticket_row)
+    reply_to_row = None
     if comment.reply_to_id is not None:
-        reply_to = await session.scalar(
+        reply_to_row = await session.scalar(
             select(Comment).where(Comment.id == comment.reply_to_id, _comments_readable_by(user))
         )
-    set_committed_value(comment, "reply_to", reply_to)
+    set_committed_value(comment, "reply_to", reply_to_row)
 
 
 def _select_comments(user: User | None) -> Select[Comment]:
@@ -673,16 +673,16 @@ def _select_comments(user: User | None) -> Select[Comment]:
     """
     statement = select(Comment)
     reply_count_rows = aliased(Comment)
-    reply_count = select(func.count(reply_count_rows.id))
-    reply_count = reply_count.where(reply_count_rows.reply_to_id == Comment.id)
+    reply_count_query = select(func.count(reply_count_rows.id))
+    reply_count_query = reply_count_query.where(reply_count_rows.reply_to_id == Comment.id)
     reply_count_scope = scope_of(COMMENT_ACCESS.list, user)
     if reply_count_scope is None:
-        reply_count = reply_count.where(false())
+        reply_count_query = reply_count_query.where(false())
     elif reply_count_scope is Scope.OWN:
         assert user is not None  # noqa: S101 - Scope.OWN is only given to a signed-in user
-        reply_count = reply_count.where(reply_count_rows.owner_id == user.id)
+        reply_count_query = reply_count_query.where(reply_count_rows.owner_id == user.id)
     statement = statement.options(
-        with_expression(Comment.reply_count, reply_count.correlate(Comment).scalar_subquery())
+        with_expression(Comment.reply_count, reply_count_query.correlate(Comment).scalar_subquery())
     )
     return statement
 
@@ -766,14 +766,14 @@ async def _check_comment_references(
 ) -> None:
     """Each referenced row must exist and be readable by the caller (else 422)."""
     if (value := values.get("ticket_id")) is not None:
-        ticket = _tickets_visible_to(user, TICKET_ACCESS.read, "read")
-        if await session.scalar(ticket.where(Ticket.id == value)) is None:
+        ticket_rows = _tickets_visible_to(user, TICKET_ACCESS.read, "read")
+        if await session.scalar(ticket_rows.where(Ticket.id == value)) is None:
             raise InvalidInput(
                 ["body", "ticket_id"], f"Ticket {value} does not exist.", "foreign_key"
             )
     if (value := values.get("reply_to_id")) is not None:
-        reply_to = _comments_visible_to(user, COMMENT_ACCESS.read, "read")
-        if await session.scalar(reply_to.where(Comment.id == value)) is None:
+        reply_to_rows = _comments_visible_to(user, COMMENT_ACCESS.read, "read")
+        if await session.scalar(reply_to_rows.where(Comment.id == value)) is None:
             raise InvalidInput(
                 ["body", "reply_to_id"], f"Comment {value} does not exist.", "foreign_key"
             )

@@ -206,8 +206,8 @@ async def _check_book_references(
 ) -> None:
     """Each referenced row must exist and be readable by the caller (else 422)."""
     if (value := values.get("author_id")) is not None:
-        author = _authors_visible_to(user, AUTHOR_ACCESS.read, "read")
-        if await session.scalar(author.where(Author.id == value)) is None:
+        author_rows = _authors_visible_to(user, AUTHOR_ACCESS.read, "read")
+        if await session.scalar(author_rows.where(Author.id == value)) is None:
             raise InvalidInput(
                 ["body", "author_id"], f"Author {value} does not exist.", "foreign_key"
             )
@@ -335,8 +335,8 @@ async def _check_loan_references(
 ) -> None:
     """Each referenced row must exist and be readable by the caller (else 422)."""
     if (value := values.get("book_id")) is not None:
-        book = _books_visible_to(user, BOOK_ACCESS.read, "read")
-        if await session.scalar(book.where(Book.id == value)) is None:
+        book_rows = _books_visible_to(user, BOOK_ACCESS.read, "read")
+        if await session.scalar(book_rows.where(Book.id == value)) is None:
             raise InvalidInput(["body", "book_id"], f"Book {value} does not exist.", "foreign_key")
 
 
@@ -444,8 +444,8 @@ async def _check_review_references(
 ) -> None:
     """Each referenced row must exist and be readable by the caller (else 422)."""
     if (value := values.get("book_id")) is not None:
-        book = _books_visible_to(user, BOOK_ACCESS.read, "read")
-        if await session.scalar(book.where(Book.id == value)) is None:
+        book_rows = _books_visible_to(user, BOOK_ACCESS.read, "read")
+        if await session.scalar(book_rows.where(Book.id == value)) is None:
             raise InvalidInput(["body", "book_id"], f"Book {value} does not exist.", "foreign_key")
 
 
