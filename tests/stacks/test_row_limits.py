@@ -308,3 +308,48 @@ def test_validate_refuses_a_field_no_test_row_can_satisfy_at_its_location(
     assert result.returncode == 2
     assert f"{document}:5:7: cannot make test data for Thing.code" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_unique_value_no_request_sets_limits_nothing(tmp_path: Path) -> None:
+    """A read_only unique field is null on every row a test makes: nulls never collide,
+    so the entity's tests keep their full sizes (they made one row before)."""
+    plan = _plan(
+        tmp_path,
+        """\
+feature: shop
+entities:
+  Shelf:
+    tenant: true
+    fields:
+      url: {type: url, required: false, unique: true, read_only: true}
+      size: int(1..5) = 2
+""",
+    )
+    shelf = _entity(plan, "Shelf")
+    assert shelf.capacity is None
+    assert shelf.rows(6) == 6
+
+
+def test_a_links_page_leaves_room_for_the_rows_its_targets_make(tmp_path: Path) -> None:
+    """Each shelf the page test links to makes a box first (its parent): the boxes the
+    test makes itself stay within the distinct samples once those two are made."""
+    plan = _plan(
+        tmp_path,
+        """\
+feature: shop
+entities:
+  Shelf:
+    fields: {size: int}
+    relations:
+      box: {to: Box, required: false}
+  Box:
+    fields:
+      day: {type: date, unique: true}
+    relations:
+      shelves: {to: Shelf, kind: many_to_many}
+""",
+    )
+    box = _entity(plan, "Box")
+    (link,) = box.links
+    assert box.capacity is not None
+    assert link.large_page + 2 <= box.capacity

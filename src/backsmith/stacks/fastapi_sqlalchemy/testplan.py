@@ -497,6 +497,15 @@ class RowLimits:
             self._known[key] = self._count(name, fixed)
         return self._known[key]
 
+    def made_with(self, made: str, counted: str) -> int:
+        """Rows of `counted` a factory makes when it makes one `made` row: that row, and
+        the parents it makes first (theirs too). Filled relations never close a loop."""
+        entity = self.by_name[made]
+        targets = {r.column: r.target for r in entity.relations}
+        return int(made == counted) + sum(
+            self.made_with(targets[column], counted) for column in self.filled[made]
+        )
+
     def allows(self, name: str, rows: int, fixed: frozenset[str] = frozenset()) -> bool:
         limit = self.of(name, fixed)
         return limit is None or rows <= limit
@@ -513,6 +522,8 @@ class RowLimits:
             ):
                 continue  # an empty link: nulls never collide
             parents = {m: self.of(targets[m]) for m in group if m in targets and m not in fixed}
+            if any(_always_null(entity, m, samples[0]) for m in group):
+                continue  # a member no request sets is null, and nulls never collide
             seen: set[str] = set()
             for index in range(_CAPACITY_PROBE):
                 row = samples[index % len(samples)]
@@ -525,6 +536,12 @@ class RowLimits:
                     break
                 seen.add(text)
         return limit
+
+
+def _always_null(entity: EntityContext, member: str, sample: dict[str, Any]) -> bool:
+    """A field the factory's rows never carry and that has no default (read_only ones)."""
+    spec_field = entity.entity.field(member)
+    return spec_field is not None and member not in sample and not spec_field.has_default
 
 
 def _filled_relations(feature: FeatureContext) -> dict[str, list[str]]:
@@ -839,6 +856,7 @@ def _link_check(
     parents: list[EntityContext],
     roles: tuple[str, ...],
     capacity: int | None,
+    limits: RowLimits,
 ) -> LinkCheck:
     outsider = next(
         (
@@ -852,9 +870,10 @@ def _link_check(
         ),
         None,
     )
-    # Unique values let a test make only so many rows, the two targets included when they
-    # are rows of the same entity.
-    distinct = LARGE_PAGE if capacity is None else capacity - (2 if link.self_reference else 0)
+    # Unique values let a test make only so many rows, counting those that making the two
+    # targets makes: the targets themselves on a self link, or parents they are given.
+    made_by_targets = 2 * limits.made_with(link.target, entity.name)
+    distinct = LARGE_PAGE if capacity is None else capacity - made_by_targets
     large = max(1, min(LARGE_PAGE, entity.page_max, distinct))
     return LinkCheck(
         ids=link.ids,
@@ -1050,7 +1069,7 @@ def _entity_plan(
             if all(m in settable or m in ("owner_id", TENANT) for m in u.members)
         ],
         links=[
-            _link_check(entity, link, by_name[link.target], parents, roles, capacity)
+            _link_check(entity, link, by_name[link.target], parents, roles, capacity, limits)
             for link in entity.links
         ],
         field_reads=_field_read_cases(entity, roles, stranger["create"] == 201),

@@ -1,8 +1,9 @@
-"""The authorization matrix of /doctors: every caller and action, one cell each.
+"""The authorization matrix of /doctors.
 
-The expected statuses were decided from the feature's access rules when this module was
-generated. Callers: `anonymous` (no token), `user` (signed in, no roles) and one user per
-declared role (`role:NAME`), each acting on a row someone else made.
+Every caller and action, one cell each. The expected statuses were
+decided from the feature's access rules when this module was generated. Callers:
+`anonymous` (no token), `user` (signed in, no roles) and one user per declared role
+(`role:NAME`), each acting on a row someone else made.
 """
 
 import pytest

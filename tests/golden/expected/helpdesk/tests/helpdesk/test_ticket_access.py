@@ -1,9 +1,10 @@
-"""The authorization matrix of /tickets: every caller, action and ownership, one cell each.
+"""The authorization matrix of /tickets.
 
-The expected statuses were decided from the feature's access rules when this module was
-generated. Callers: `anonymous` (no token), `user` (signed in, no roles) and one user per
-declared role (`role:NAME`), each acting on a row someone else made; `-owner` cells are
-the row's owner (with the fewest roles that let them create it) acting on their own row.
+Every caller, action and ownership, one cell each. The expected statuses were
+decided from the feature's access rules when this module was generated. Callers:
+`anonymous` (no token), `user` (signed in, no roles) and one user per declared role
+(`role:NAME`), each acting on a row someone else made; `-owner` cells are the row's
+owner (with the fewest roles that let them create it) acting on their own row.
 """
 
 from typing import Any
