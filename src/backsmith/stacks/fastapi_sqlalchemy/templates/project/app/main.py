@@ -15,18 +15,15 @@ from app.core.errors import install_error_handlers, use_problem_json_in_openapi
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    engine = create_engine(settings.database_url, echo=settings.database_echo)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        await engine.dispose()
+        await app.state.engine.dispose()
 
     app = FastAPI(title=settings.app_name, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
-    app.state.engine = engine
-    app.state.sessionmaker = create_sessionmaker(engine)
-    app.state.read_sessionmaker = create_read_sessionmaker(engine)
+    connect_database(app, settings.database_url, echo=settings.database_echo)
     install_error_handlers(app)
 
     app.include_router(auth_router)
@@ -41,6 +38,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def connect_database(app: FastAPI, url: str, *, echo: bool = False) -> None:
+    """Give the app an engine and its sessions; the tests give each test a new engine,
+    whose connections belong to that test's event loop."""
+    engine = create_engine(url, echo=echo)
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.read_sessionmaker = create_read_sessionmaker(engine)
 
 
 app = create_app()

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from app.auth.models import User
 from app.core.config import Settings
 from app.core.security import create_access_token, hash_password
-from app.main import create_app
+from app.main import connect_database, create_app
 from app.models import Base
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -72,14 +72,21 @@ def migrated_url(database_url: str) -> str:
     return database_url
 
 
+@pytest.fixture(scope="session")
+def built_app(migrated_url: str) -> FastAPI:
+    """The app, built once: FastAPI prepares a route's validation when the route first
+    serves, which an app made per test would pay again in every test."""
+    return create_app(Settings(database_url=migrated_url, environment="test"))
+
+
 @pytest.fixture
-async def app(migrated_url: str) -> AsyncIterator[FastAPI]:
-    application = create_app(Settings(database_url=migrated_url, environment="test"))
+async def app(built_app: FastAPI, migrated_url: str) -> AsyncIterator[FastAPI]:
+    connect_database(built_app, migrated_url)
     try:
-        yield application
+        yield built_app
     finally:
-        await _empty_every_table(application.state.engine)
-        await application.state.engine.dispose()
+        await _empty_every_table(built_app.state.engine)
+        await built_app.state.engine.dispose()
 
 
 async def _empty_every_table(engine: AsyncEngine) -> None:

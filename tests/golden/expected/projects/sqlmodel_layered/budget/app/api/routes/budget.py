@@ -44,7 +44,7 @@ router = APIRouter(tags=["budget"])
 def list_categories(
     session: SessionDep,
     user: CurrentUser,
-    skip: Annotated[int, Query(ge=0)] = 0,
+    skip: Annotated[int, Query(ge=0, le=2147483647)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     q: Annotated[str | None, Query(max_length=200, pattern="^[^\\x00]*$")] = None,
     sort: Literal["name"] | None = None,
@@ -113,7 +113,7 @@ def delete_category(
 def list_expenses(
     session: SessionDep,
     user: CurrentUser,
-    skip: Annotated[int, Query(ge=0)] = 0,
+    skip: Annotated[int, Query(ge=0, le=2147483647)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     kind: ExpenseKind | None = None,
     category_id: Annotated[int | None, Query(ge=1, le=2147483647)] = None,

@@ -42,7 +42,7 @@ router = APIRouter(tags=["budget"])
 @router.get("/categories", responses=errors(401))
 async def list_categories(
     service: CategoryServiceDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=2147483647)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     q: Annotated[str | None, Query(max_length=200, pattern="^[^\\x00]*$")] = None,
     sort: Literal["name"] | None = None,
@@ -103,7 +103,7 @@ async def delete_category(category_id: RowId, service: CategoryServiceDep) -> Re
 @router.get("/expenses", responses=errors(401))
 async def list_expenses(
     service: ExpenseServiceDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=2147483647)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     kind: ExpenseKind | None = None,
     category_id: Annotated[int | None, Query(ge=1, le=2147483647)] = None,
