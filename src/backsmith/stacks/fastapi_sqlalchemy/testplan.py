@@ -359,8 +359,12 @@ def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
         plan.shared_parents = [c for c in plan.shared_parents if c not in pooled]
         filtered = {member for _, member, _ in plan.filterable}
         unfilled = [r for r in plan.entity.relations if r.column not in plan.filled_relations]
-        # A one_to_one (a link unique on its own) needs a parent per row; others share two.
-        alone = {unique.members for unique in plan.entity.composite_unique}
+        # A link unique on its own (a one_to_one), or with what one user's rows all share
+        # (owner, tenant), needs a parent per row; other links share two.
+        alone = {
+            tuple(m for m in unique.members if m not in ("owner_id", TENANT))
+            for unique in plan.entity.composite_unique
+        }
         plan.unfilled_links = {
             r.column: (r.target_snake, plan.rows(3) if (r.column,) in alone else 2)
             for r in unfilled

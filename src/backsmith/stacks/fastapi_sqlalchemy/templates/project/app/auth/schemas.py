@@ -25,4 +25,4 @@ class UserRead(ReadSchema):
 
 class Token(ReadSchema):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+    token_type: Literal["bearer"] = "bearer"  # the OAuth2 token type, not a secret
