@@ -137,3 +137,27 @@ def test_a_filtered_self_one_to_one_gets_a_parent_per_row_and_no_copied_duplicat
     (plan,) = build_test_plan(build_context(spec)).entities
     assert plan.unfilled_links == {"parent_id": ("node", plan.rows(3))}
     assert plan.unique_copied == []
+
+
+def test_a_house_filter_on_an_int_field_is_bounded_to_its_column(tmp_path: Path) -> None:
+    """An unbounded integer filter reached PostgreSQL as an out-of-range int (a 500)."""
+    from backsmith.project.profile import load_profile
+    from backsmith.stacks.house.context import build_house_feature
+    from backsmith.stacks.house.style import read_house_style
+
+    document = _document(
+        tmp_path,
+        """\
+feature: stock
+entities:
+  Item:
+    fields: {count: int, serial: bigint, name: str}
+    list: {filter: [count, serial, name]}
+""",
+    )
+    fixture = Path(__file__).parents[1] / "fixtures" / "projects" / "async_layered"
+    style = read_house_style(load_profile(fixture), "stock")
+    (item,) = build_house_feature(load_feature(document), style).entities
+    assert item.filter_range("count") == (-(2**31), 2**31 - 1)
+    assert item.filter_range("serial") == (-(2**63), 2**63 - 1)
+    assert item.filter_range("name") is None

@@ -196,6 +196,12 @@ class HouseEntity:
         field = next((f for f in self.fields if f.name == attribute), None)
         return field.python_type if field else "int"
 
+    def filter_range(self, attribute: str) -> tuple[int, int] | None:
+        """The column's integer range, for a filter on an int or bigint field: a larger
+        value would overflow the database's integers (a 500) instead of matching nothing."""
+        field = next((f for f in self.fields if f.name == attribute), None)
+        return _INT_RANGES.get(FieldType(field.kind)) if field is not None else None
+
     def text_filter(self, attribute: str) -> bool:
         """A filter on free text: its value must refuse NUL, as the columns do."""
         field = next((f for f in self.fields if f.name == attribute), None)
