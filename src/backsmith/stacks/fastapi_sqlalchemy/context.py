@@ -901,7 +901,9 @@ def _mapped_column(f: Field, filtered: bool = False, table_unique: bool = False)
     # Filtered fields are indexed too: `?status=` should not scan the table.
     if (f.index or filtered) and not f.unique:
         args.append("index=True")
-    if f.has_default:
+    # The create schema fills in defaults. On the column, the ORM would also take a null
+    # the client sent for a nullable field as "no value" and store the default instead.
+    if f.has_default and not f.nullable:
         args.append(f"default={_default_source(f)}")
     if f.description:
         args.append(f"comment={f.description!r}")
@@ -980,6 +982,10 @@ def _default_source(f: Field, enum_class: str | None = None) -> str:
 def _create_line(f: Field, schema_type: str, enum_class: str | None) -> str:
     if f.has_default and isinstance(f.default, (list, dict)):
         annotation = f"{schema_type} | None" if f.nullable else schema_type
+        if f.default:
+            # A literal, which mypy checks against the annotation (a factory's return type
+            # it would not: dict[str, str] is no JsonValue); Pydantic copies it per request.
+            return f"{f.name}: {annotation} = {f.default!r}  # noqa: RUF012 - copied per model"
         return f"{f.name}: {annotation} = Field(default_factory={_default_source(f)})"
     if f.has_default:
         annotation = f"{schema_type} | None" if f.nullable else schema_type

@@ -323,6 +323,25 @@ class EntityTestPlan:
     # The parent-filter test: its parents, and its rows, made for them in turn.
     parent_filter_counts: tuple[int, int] = (3, 6)
 
+    def non_null(self, members: list[str]) -> dict[str, Any]:
+        """Values for the members the first sample leaves null (nulls never collide, so a
+        uniqueness test needs values): each from the first sample that has one."""
+        first = self.samples[0] if self.samples else {}
+        found: dict[str, Any] = {}
+        for name in members:
+            if name in first and first[name] is None:
+                value = next((row[name] for row in self.samples if row.get(name) is not None), None)
+                spec_field = self.entity.entity.field(name)
+                if value is None and spec_field is not None:
+                    # Every sample leaves it null (a check may want it so): its default,
+                    # which the document gave for rows like these, else any valid value.
+                    value = spec_field.default
+                    if value is None:
+                        value = valid_value(spec_field, 0)
+                if value is not None:
+                    found[name] = value
+        return found
+
     def rows(self, wanted: int) -> int:
         """`wanted` rows, or as many as one user can make in a test."""
         return wanted if self.capacity is None else min(wanted, self.capacity)
