@@ -353,3 +353,26 @@ entities:
     (link,) = box.links
     assert box.capacity is not None
     assert link.large_page + 2 <= box.capacity
+
+
+def test_two_one_to_ones_to_one_limited_target_share_its_rows(tmp_path: Path) -> None:
+    """Each row takes two new categories from one pool: half the categories' limit of
+    rows get their own pair, and the next would reuse one a one_to_one already holds."""
+    plan = _plan(
+        tmp_path,
+        """\
+feature: shop
+entities:
+  Category:
+    owned: true
+    fields: {code: "int(1..4)"}
+    unique: [[owner, code]]
+  Pair:
+    fields: {name: str}
+    relations:
+      primary: {to: Category, kind: one_to_one}
+      backup: {to: Category, kind: one_to_one}
+""",
+    )
+    assert _entity(plan, "Category").capacity == 4
+    assert _entity(plan, "Pair").capacity == 2

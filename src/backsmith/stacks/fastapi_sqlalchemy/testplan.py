@@ -529,6 +529,15 @@ class RowLimits:
             self.made_with(targets[column], counted) for column in self.filled[made]
         )
 
+    @staticmethod
+    def _parent_made(targets: dict[str, str], column: str, index: int, cap: int | None) -> int:
+        """Which parent the factory gives the `index`-th row on `column`: its relations to
+        one target draw from one pool in turn, new parents up to the target's limit, then
+        the ones made, round in order."""
+        same = [c for c, target in targets.items() if target == targets[column]]
+        drawn = index * len(same) + same.index(column)
+        return drawn if cap is None or drawn < cap else (drawn - cap) % cap
+
     def allows(self, name: str, rows: int, fixed: frozenset[str] = frozenset()) -> bool:
         limit = self.of(name, fixed)
         return limit is None or rows <= limit
@@ -551,8 +560,7 @@ class RowLimits:
             for index in range(_CAPACITY_PROBE):
                 row = samples[index % len(samples)]
                 key = [row[m] for m in group if m in row]
-                # The index-th parent made for the row: new ones up to the parent's limit.
-                key += [index if cap is None else index % cap for cap in parents.values()]
+                key += [self._parent_made(targets, m, index, cap) for m, cap in parents.items()]
                 text = repr(key)
                 if text in seen:
                     limit = index if limit is None else min(limit, index)
