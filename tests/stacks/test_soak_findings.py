@@ -161,3 +161,28 @@ entities:
     assert item.filter_range("count") == (-(2**31), 2**31 - 1)
     assert item.filter_range("serial") == (-(2**63), 2**63 - 1)
     assert item.filter_range("name") is None
+
+
+def test_a_filter_on_a_value_no_request_sets_is_left_to_the_fuzzer(tmp_path: Path) -> None:
+    """A read_only field is null on every row a test makes: its filter tests (own and
+    through a parent) had only None to send."""
+    spec = load_feature(
+        _document(
+            tmp_path,
+            """\
+feature: crm
+entities:
+  Author:
+    fields:
+      name: str
+      score: {type: decimal, required: false, read_only: true}
+    relations:
+      mentor: {to: Author, required: false}
+    list:
+      filter: [score, name, mentor.score, mentor.name]
+""",
+        )
+    )
+    (plan,) = build_test_plan(build_context(spec)).entities
+    assert {member for _, member, _ in plan.filterable} == {"name"}
+    assert {f[3] for f in plan.parent_filters} <= {"name"}
