@@ -8,10 +8,13 @@ from pathlib import Path
 
 from ruff.__main__ import find_ruff_bin
 
+from backsmith.project.profile import load_profile
 from backsmith.spec import load_feature
 from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_feature
 from backsmith.stacks.fastapi_sqlalchemy.context import build_context
-from backsmith.stacks.fastapi_sqlalchemy.testplan import build_test_plan
+from backsmith.stacks.fastapi_sqlalchemy.testplan import EntityTestPlan, build_test_plan
+from backsmith.stacks.house.context import build_house_feature
+from backsmith.stacks.house.style import read_house_style
 
 UUID_ACTION = """\
 feature: shop
@@ -32,6 +35,12 @@ entities:
       tag: {type: str, required: false, access: {write: authenticated}}
     access: {create: public}
 """
+
+
+def _only_plan(tmp_path: Path, text: str) -> EntityTestPlan:
+    """The test plan of a document's one entity."""
+    (plan,) = build_test_plan(build_context(load_feature(_document(tmp_path, text)))).entities
+    return plan
 
 
 def _document(tmp_path: Path, text: str) -> Path:
@@ -60,8 +69,7 @@ def test_an_action_that_sets_a_uuid_names_only_what_it_imports(tmp_path: Path) -
 def test_a_caller_without_a_token_leaves_out_what_only_signed_in_users_may_set(
     tmp_path: Path,
 ) -> None:
-    spec = load_feature(_document(tmp_path, GUARDED_ON_PUBLIC_CREATE))
-    (plan,) = build_test_plan(build_context(spec)).entities
+    plan = _only_plan(tmp_path, GUARDED_ON_PUBLIC_CREATE)
     assert plan.anonymous["create"] == 201
     assert plan.unset_by_anonymous == ["tag"]
     assert plan.unset_by_stranger == []
@@ -82,8 +90,7 @@ def test_a_check_below_the_natural_numbers_still_gets_distinct_test_data(
     tmp_path: Path,
 ) -> None:
     """The samples climb from 1: a unique number checked `<= 0` takes their mirror images."""
-    spec = load_feature(_document(tmp_path, NON_POSITIVE_UNIQUE))
-    (plan,) = build_test_plan(build_context(spec)).entities
+    plan = _only_plan(tmp_path, NON_POSITIVE_UNIQUE)
     titles = [row["title"] for row in plan.samples]
     assert all(title <= 0 for title in titles)
     assert len(set(titles)) == len(titles) > 1
@@ -107,8 +114,7 @@ def test_uniqueness_and_search_no_client_can_reach_are_not_tested_through_the_ap
 ) -> None:
     """No request sets a read_only value: its uniqueness and its search have nothing to
     send, so the tests exercise only what a client can repeat or look for."""
-    spec = load_feature(_document(tmp_path, READ_ONLY_UNIQUE))
-    (plan,) = build_test_plan(build_context(spec)).entities
+    plan = _only_plan(tmp_path, READ_ONLY_UNIQUE)
     assert plan.unique_fields == ["slug"]
     assert plan.search == ["name"]
     assert plan.unique_copied == ["slug"]
@@ -133,18 +139,13 @@ def test_a_filtered_self_one_to_one_gets_a_parent_per_row_and_no_copied_duplicat
     """The factory leaves a self link empty (it would loop): the filter test links each
     row to a parent of its own (a one_to_one refuses a shared one), and the soft-delete
     test has no payload value of the link to copy."""
-    spec = load_feature(_document(tmp_path, SELF_ONE_TO_ONE))
-    (plan,) = build_test_plan(build_context(spec)).entities
+    plan = _only_plan(tmp_path, SELF_ONE_TO_ONE)
     assert plan.unfilled_links == {"parent_id": ("node", plan.rows(3))}
     assert plan.unique_copied == []
 
 
 def test_a_house_filter_on_an_int_field_is_bounded_to_its_column(tmp_path: Path) -> None:
     """An unbounded integer filter reached PostgreSQL as an out-of-range int (a 500)."""
-    from backsmith.project.profile import load_profile
-    from backsmith.stacks.house.context import build_house_feature
-    from backsmith.stacks.house.style import read_house_style
-
     document = _document(
         tmp_path,
         """\
@@ -166,10 +167,9 @@ entities:
 def test_a_filter_on_a_value_no_request_sets_is_left_to_the_fuzzer(tmp_path: Path) -> None:
     """A read_only field is null on every row a test makes: its filter tests (own and
     through a parent) had only None to send."""
-    spec = load_feature(
-        _document(
-            tmp_path,
-            """\
+    plan = _only_plan(
+        tmp_path,
+        """\
 feature: crm
 entities:
   Author:
@@ -181,8 +181,6 @@ entities:
     list:
       filter: [score, name, mentor.score, mentor.name]
 """,
-        )
     )
-    (plan,) = build_test_plan(build_context(spec)).entities
     assert {member for _, member, _ in plan.filterable} == {"name"}
     assert {f[3] for f in plan.parent_filters} <= {"name"}
