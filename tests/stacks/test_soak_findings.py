@@ -184,3 +184,84 @@ entities:
     )
     assert {member for _, member, _ in plan.filterable} == {"name"}
     assert {f[3] for f in plan.parent_filters} <= {"name"}
+
+
+def test_the_two_rows_who_may_call_an_action_take_apart_unique_values(tmp_path: Path) -> None:
+    """The guard holds only for some values, and the test made two rows with the same ones:
+    a 409 where the pair of values is unique."""
+    plan = _only_plan(
+        tmp_path,
+        """\
+feature: tasks
+entities:
+  Visit:
+    owned: true
+    fields:
+      level: bigint(1..1000000)? unique
+      note: {type: text, write_only: true}
+    actions:
+      reopen:
+        set: {note: "yes"}
+        when: level is null or level <= 500000
+    unique: [[note, level]]
+""",
+    )
+    (case,) = plan.action_cases
+    assert case.again is not None
+    for row in (case.ready, case.again):  # the guard holds for both rows
+        assert row["level"] is None or row["level"] <= 500000
+    assert case.ready["level"] is None or case.ready["level"] != case.again["level"]
+
+
+def test_transition_tests_use_only_states_the_checks_let_a_row_hold(tmp_path: Path) -> None:
+    """`archived` breaks a check: no row holds it, and a move into it is the check's 422,
+    so neither is a transition test; the check's PATCH test was a move no state allows."""
+    plan = _only_plan(
+        tmp_path,
+        """\
+feature: media
+entities:
+  Shot:
+    fields:
+      kind: {type: enum, values: [archived, draft, live]}
+    checks:
+      - {rule: kind != "archived", message: Archived shots are not kept.}
+    transitions:
+      kind: {archived: [], draft: [], live: archived}
+""",
+    )
+    (moves,) = plan.transition_cases
+    assert sorted(pair[:3] for pair in moves.pairs) == [
+        ("draft", "archived", False),
+        ("draft", "live", False),
+        ("live", "draft", False),
+    ]
+    (check,) = plan.check_cases
+    stored = plan.samples[1 % len(plan.samples)]["kind"]
+    assert check.on_update is None or stored == "live"  # only live may become archived
+
+
+def test_a_transition_test_sets_what_the_checks_need_before_and_after(tmp_path: Path) -> None:
+    plan = _only_plan(
+        tmp_path,
+        """\
+feature: media
+entities:
+  Shot:
+    fields:
+      kind: {type: enum, values: [archived, draft, live]}
+      frames: int(1..100)
+    checks:
+      - {rule: kind != "archived" or frames < 10, message: Archived shots are short.}
+      - {rule: kind != "live" or frames > 1, message: A live shot has frames.}
+    transitions:
+      kind: {archived: [], draft: [], live: archived}
+""",
+    )
+    (moves,) = plan.transition_cases
+    tried = {(start, end): (allowed, fixed) for start, end, allowed, fixed in moves.pairs}
+    states = ("archived", "draft", "live")
+    assert set(tried) == {(a, b) for a in states for b in states if a != b}
+    allowed, fixed = tried["live", "archived"]
+    assert allowed and 1 < fixed["frames"] < 10  # meets both checks, before and after
+    assert tried["archived", "live"][1]["frames"] < 10  # a refused move: before only

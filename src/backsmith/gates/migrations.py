@@ -15,6 +15,7 @@ a database it does not own.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 import uuid
@@ -99,15 +100,29 @@ def _round_trip(
                     detail="\n".join(detected) or tail(output),
                 )
             ]
-        last = [line for line in output.strip().splitlines() if line.strip()]
         return [
             Failure(
-                message=f"`{command}` failed on {label}: {last[-1] if last else 'no output'}",
+                message=f"`{command}` failed on {label}: {_error_line(output)}",
                 location=command,
                 detail=tail(output),
             )
         ]
     return []
+
+
+# The line a Python traceback ends with: `package.module.SomeError: what went wrong`.
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Failure)\b.*?:\s")
+
+
+def _error_line(output: str) -> str:
+    """The line of a failed Alembic command that says what went wrong: the exception's,
+    not what follows it (SQLAlchemy ends with its SQL and a "Background on this error"
+    link)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    raised = [line for line in lines if _EXCEPTION_LINE.match(line)]
+    if raised:
+        return raised[-1]
+    return lines[-1] if lines else "no output"
 
 
 class ScratchDatabaseError(Exception):

@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.operations import ops
+from sqlalchemy import ForeignKeyConstraint
 
 HOOKS = "post_write_hooks"
 
@@ -35,6 +38,37 @@ def exec_ruff_directly(config: Config) -> None:
         config.set_section_option(HOOKS, name + ".executable", executable)
 
 
+def defer_foreign_keys_in_cycles(
+    context: Any, revision: Any, directives: list[ops.MigrationScript]
+) -> None:
+    """Alembic creates a revision's new tables in dependency order, which a cycle of foreign
+    keys (A -> B -> A) does not have (sqlalchemy/alembic#326): PostgreSQL then refuses the
+    first table, whose key names a table not made yet. Each such key is added once every
+    table exists, and dropped before any table in the downgrade."""
+    for script in directives:
+        for upgrade, downgrade in zip(
+            script.upgrade_ops_list, script.downgrade_ops_list, strict=True
+        ):
+            creates = [op for op in upgrade.ops if isinstance(op, ops.CreateTableOp)]
+            later = {op.table_name for op in creates}
+            deferred: list[ForeignKeyConstraint] = []
+            for op in creates:
+                later.discard(op.table_name)
+                ahead = [
+                    item
+                    for item in op.columns
+                    if isinstance(item, ForeignKeyConstraint) and item.referred_table.name in later
+                ]
+                op.columns = [item for item in op.columns if not any(item is key for key in ahead)]
+                deferred += ahead
+            for key in deferred:
+                table = key.table.name
+                create = ops.CreateForeignKeyOp.from_constraint(key)
+                upgrade.ops.append(ops.ModifyTableOps(table, [create]))
+                drop = ops.DropConstraintOp.from_constraint(key)
+                downgrade.ops.insert(0, ops.ModifyTableOps(table, [drop]))
+
+
 def main(message: str, url: str | None = None) -> None:
     config = Config("alembic.ini")
     config.attributes["configure_logger"] = False
@@ -43,7 +77,12 @@ def main(message: str, url: str | None = None) -> None:
     config.cmd_opts = argparse.Namespace(autogenerate=True)
     exec_ruff_directly(config)
     command.upgrade(config, "head")
-    command.revision(config, message=message, autogenerate=True)
+    command.revision(
+        config,
+        message=message,
+        autogenerate=True,
+        process_revision_directives=defer_foreign_keys_in_cycles,
+    )
 
 
 if __name__ == "__main__":

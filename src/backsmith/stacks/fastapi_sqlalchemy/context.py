@@ -305,16 +305,6 @@ class TransitionContext:
     constant: str  # the module-level name of its moves
     moves: dict[str, tuple[str, ...]]
 
-    @property
-    def pairs(self) -> list[tuple[str, str, bool]]:
-        """Every (from, to, allowed) between two different values, for the tests."""
-        return [
-            (start, end, end in self.moves[start])
-            for start in self.moves
-            for end in self.moves
-            if start != end
-        ]
-
 
 @dataclass(frozen=True)
 class CheckContext:

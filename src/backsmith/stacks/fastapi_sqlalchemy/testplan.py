@@ -8,6 +8,8 @@ unit-tested and so that the generated tests assert what the spec promises.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,12 +190,28 @@ class CheckCase:
 
 
 @dataclass(frozen=True)
+class TransitionCase:
+    """The moves of one enum field as the spec declares them, and the pairs of values the
+    tests try: only those a row can hold under the checks (a state every check refuses is
+    never stored, and a move into it is the check's 422, not the transition's)."""
+
+    field: str
+    moves: dict[str, tuple[str, ...]]
+    # (from, to, allowed, create overrides that meet the checks in `from`, and in `to`
+    # when the move is allowed)
+    pairs: list[tuple[str, str, bool, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
 class ActionCase:
     """A custom action: a row it applies to, one its guard refuses, who may call it."""
 
     name: str
     summary: str
     ready: dict[str, Any]  # create overrides: the guard holds and the move is allowed
+    # Overrides for a second such row, its unique values apart from `ready`'s; None: no
+    # second row can hold them (one row then serves every caller that is refused).
+    again: dict[str, Any] | None
     expected: dict[str, Any]  # JSON values the action sets (echoed types)
     stamped: list[str]
     blocked: dict[str, Any] | None  # create overrides the guard refuses; None: no guard
@@ -299,6 +317,7 @@ class EntityTestPlan:
     search: list[str] = field(default_factory=list)
     restore: dict[str, int] = field(default_factory=dict)  # soft_delete: anonymous, stranger
     check_cases: list[CheckCase] = field(default_factory=list)
+    transition_cases: list[TransitionCase] = field(default_factory=list)
     action_cases: list[ActionCase] = field(default_factory=list)
     untested_actions: list[str] = field(default_factory=list)  # no row found they apply to
     unbroken_checks: list[str] = field(default_factory=list)  # no breaking row was found
@@ -655,6 +674,19 @@ def _meeting_checks(entity: EntityContext, rows: list[dict[str, Any]]) -> list[d
     return met
 
 
+def _moves_allowed(entity: EntityContext, row: dict[str, Any], patch: dict[str, Any]) -> bool:
+    """Whether `patch` onto `row` moves every transition field as the spec allows (a
+    refused move is a 409 before any check is read)."""
+    for transitions in entity.entity.transitions:
+        start, end = (
+            row.get(transitions.field),
+            patch.get(transitions.field, row.get(transitions.field)),
+        )
+        if start is not None and end != start and end not in transitions.moves.get(start, ()):
+            return False
+    return True
+
+
 def _check_cases(
     entity: EntityContext, samples: list[dict[str, Any]]
 ) -> tuple[list[CheckCase], list[str]]:
@@ -668,9 +700,49 @@ def _check_cases(
             unbroken.append(check.rule)
             continue
         # The test PATCHes the row it makes next: the sample after the first.
-        patch = data.update_patch(samples[1 % len(samples)], breaking, updatable, position)
+        stored = samples[1 % len(samples)]
+        patch = data.update_patch(stored, breaking, updatable, position)
+        if patch is not None and not _moves_allowed(entity, stored, patch):
+            patch = None
         cases.append(CheckCase(f"check {position + 1}", check.message, breaking, patch))
     return cases, unbroken
+
+
+def _meets_in(data: CheckData, states: list[dict[str, Any]]) -> Callable[[dict[str, Any]], bool]:
+    """Whether a payload meets every check in each of these states of it."""
+    return lambda payload: all(data.meets_all({**payload, **state}) for state in states)
+
+
+def _read_with(data: CheckData, name: str) -> tuple[str, ...]:
+    """The fields the checks read together with `name`, and those read with them, and so
+    on: fixing these (and no others) decides every check that `name`'s value can change,
+    whichever sample the factory fills the rest from."""
+    linked = {name}
+    while True:
+        grown = linked | {
+            f for check in data.checks if linked & set(check.fields) for f in check.fields
+        }
+        if grown == linked:
+            return tuple(sorted(linked - {name}))
+        linked = grown
+
+
+def _transition_cases(entity: EntityContext, sample: dict[str, Any]) -> list[TransitionCase]:
+    data = _check_data(entity)
+    cases: list[TransitionCase] = []
+    for transitions in entity.entity.transitions:
+        name = transitions.field
+        others = _read_with(data, name)
+        pairs: list[tuple[str, str, bool, dict[str, Any]]] = []
+        for start, end in itertools.permutations(transitions.moves, 2):
+            allowed = end in transitions.moves[start]
+            # The row meets the checks before the move, and after it where it is allowed.
+            states = [{name: start}, {name: end}] if allowed else [{name: start}]
+            found = data.find({**sample, name: start}, others, _meets_in(data, states))
+            if found is not None:
+                pairs.append((start, end, allowed, found))
+        cases.append(TransitionCase(name, dict(transitions.moves), pairs))
+    return cases
 
 
 def _samples(entity: EntityContext) -> list[dict[str, Any]]:
@@ -716,7 +788,7 @@ def _action_cases(
     cases: list[ActionCase] = []
     untested: list[str] = []
     for action, spec in zip(entity.actions, entity.entity.actions, strict=True):
-        case = _action_case(entity, action, spec, samples[0])
+        case = _action_case(entity, action, spec, samples)
         if case is None:
             untested.append(action.name)
         else:
@@ -725,9 +797,10 @@ def _action_cases(
 
 
 def _action_case(
-    entity: EntityContext, action: ActionContext, spec: CustomAction, sample: dict[str, Any]
+    entity: EntityContext, action: ActionContext, spec: CustomAction, samples: list[dict[str, Any]]
 ) -> ActionCase | None:
     """Create overrides for a row the action applies to (and one its guard refuses)."""
+    sample = samples[0]
     data = _check_data(entity)
     by_name = {f.name: f.field for f in entity.fields}
     after = {**spec.values, **{name: dt.datetime.now(dt.UTC) for name in spec.stamped}}
@@ -754,6 +827,20 @@ def _action_case(
     found = data.find(sample, tuple(dict.fromkeys([*guard_fields, *after])), ready)
     if found is None:
         return None
+    groups = [g for g in _unique_groups(entity) if all(name in found for name in g)]
+
+    def apart(payload: dict[str, Any]) -> bool:
+        """No constraint over the overrides alone has the same key as in `found` (a key
+        holding a null never collides)."""
+        return all(
+            None in (key := tuple(payload[n] for n in group))
+            or key != tuple(found[n] for n in group)
+            for group in groups
+        )
+
+    again = (
+        data.find(samples[-1], tuple(found), lambda p: ready(p) and apart(p)) if groups else found
+    )
     blocked = None
     if spec.guard is not None:
         blocked = data.find(
@@ -768,6 +855,7 @@ def _action_case(
         name=action.name,
         summary=action.summary,
         ready=found,
+        again=again,
         expected=expected,
         stamped=[name for name in spec.stamped if by_name[name].readable],
         blocked=blocked,
@@ -1009,6 +1097,7 @@ def _entity_plan(
         if not case.valid or data.meets_all({**samples[0], f.name: case.value})
     ]
     check_cases, unbroken_checks = _check_cases(entity, samples)
+    transition_cases = _transition_cases(entity, samples[0]) if samples else []
     action_cases, untested_actions = _action_cases(entity, samples)
     # The parents a sample row points at: every relation the factory fills, optional
     # ones included (another user's row there is unreadable to a stranger: a 422).
@@ -1095,6 +1184,7 @@ def _entity_plan(
         search=[name for name in entity.search if name in readable_members and name in settable],
         restore=_restore_statuses(entity),
         check_cases=check_cases,
+        transition_cases=transition_cases,
         action_cases=action_cases,
         untested_actions=untested_actions,
         unbroken_checks=unbroken_checks,

@@ -90,8 +90,10 @@ async def app(built_app: FastAPI, migrated_url: str) -> AsyncIterator[FastAPI]:
 
 
 async def _empty_every_table(engine: AsyncEngine) -> None:
-    """Delete every row, whatever points at what (self-references, RESTRICT included)."""
-    tables = Base.metadata.sorted_tables
+    """Delete every row, whatever points at what (self-references, RESTRICT and tables that
+    point at each other included): the order does not matter, so it is not asked for (a
+    cycle of foreign keys has none, and SQLAlchemy warns)."""
+    tables = list(Base.metadata.tables.values())
     async with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             names = ", ".join(f'"{table.name}"' for table in tables)
@@ -101,7 +103,7 @@ async def _empty_every_table(engine: AsyncEngine) -> None:
         # SQLite checks RESTRICT row by row, even within one DELETE: switch the checks off
         # (outside a transaction, where SQLite allows it) and back on afterwards.
         await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        for table in reversed(tables):
+        for table in tables:
             await connection.execute(table.delete())
         await connection.commit()
         await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
