@@ -869,6 +869,8 @@ def _read_python_type(f: Field) -> str:
         # Served as a wall-clock time without offset: WallTime documents it as such (JSON
         # Schema's `time` format demands an offset, and response checks hold us to it).
         return "WallTime"
+    if f.type is FieldType.DECIMAL:
+        return f"Annotated[Decimal, scaled({f.scale})]"
     return "JsonValue" if f.type is FieldType.JSON else _PY_TYPES[f.type]
 
 

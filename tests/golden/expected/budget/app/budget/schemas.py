@@ -17,6 +17,7 @@ from app.core.schemas import (
     JsonInt,
     ReadSchema,
     omitted,
+    scaled,
 )
 
 
@@ -51,7 +52,7 @@ class CategoryRead(ReadSchema):
     owner_id: int
     name: str
     color: str | None
-    monthly_limit: Decimal | None
+    monthly_limit: Annotated[Decimal, scaled(2)] | None
     created_at: datetime
     updated_at: datetime
 
@@ -104,7 +105,7 @@ class ExpenseUpdate(InputSchema):
 class ExpenseRead(ReadSchema):
     id: int
     owner_id: int
-    amount: Decimal
+    amount: Annotated[Decimal, scaled(2)]
     spent_on: date
     note: str | None
     kind: ExpenseKind

@@ -21,6 +21,7 @@ from app.core.schemas import (
     UTCDatetime,
     WallTime,
     omitted,
+    scaled,
 )
 
 
@@ -67,7 +68,7 @@ class DoctorRead(ReadSchema):
     name: str
     specialty: DoctorSpecialty
     license_no: str
-    fee: Decimal
+    fee: Annotated[Decimal, scaled(2)]
     bio: str | None
     email: str | None
     website: str | None

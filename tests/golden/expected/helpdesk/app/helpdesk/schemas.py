@@ -15,6 +15,7 @@ from app.core.schemas import (
     JsonInt,
     ReadSchema,
     omitted,
+    scaled,
 )
 from app.helpdesk.models import (
     TicketStatus,
@@ -90,7 +91,7 @@ class TicketRead(ReadSchema):
     votes: int
     opened_on: date
     due_on: date | None
-    estimate_hours: Decimal | None
+    estimate_hours: Annotated[Decimal, scaled(1)] | None
     closed_at: datetime | None
     # Absent, not null, for callers its read rule does not name.
     internal_note: str | None = Field(

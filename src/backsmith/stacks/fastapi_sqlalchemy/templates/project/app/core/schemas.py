@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, date, datetime, time
+from decimal import Context, Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -93,6 +94,17 @@ def _http_url(value: str) -> str:
     if len(normalized) > URL_MAX_LENGTH:
         raise ValueError(f"URL should have at most {URL_MAX_LENGTH} characters")
     return normalized
+
+
+# Digits enough for the widest column (38) whatever the thread's context (28 by default).
+_WIDE = Context(prec=80)
+
+
+def scaled(places: int) -> AfterValidator:
+    """A decimal read back with the digits its column keeps: NUMERIC(6, 3) stores 1.0 as
+    1.000, so a response says `1.000` whether the row was just written or read again."""
+    exponent = Decimal(1).scaleb(-places)
+    return AfterValidator(lambda value: value.quantize(exponent, context=_WIDE))
 
 
 def omitted() -> Any:
