@@ -3,6 +3,7 @@ checked where its mistake was made: the rendered code, or the test plan's decisi
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -265,3 +266,45 @@ entities:
     allowed, fixed = tried["live", "archived"]
     assert allowed and 1 < fixed["frames"] < 10  # meets both checks, before and after
     assert tried["archived", "live"][1]["frames"] < 10  # a refused move: before only
+
+
+def test_an_immutable_field_with_a_write_rule_is_tried_on_create_only(tmp_path: Path) -> None:
+    """No update body carries an immutable field: sending one is a 422 for every caller,
+    and the test expected its write rule's 403."""
+    plan = _only_plan(
+        tmp_path,
+        """\
+feature: books
+roles: [clerk]
+entities:
+  Ledger:
+    fields:
+      name: str
+      serial: {type: bigint, required: false, immutable: true, access: {write: "role:clerk"}}
+      note: {type: str, required: false, access: {write: "role:clerk"}}
+""",
+    )
+    cases = {case.name: case for case in plan.field_writes}
+    assert cases["serial"].creator is not None and cases["serial"].updater is None
+    assert cases["note"].updater is not None  # a field that may change keeps its case
+
+
+def test_text_gets_a_nul_where_its_own_pattern_still_matches(tmp_path: Path) -> None:
+    """PostgreSQL cannot store NUL: every text field refuses it, also one whose pattern
+    (here unanchored) takes the place of the NUL rule; an anchored pattern refuses it alone."""
+    plan = _only_plan(
+        tmp_path,
+        """\
+feature: labels
+entities:
+  Label:
+    fields:
+      code: {type: str, pattern: "[0-9]"}
+      plain: str
+      hex: {type: str, pattern: "^#[0-9a-f]{6}$"}
+""",
+    )
+    nul = {b.field: b.value for b in plan.boundaries if "\x00" in str(b.value)}
+    assert set(nul) == {"code", "plain"}
+    assert all(not b.valid for b in plan.boundaries if b.field in nul and "\x00" in b.value)
+    assert re.search("[0-9]", nul["code"])  # the pattern alone would let it through

@@ -958,6 +958,9 @@ def _schema_type(f: Field, enum_class: str | None) -> str:
         or enum_class
         or _PY_TYPES[f.type]
     )
+    if f.pattern and f.type in (FieldType.STR, FieldType.TEXT):
+        # Its own pattern takes the place of NO_NUL, and may well match around a NUL.
+        base = "NulFreeStr"
     constraints = _constraints(f)
     if not constraints:
         return base
@@ -976,8 +979,10 @@ def _create_line(f: Field, schema_type: str, enum_class: str | None) -> str:
         annotation = f"{schema_type} | None" if f.nullable else schema_type
         if f.default:
             # A literal, which mypy checks against the annotation (a factory's return type
-            # it would not: dict[str, str] is no JsonValue); Pydantic copies it per request.
-            return f"{f.name}: {annotation} = {f.default!r}  # noqa: RUF012 - copied per model"
+            # it would not: dict[str, str] is no JsonValue); Pydantic copies it per request
+            # (RUF012 is off for schemas: a `noqa` would not survive `ruff format` wrapping
+            # a long annotation).
+            return f"{f.name}: {annotation} = {f.default!r}"
         return f"{f.name}: {annotation} = Field(default_factory={_default_source(f)})"
     if f.has_default:
         annotation = f"{schema_type} | None" if f.nullable else schema_type

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,7 @@ from backsmith.design.access import (
     unset_on_create,
 )
 from backsmith.errors import SpecError
-from backsmith.spec.model import CustomAction, FieldType
+from backsmith.spec.model import CustomAction, Field, FieldType
 from backsmith.stacks.fastapi_sqlalchemy.checkdata import CheckData, evaluate
 from backsmith.stacks.fastapi_sqlalchemy.context import (
     TENANT,
@@ -649,6 +650,28 @@ def _actor_roles(feature: FeatureContext) -> list[str]:
     return sorted(roles)
 
 
+def _nul_case(f: Field) -> Boundary | None:
+    """Text with a NUL character, which PostgreSQL cannot store: a 422, never a 500. The
+    NUL goes where the field's own pattern still matches, so that only the NUL refusal
+    stands between it and the database; None where the pattern refuses every NUL itself
+    (or no sample exists)."""
+    if f.type not in (FieldType.STR, FieldType.TEXT):
+        return None
+    try:
+        value = str(valid_value(f, 0))
+    except SampleError:
+        return None
+    low, high = f.min_length or 0, f.max_length
+    regex = re.compile(f.pattern) if f.pattern else None
+    for candidate in (value + "\x00", "\x00" + value, value[:-1] + "\x00", "\x00" + value[1:]):
+        fits = low <= len(candidate) and (high is None or len(candidate) <= high)
+        if fits and (regex is None or regex.search(candidate)):
+            return Boundary(
+                field=f.name, label=f"{f.name} with a NUL", value=candidate, valid=False
+            )
+    return None
+
+
 def _check_data(entity: EntityContext) -> CheckData:
     return CheckData({f.name: f.field for f in entity.fields}, entity.entity.checks)
 
@@ -1049,6 +1072,9 @@ def _field_write_cases(
             ),
             None,
         )
+        # An immutable field is not in the update body at all: sending it is a 422 for
+        # everyone, whatever its write rule says.
+        spec_field = entity.entity.field(name)
         updater = next(
             (
                 c
@@ -1057,6 +1083,8 @@ def _field_write_cases(
             ),
             None,
         )
+        if spec_field is None or not spec_field.writable_on_update:
+            updater = None
         if creator or updater:
             cases.append(FieldWriteCase(name, sample[name], creator, updater))
     return cases
@@ -1096,6 +1124,7 @@ def _entity_plan(
         # A valid value may still break a check with the sample's other fields.
         if not case.valid or data.meets_all({**samples[0], f.name: case.value})
     ]
+    boundaries += [case for f in writable if (case := _nul_case(f.field)) is not None]
     check_cases, unbroken_checks = _check_cases(entity, samples)
     transition_cases = _transition_cases(entity, samples[0]) if samples else []
     action_cases, untested_actions = _action_cases(entity, samples)

@@ -15,6 +15,7 @@ from app.core.schemas import (
     InputSchema,
     IsoDate,
     JsonInt,
+    NulFreeStr,
     ReadSchema,
     omitted,
     scaled,
@@ -23,7 +24,7 @@ from app.core.schemas import (
 
 class CategoryCreate(InputSchema):
     name: Annotated[str, Field(min_length=1, max_length=60, pattern=NO_NUL)]
-    color: Annotated[str, Field(pattern="^#[0-9a-f]{6}$")] | None = None
+    color: Annotated[NulFreeStr, Field(pattern="^#[0-9a-f]{6}$")] | None = None
     monthly_limit: (
         Annotated[
             Decimal, Field(max_digits=10, decimal_places=2, ge=Decimal("0"), allow_inf_nan=False)
@@ -38,7 +39,7 @@ class CategoryUpdate(InputSchema):
     name: Annotated[str, Field(min_length=1, max_length=60, pattern=NO_NUL)] = Field(
         default_factory=omitted
     )
-    color: Annotated[str, Field(pattern="^#[0-9a-f]{6}$")] | None = None
+    color: Annotated[NulFreeStr, Field(pattern="^#[0-9a-f]{6}$")] | None = None
     monthly_limit: (
         Annotated[
             Decimal, Field(max_digits=10, decimal_places=2, ge=Decimal("0"), allow_inf_nan=False)

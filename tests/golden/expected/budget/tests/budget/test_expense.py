@@ -205,6 +205,7 @@ async def test_a_cursor_is_bound_to_its_sort_order(
             id="note above max_length 200",
         ),
         pytest.param("kind", "not-a-valid-value", False, id="kind not one of the enum values"),
+        pytest.param("note", "note-0\x00", False, id="note with a NUL"),
     ],
 )
 async def test_field_boundaries(

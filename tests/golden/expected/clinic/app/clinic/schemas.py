@@ -17,6 +17,7 @@ from app.core.schemas import (
     InputSchema,
     IsoDate,
     JsonInt,
+    NulFreeStr,
     ReadSchema,
     UTCDatetime,
     WallTime,
@@ -28,7 +29,7 @@ from app.core.schemas import (
 class DoctorCreate(InputSchema):
     name: Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL)]
     specialty: DoctorSpecialty = DoctorSpecialty.GENERAL
-    license_no: Annotated[str, Field(pattern="^[A-Z]{2}-[0-9]{6}$")]
+    license_no: Annotated[NulFreeStr, Field(pattern="^[A-Z]{2}-[0-9]{6}$")]
     fee: Annotated[
         Decimal, Field(max_digits=8, decimal_places=2, ge=Decimal("0"), allow_inf_nan=False)
     ]
@@ -48,7 +49,7 @@ class DoctorUpdate(InputSchema):
         default_factory=omitted
     )
     specialty: DoctorSpecialty = Field(default_factory=omitted)
-    license_no: Annotated[str, Field(pattern="^[A-Z]{2}-[0-9]{6}$")] = Field(
+    license_no: Annotated[NulFreeStr, Field(pattern="^[A-Z]{2}-[0-9]{6}$")] = Field(
         default_factory=omitted
     )
     fee: Annotated[

@@ -212,6 +212,7 @@ async def test_a_cursor_is_bound_to_its_sort_order(
             id="reason above max_length 500",
         ),
         pytest.param("status", "not-a-valid-value", False, id="status not one of the enum values"),
+        pytest.param("reason", "reason-0\x00", False, id="reason with a NUL"),
     ],
 )
 async def test_field_boundaries(

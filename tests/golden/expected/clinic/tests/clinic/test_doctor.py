@@ -220,6 +220,8 @@ async def test_a_cursor_is_bound_to_its_sort_order(
         pytest.param(
             "accepts_new_patients", "maybe", False, id="accepts_new_patients not a boolean"
         ),
+        pytest.param("name", "name-0\x00", False, id="name with a NUL"),
+        pytest.param("bio", "bio-0\x00", False, id="bio with a NUL"),
     ],
 )
 async def test_field_boundaries(

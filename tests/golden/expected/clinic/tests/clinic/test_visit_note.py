@@ -192,6 +192,7 @@ async def test_a_cursor_is_bound_to_its_sort_order(
         pytest.param("follow_up_in_days", 365, True, id="follow_up_in_days at max 365"),
         pytest.param("follow_up_in_days", 366, False, id="follow_up_in_days above max 365"),
         pytest.param("follow_up_in_days", 1.5, False, id="follow_up_in_days not an integer"),
+        pytest.param("summary", "summary-0\x00", False, id="summary with a NUL"),
     ],
 )
 async def test_field_boundaries(

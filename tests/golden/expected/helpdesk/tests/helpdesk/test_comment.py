@@ -228,6 +228,7 @@ async def test_a_cursor_is_bound_to_its_sort_order(
             False,
             id="body above max_length 4000",
         ),
+        pytest.param("body", "body-0\x00", False, id="body with a NUL"),
     ],
 )
 async def test_field_boundaries(

@@ -142,6 +142,7 @@ async def test_a_cursor_is_bound_to_its_sort_order(
             False,
             id="name above max_length 40",
         ),
+        pytest.param("name", "name-0\x00", False, id="name with a NUL"),
     ],
 )
 async def test_field_boundaries(

@@ -481,6 +481,9 @@ async def test_a_cursor_is_bound_to_its_sort_order(
         pytest.param(
             "estimate_hours", "100000.0", False, id="estimate_hours with more than 5 integer digits"
         ),
+        pytest.param("title", "title-0\x00", False, id="title with a NUL"),
+        pytest.param("body", "body-0\x00", False, id="body with a NUL"),
+        pytest.param("internal_note", "internal_note-0\x00", False, id="internal_note with a NUL"),
     ],
 )
 async def test_field_boundaries(

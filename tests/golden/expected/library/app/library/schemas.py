@@ -15,6 +15,7 @@ from app.core.schemas import (
     JsonFloat,
     JsonInt,
     JsonPresent,
+    NulFreeStr,
     ReadSchema,
     UTCDatetime,
     omitted,
@@ -78,7 +79,7 @@ class BookCreate(InputSchema):
         Field(min_length=1, max_length=200, pattern=NO_NUL, examples=["The Left Hand of Darkness"]),
     ]
     isbn: Annotated[
-        str,
+        NulFreeStr,
         Field(
             pattern="^97[89][0-9]{10}$",
             description="ISBN-13, digits only",
@@ -172,7 +173,7 @@ class LoanCreate(InputSchema):
     returned_at: UTCDatetime | None = None
     locker_pin: (
         Annotated[
-            str,
+            NulFreeStr,
             Field(
                 pattern="^[0-9]{4}$",
                 description="PIN for the self-service pickup locker; never shown again",
@@ -190,7 +191,7 @@ class LoanUpdate(InputSchema):
     returned_at: UTCDatetime | None = None
     locker_pin: (
         Annotated[
-            str,
+            NulFreeStr,
             Field(
                 pattern="^[0-9]{4}$",
                 description="PIN for the self-service pickup locker; never shown again",

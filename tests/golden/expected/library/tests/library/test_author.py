@@ -161,6 +161,7 @@ async def test_a_cursor_is_bound_to_its_sort_order(
         ),
         pytest.param("born_on", "2030-02-30", False, id="born_on impossible date"),
         pytest.param("homepage", "not a url", False, id="homepage not a url"),
+        pytest.param("name", "name-0\x00", False, id="name with a NUL"),
     ],
 )
 async def test_field_boundaries(

@@ -226,6 +226,7 @@ async def test_a_cursor_is_bound_to_its_sort_order(
         pytest.param("weight_kg", 20.0, True, id="weight_kg at max 20.0"),
         pytest.param("weight_kg", 20.000000000000004, False, id="weight_kg above max 20.0"),
         pytest.param("format", "not-a-valid-value", False, id="format not one of the enum values"),
+        pytest.param("title", "The Left Hand of Darkness\x00", False, id="title with a NUL"),
     ],
 )
 async def test_field_boundaries(

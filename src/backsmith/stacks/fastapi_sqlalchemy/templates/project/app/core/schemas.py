@@ -107,6 +107,12 @@ def scaled(places: int) -> AfterValidator:
     return AfterValidator(lambda value: value.quantize(exponent, context=_WIDE))
 
 
+def _refuse_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Input should not contain NUL characters")
+    return value
+
+
 def omitted() -> Any:
     """Default of a PATCH field: left out means unchanged, and the value is never read.
 
@@ -116,6 +122,8 @@ def omitted() -> Any:
     return None
 
 
+# Text under a pattern of the document's, which takes the place of NO_NUL.
+NulFreeStr = Annotated[str, AfterValidator(_refuse_nul)]
 # Numbers of request bodies (query parameters are text, and keep the lax types).
 JsonInt = Annotated[int, BeforeValidator(_json_number)]
 JsonFloat = Annotated[float, BeforeValidator(_json_number)]
