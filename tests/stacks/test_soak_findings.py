@@ -308,3 +308,25 @@ entities:
     assert set(nul) == {"code", "plain"}
     assert all(not b.valid for b in plan.boundaries if b.field in nul and "\x00" in b.value)
     assert re.search("[0-9]", nul["code"])  # the pattern alone would let it through
+
+
+def test_two_rows_of_one_owner_take_apart_a_value_unique_per_owner(tmp_path: Path) -> None:
+    """Both rows who_may_<action> makes belong to one user: a key over the owner and a
+    value the action's readiness fixes is decided by that value alone."""
+    plan = _only_plan(
+        tmp_path,
+        """\
+feature: crm
+entities:
+  Invoice:
+    owned: true
+    fields:
+      hqe: int(-2147483648..100)
+    actions:
+      publish:
+        set: {hqe: -160}
+    unique: [[hqe, owner]]
+""",
+    )
+    (case,) = plan.action_cases
+    assert case.again is not None and case.again["hqe"] != case.ready["hqe"]

@@ -850,7 +850,15 @@ def _action_case(
     found = data.find(sample, tuple(dict.fromkeys([*guard_fields, *after])), ready)
     if found is None:
         return None
-    groups = [g for g in _unique_groups(entity) if all(name in found for name in g)]
+    # One user's rows share their owner and tenant: a key over those and the overrides is
+    # decided by the overrides alone.
+    shared = ("owner_id", TENANT)
+    groups = [
+        kept
+        for group in _unique_groups(entity)
+        if (kept := tuple(name for name in group if name not in shared))
+        and all(name in found for name in kept)
+    ]
 
     def apart(payload: dict[str, Any]) -> bool:
         """No constraint over the overrides alone has the same key as in `found` (a key
