@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,8 @@ from backsmith import runtime
 from backsmith.errors import StepFailed
 
 VERSIONS = "migrations/versions"
+# The line a Python traceback ends with: `package.module.SomeError: what went wrong`.
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Failure)\b.*?:\s")
 _IGNORED = shutil.ignore_patterns(
     ".git",
     ".venv",
@@ -136,9 +139,10 @@ def autogenerate(
     """
     worker = _take(project_root)
     try:
-        root = Path(worker.scratch) / "project"
         if project_root is not None:
-            shutil.copytree(project_root, root, ignore=_IGNORED)
+            root = _copy_project(project_root, Path(worker.scratch) / "tree")
+        else:
+            root = Path(worker.scratch) / "tree" / "project"
         for path, content in staged.items():
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -151,10 +155,13 @@ def autogenerate(
         url = [f"{driver}:///{database}"] if driver else []
         returncode, stderr = worker.run(root, env, [message, *url])
         if returncode != 0:
+            if project_root is not None:  # paths the user can open, not the copy's
+                stderr = stderr.replace(str(root), str(project_root.resolve()))
+            said = "\n".join("  " + line for line in _tool_error(stderr).splitlines())
             raise StepFailed(
-                "Alembic could not generate the migration: " + _last_error(stderr),
-                hint="nothing was written; run `alembic upgrade head` in the project to see "
-                "whether its existing migrations apply",
+                "Alembic could not generate the migration, and nothing was written "
+                "(`alembic upgrade head` in the project shows whether its existing "
+                f"migrations apply). It said:\n{said}"
             )
         created = sorted(set(folder.glob("*.py")) - before)
         if not created:
@@ -169,6 +176,54 @@ def autogenerate(
         worker.close()
 
 
-def _last_error(stderr: str) -> str:
-    lines = [line for line in stderr.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
+def _repository_root(project_root: Path) -> Path:
+    """The folder of the repository the project is in (the nearest with `.git`), else the
+    one just above it: settings may read files from there (`env_file="../.env"`)."""
+    for folder in [project_root, *project_root.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return project_root.parent if project_root.parent != project_root else project_root
+
+
+def _copy_project(project_root: Path, tree: Path) -> Path:
+    """A copy of the project under `tree`, where every path it reads relative to itself
+    still leads where it did: its folder sits as deep in `tree` as in its repository, and
+    each folder above it brings its `.env` files (a `backend/` whose settings read
+    `../.env`, as the FastAPI full-stack template's do). Returns the copy's root."""
+    project_root = project_root.resolve()
+    top = _repository_root(project_root)
+    root = tree / project_root.relative_to(top)
+    shutil.copytree(project_root, root, ignore=_IGNORED)
+    folder = project_root
+    while folder != top:
+        folder = folder.parent
+        mirror = tree / folder.relative_to(top)
+        for env_file in folder.glob(".env*"):
+            if env_file.is_file():
+                shutil.copy2(env_file, mirror / env_file.name)
+    return root
+
+
+def _tool_error(stderr: str) -> str:
+    """What the failing tool said went wrong: a Python traceback's exception and the lines
+    after it (a settings error names each missing setting there, and ends with a link),
+    else the last lines of its output."""
+    lines = [line.rstrip() for line in stderr.strip().splitlines() if line.strip()]
+    if not lines:
+        return "no output"
+    ends = [i for i, line in enumerate(lines) if _EXCEPTION_LINE.match(line)]
+    if not ends:
+        return "\n".join(lines[-3:])
+    start = ends[-1]
+    said = lines[start : start + 12]
+    # Where in the project's own code it went wrong (the innermost frame outside installed
+    # packages), with its source line.
+    frames = [
+        i
+        for i in range(start)
+        if lines[i].lstrip().startswith('File "') and "site-packages" not in lines[i]
+    ]
+    if frames:
+        where = lines[frames[-1] : frames[-1] + 2]
+        said = [line.strip() for line in where if not _EXCEPTION_LINE.match(line)] + said
+    return "\n".join(said)

@@ -230,6 +230,9 @@ def test_a_failing_migration_leaves_the_project_as_it_was(project: Path, notes: 
     result = implement(notes, project)
     assert result.returncode == 1
     assert "Alembic could not generate the migration" in result.stderr
+    # Python's own words, and where in the project: the revision file, not the copy's.
+    assert f'File "{broken.resolve()}", line 1' in result.stderr
+    assert "NameError: name 'this' is not defined" in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(project) == before
 

@@ -10,6 +10,7 @@ files of their kind, and its registries must be edited the way it writes them.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from backsmith.errors import SpecError
+from backsmith.errors import SpecError, StepFailed
 from backsmith.gates.model import Status
 from backsmith.gates.runner import GATE_NAMES, run_gates
 from backsmith.pipeline import implement_feature
@@ -301,3 +302,41 @@ def test_a_src_layout_project_gets_the_feature_under_src_imported_as_its_package
     )
     assert output.returncode == 0, output.stdout[-4000:]
     assert " passed" in output.stdout and "failed" not in output.stdout
+
+
+def backend_of_a_repository(tmp_path: Path) -> Path:
+    """sqlmodel_layered as the `backend/` folder of a repository whose settings read the
+    repository's `.env` (`env_file="../.env"`, as the FastAPI full-stack template does),
+    with a setting that only that file gives."""
+    repository = tmp_path / "repository"
+    (repository / ".git").mkdir(parents=True)
+    root = repository / "backend"
+    shutil.copytree(
+        FIXTURES / "sqlmodel_layered", root, ignore=shutil.ignore_patterns("__pycache__", ".*")
+    )
+    config = root / "app/core/config.py"
+    text = config.read_text(encoding="utf-8").replace('env_file=".env"', 'env_file="../.env"')
+    text = re.sub(r"SECRET_KEY: str = .*", "SECRET_KEY: str", text)
+    config.write_text(text, encoding="utf-8")
+    (repository / ".env").write_text("SECRET_KEY=" + "k" * 48 + "\n", encoding="utf-8")
+    return root
+
+
+def test_settings_that_read_an_env_file_above_the_project_still_find_it(tmp_path: Path) -> None:
+    root = backend_of_a_repository(tmp_path)
+    implement_feature(root, BUDGET)  # Alembic's autogenerate ran with the repository's .env
+    (revision,) = (root / "app/alembic/versions").glob("*budget*.py")
+    assert "op.create_table" in revision.read_text(encoding="utf-8")
+
+
+def test_a_setting_the_project_cannot_find_is_named_in_the_error(tmp_path: Path) -> None:
+    root = backend_of_a_repository(tmp_path)
+    (root.parent / ".env").unlink()
+    before = snapshot(root)
+    with pytest.raises(StepFailed) as failed:
+        implement_feature(root, BUDGET)
+    message = str(failed.value)
+    assert "Alembic could not generate the migration" in message
+    # Pydantic's own lines: which setting, and why; not only its closing link.
+    assert "SECRET_KEY" in message and "Field required" in message, message
+    assert snapshot(root) == before
