@@ -330,3 +330,23 @@ entities:
     )
     (case,) = plan.action_cases
     assert case.again is not None and case.again["hqe"] != case.ready["hqe"]
+
+
+def test_a_unique_number_checked_past_a_constant_gets_distinct_rows_there(tmp_path: Path) -> None:
+    """`body <= -48`: neither the natural sequence (0, 1, ...) nor its mirror reaches it, and
+    `new` refused a document that is fine."""
+    plan = _only_plan(
+        tmp_path,
+        """\
+feature: ledger
+entities:
+  Entry:
+    fields:
+      body: {type: bigint, unique: true, max: 5, example: 0}
+    checks:
+      - {rule: body <= -48, message: Too high.}
+""",
+    )
+    values = [row["body"] for row in plan.samples]
+    assert len(values) == len(set(values)) >= 10
+    assert all(value <= -48 for value in values)

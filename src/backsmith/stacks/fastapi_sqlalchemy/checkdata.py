@@ -18,12 +18,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from backsmith.spec.expressions import RUNTIME_CALLS, Literal, Name, Node, Operation
+from backsmith.spec.expressions import RUNTIME_CALLS, Literal, Name, Node, Operation, names_in
 from backsmith.spec.model import Check, Field, FieldType
 from backsmith.stacks.fastapi_sqlalchemy.samples import (
     SampleError,
     boundary_cases,
     mirrored_value,
+    near_value,
     valid_value,
 )
 
@@ -125,14 +126,40 @@ class CheckData:
         values += [case.value for case in boundary_cases(field) if case.valid]
         if field.nullable:
             values.append(None)
-        # Last, the same numbers with the other sign, distinct per sample as the naturals
+        # Then the same numbers with the other sign, distinct per sample as the naturals
         # are, for checks such as `x <= 0` on a field that must also be unique.
         for k in range(CANDIDATES):
             try:
                 values.append(mirrored_value(field, start + k))
             except SampleError:
                 continue
+        # Last, numbers on both sides of each constant the checks compare the field with,
+        # for `x <= -48`, which neither sequence reaches.
+        for constant in self._constants(name):
+            for k in range(CANDIDATES):
+                for offset in (-(start + k), start + k):
+                    try:
+                        values.append(near_value(field, constant, offset))
+                    except SampleError:
+                        continue
         return list(dict.fromkeys(values))  # checks read scalar fields only: all hashable
+
+    def _constants(self, name: str) -> list[Any]:
+        """The constants the checks compare field `name` with (`name <= -48`, `3 < name`)."""
+        found: list[Any] = []
+        pending: list[Node] = [check.tree for check in self.checks]
+        while pending:
+            node = pending.pop()
+            if not isinstance(node, Operation):
+                continue
+            pending.extend(node.operands)
+            if node.op in ("==", "!=", "<", "<=", ">", ">=") and len(node.operands) == 2:
+                left, right = node.operands
+                for one, other in ((left, right), (right, left)):
+                    # A constant side: a literal, or arithmetic on literals (`-48`).
+                    if isinstance(one, Name) and one.name == name and not names_in(other):
+                        found.append(_value(other, {}))
+        return list(dict.fromkeys(value for value in found if value is not None))
 
     def _search(
         self, base: dict[str, Any], names: tuple[str, ...], start: int, wanted: Any

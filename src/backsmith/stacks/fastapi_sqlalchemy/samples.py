@@ -120,6 +120,28 @@ def mirrored_value(field: Field, index: int) -> JSONValue:
     return mirrored
 
 
+def near_value(field: Field, constant: Any, offset: int) -> JSONValue:
+    """The number `offset` steps (of 1) from `constant`, as a valid value of `field`: a
+    check such as `x <= -48` on a unique number needs distinct values past a constant
+    that neither the natural sequence nor its mirror reaches. Raises `SampleError` when
+    that value is not valid (or the field is no number)."""
+    if isinstance(constant, bool) or not isinstance(constant, int | float | Decimal):
+        raise SampleError(f"{constant!r} is not a number")
+    value: JSONValue
+    if field.type in (FieldType.INT, FieldType.BIGINT) and constant == int(constant):
+        value = int(constant) + offset
+    elif field.type is FieldType.FLOAT:
+        value = float(constant) + offset
+    elif field.type is FieldType.DECIMAL and field.scale is not None:
+        exact = (Decimal(str(constant)) + offset).quantize(Decimal(1).scaleb(-field.scale))
+        value = str(exact)
+    else:
+        raise SampleError(f"{field.name!r} is no number near {constant!r}")
+    if _verdict(field, value) is not True:
+        raise SampleError(f"{value!r} is not a valid {field.name!r}")
+    return value
+
+
 def boundary_cases(field: Field) -> list[BoundaryCase]:
     """Values just inside (valid) and just outside (invalid) each declared boundary.
 
