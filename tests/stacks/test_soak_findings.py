@@ -350,3 +350,50 @@ entities:
     values = [row["body"] for row in plan.samples]
     assert len(values) == len(set(values)) >= 10
     assert all(value <= -48 for value in values)
+
+
+def test_an_optional_link_back_to_a_required_parent_is_not_filled(tmp_path: Path) -> None:
+    """Box, declared first, optionally points at a Crate, which requires a Box: filling
+    both made each factory call the other until the recursion limit."""
+    document = _document(
+        tmp_path,
+        """\
+feature: store
+entities:
+  Box:
+    fields: {name: str}
+    relations:
+      backup_crate: {to: Crate, kind: one_to_one, required: false}
+  Crate:
+    fields: {name: str}
+    relations:
+      main_box: Box
+""",
+    )
+    plans = {
+        p.entity.name: p for p in build_test_plan(build_context(load_feature(document))).entities
+    }
+    assert plans["Crate"].filled_relations == ["main_box_id"]
+    assert plans["Box"].filled_relations == []
+
+
+def test_a_uniqueness_test_fills_a_null_member_with_a_value_the_checks_allow(
+    tmp_path: Path,
+) -> None:
+    plan = _only_plan(
+        tmp_path,
+        """\
+feature: notes
+entities:
+  Note:
+    fields:
+      phone: email(3..200) unique
+      total: {type: bigint, required: false, immutable: true}
+    checks:
+      - {rule: total is null or total <= 0, message: Not positive.}
+    unique: [[phone, total]]
+""",
+    )
+    assert all(row["total"] is None for row in plan.samples)  # nulls never collide
+    filled = plan.non_null(["phone", "total"])
+    assert filled["total"] <= 0  # 1 broke the check: a 422, not the 409 tested for

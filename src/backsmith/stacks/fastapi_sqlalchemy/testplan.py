@@ -348,18 +348,37 @@ class EntityTestPlan:
         uniqueness test needs values): each from the first sample that has one."""
         first = self.samples[0] if self.samples else {}
         found: dict[str, Any] = {}
+        unset: list[str] = []
         for name in members:
             if name in first and first[name] is None:
                 value = next((row[name] for row in self.samples if row.get(name) is not None), None)
-                spec_field = self.entity.entity.field(name)
-                if value is None and spec_field is not None:
-                    # Every sample leaves it null (a check may want it so): its default,
-                    # which the document gave for rows like these, else any valid value.
-                    value = spec_field.default
-                    if value is None:
-                        value = valid_value(spec_field, 0)
-                if value is not None:
+                if value is None:
+                    unset.append(name)
+                else:
                     found[name] = value
+        if not unset:
+            return found
+        # Every sample leaves these null (a check may want it so): their defaults, which
+        # the document gave for rows like these, else values that still meet the checks.
+        data = _check_data(self.entity)
+        defaults = {}
+        for name in unset:
+            spec_field = self.entity.entity.field(name)
+            if spec_field is not None and spec_field.default is not None:
+                defaults[name] = spec_field.default
+        if len(defaults) == len(unset) and data.meets_all({**first, **found, **defaults}):
+            return {**found, **defaults}
+        chosen = data.find(
+            {**first, **found},
+            tuple(unset),
+            lambda row: all(row[name] is not None for name in unset) and data.meets_all(row),
+        )
+        if chosen is not None:
+            return {**found, **chosen}
+        for name in unset:  # nothing meets the checks: any valid value, and the test says so
+            spec_field = self.entity.entity.field(name)
+            if spec_field is not None:
+                found[name] = defaults.get(name, valid_value(spec_field, 0))
         return found
 
     def rows(self, wanted: int) -> int:
@@ -617,11 +636,12 @@ def _filled_relations(feature: FeatureContext) -> dict[str, list[str]]:
         return False
 
     filled: dict[str, list[str]] = {e.name: [] for e in feature.entities}
-    ordered = [
-        (entity, relation)
-        for entity in feature.entities
-        for relation in sorted(entity.relations, key=lambda r: r.nullable)
-    ]
+    # Every entity's required relations before any optional one: an optional relation of
+    # an entity declared early may point at one whose required relation points back.
+    ordered = sorted(
+        ((entity, relation) for entity in feature.entities for relation in entity.relations),
+        key=lambda pair: pair[1].nullable,
+    )
     for entity, relation in ordered:
         if relation.nullable and reaches(relation.target, entity.name):
             continue
