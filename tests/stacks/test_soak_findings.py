@@ -397,3 +397,33 @@ entities:
     assert all(row["total"] is None for row in plan.samples)  # nulls never collide
     filled = plan.non_null(["phone", "total"])
     assert filled["total"] <= 0  # 1 broke the check: a 422, not the 409 tested for
+
+
+def test_a_hidden_field_test_expects_null_summaries_of_parents_the_caller_may_not_read(
+    tmp_path: Path,
+) -> None:
+    document = _document(
+        tmp_path,
+        """\
+feature: shop
+roles: [editor]
+entities:
+  Visit:
+    owned: true
+    fields: {email: "email?"}
+  Order:
+    owned: true
+    fields:
+      amount: {type: int, required: false, access: {read: [owner, "role:editor"]}}
+    relations:
+      visit: {to: Visit, embed: [email]}
+    access:
+      read: authenticated
+""",
+    )
+    plans = {
+        p.entity.name: p for p in build_test_plan(build_context(load_feature(document))).entities
+    }
+    (case,) = plans["Order"].field_reads
+    assert case.hider.caller.roles == ()  # a user without roles, on the actor's row
+    assert case.unseen_embeds == ("visit",)  # Visit rows are their owners' to read

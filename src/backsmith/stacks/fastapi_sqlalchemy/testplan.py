@@ -269,6 +269,8 @@ class FieldReadCase:
     name: str
     hider: FieldCaller
     lists: bool  # the hider's list shows the row too
+    # Summaries of parents the hider may not read (the actor made them): null for them.
+    unseen_embeds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1062,7 +1064,10 @@ def _link_check(
 
 
 def _field_read_cases(
-    entity: EntityContext, roles: tuple[str, ...], can_own: bool
+    entity: EntityContext,
+    roles: tuple[str, ...],
+    can_own: bool,
+    by_name: dict[str, EntityContext],
 ) -> list[FieldReadCase]:
     """For each field with a read rule, the simplest caller it hides the field from.
 
@@ -1075,7 +1080,14 @@ def _field_read_cases(
     for name, rule in access.field_reads.items():
         for caller in _field_callers(entity, roles, can_own):
             if caller.passes(rules["read"]) and not caller.passes(rule):
-                cases.append(FieldReadCase(name, caller, caller.passes(rules["list"])))
+                unseen = tuple(
+                    embed.name
+                    for embed in entity.embeds
+                    if not allows(
+                        _access(by_name[embed.target]).actions["read"], caller.caller.roles
+                    )
+                )
+                cases.append(FieldReadCase(name, caller, caller.passes(rules["list"]), unseen))
                 break
     return cases
 
@@ -1260,7 +1272,7 @@ def _entity_plan(
             _link_check(entity, link, by_name[link.target], parents, roles, capacity, limits)
             for link in entity.links
         ],
-        field_reads=_field_read_cases(entity, roles, stranger["create"] == 201),
+        field_reads=_field_read_cases(entity, roles, stranger["create"] == 201, by_name),
         field_writes=_field_write_cases(entity, roles, stranger["create"] == 201, samples[0]),
         unset_by_stranger=list(unset_on_create(_access(entity), ())),
         unset_by_anonymous=list(unset_on_create(_access(entity), None)),
