@@ -427,3 +427,23 @@ entities:
     (case,) = plans["Order"].field_reads
     assert case.hider.caller.roles == ()  # a user without roles, on the actor's row
     assert case.unseen_embeds == ("visit",)  # Visit rows are their owners' to read
+
+
+def test_samples_past_a_constant_take_distinct_unique_values(tmp_path: Path) -> None:
+    """The lowest bigint meets `price <= -4611686018427387854`, and every sample took it:
+    one distinct row, so a test making two got a 409."""
+    plan = _only_plan(
+        tmp_path,
+        """\
+feature: events
+entities:
+  Invoice:
+    fields:
+      price: {type: bigint, unique: true, min: -9223372036854775808}
+    checks:
+      - {rule: price <= -4611686018427387854, message: Too high.}
+""",
+    )
+    prices = [row["price"] for row in plan.samples]
+    assert len(prices) == len(set(prices)) >= 10
+    assert all(price <= -4611686018427387854 for price in prices)

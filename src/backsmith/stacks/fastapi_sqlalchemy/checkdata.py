@@ -171,16 +171,26 @@ class CheckData:
                 return candidate
         return None
 
-    def satisfying(self, payload: dict[str, Any], index: int) -> dict[str, Any] | None:
-        """`payload`, or a variant of its checked fields that meets every check."""
-        if self.meets_all(payload):
+    def satisfying(
+        self,
+        payload: dict[str, Any],
+        index: int,
+        also: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> dict[str, Any] | None:
+        """`payload`, or a variant of its checked fields that meets every check (and
+        `also`, when given)."""
+
+        def wanted(candidate: dict[str, Any]) -> bool:
+            return self.meets_all(candidate) and (also is None or also(candidate))
+
+        if wanted(payload):
             return payload
         names = tuple(
             name
             for name in dict.fromkeys(n for c in self.checks for n in c.fields)
             if name in payload
         )
-        return self._search(payload, names, index, self.meets_all)
+        return self._search(payload, names, index, wanted)
 
     def breaking(self, payload: dict[str, Any], position: int) -> dict[str, Any] | None:
         """Values of check `position`'s fields that break it and no check before it."""

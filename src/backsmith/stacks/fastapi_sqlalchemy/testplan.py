@@ -698,14 +698,36 @@ def _check_data(entity: EntityContext) -> CheckData:
     return CheckData({f.name: f.field for f in entity.fields}, entity.entity.checks)
 
 
+def _keys_apart_from(
+    groups: list[tuple[str, ...]], rows: list[dict[str, Any]]
+) -> Callable[[dict[str, Any]], bool]:
+    """Whether a payload's key under each unique group is one none of `rows` holds (a key
+    with a null never collides)."""
+    taken = {g: {tuple(row[name] for name in g) for row in rows} for g in groups}
+
+    def apart(payload: dict[str, Any]) -> bool:
+        keys = {g: tuple(payload[name] for name in g) for g in groups}
+        return all(None in key or key not in taken[g] for g, key in keys.items())
+
+    return apart
+
+
 def _meeting_checks(entity: EntityContext, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each sample, its checked fields changed where needed so that it meets every check."""
     if not entity.entity.checks:
         return rows
     data = _check_data(entity)
+    groups = [g for g in _unique_groups(entity) if all(name in rows[0] for name in g)]
     met: list[dict[str, Any]] = []
     for index, row in enumerate(rows):
         found = data.satisfying(row, index)
+        if found is not None and groups:
+            # A unique key an earlier sample took (the first value past a check's constant
+            # is the same for every sample): search on for one no sample holds yet, so the
+            # factory's cycle stays as long as the values allow.
+            fresh = _keys_apart_from(groups, met)
+            if not fresh(found):
+                found = data.satisfying(row, index, also=fresh) or found
         if found is None:
             broken = next(
                 c for c, v in zip(data.checks, data.verdicts(row), strict=True) if v is False
@@ -882,15 +904,7 @@ def _action_case(
         and all(name in found for name in kept)
     ]
 
-    def apart(payload: dict[str, Any]) -> bool:
-        """No constraint over the overrides alone has the same key as in `found` (a key
-        holding a null never collides)."""
-        return all(
-            None in (key := tuple(payload[n] for n in group))
-            or key != tuple(found[n] for n in group)
-            for group in groups
-        )
-
+    apart = _keys_apart_from(groups, [found])  # no key over the overrides alone as found's
     again = (
         data.find(samples[-1], tuple(found), lambda p: ready(p) and apart(p)) if groups else found
     )
