@@ -395,6 +395,10 @@ def write_results(path: Path, run_info: dict[str, Any], records: list[dict[str, 
     partial.replace(path)
 
 
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.soak", description=__doc__.split("\n")[0]
@@ -453,6 +457,9 @@ def main(argv: list[str] | None = None) -> int:
             f"[{len(records)}/{len(documents)}] doc {index}: {record['status']} {step}", flush=True
         )
 
+    # `kill` stops a run as Ctrl-C does. A run started in the background of a shell
+    # without job control has SIGINT ignored, so SIGTERM is how it is stopped there.
+    signal.signal(signal.SIGTERM, _stop_on_signal)
     root = Path(tempfile.mkdtemp(prefix="backsmith-soak-"))
     pool = ThreadPoolExecutor(max_workers=max(1, args.jobs))
     try:
