@@ -702,12 +702,12 @@ def _keys_apart_from(
     groups: list[tuple[str, ...]], rows: list[dict[str, Any]]
 ) -> Callable[[dict[str, Any]], bool]:
     """Whether a payload's key under each unique group is one none of `rows` holds (a key
-    with a null never collides)."""
-    taken = {g: {tuple(row[name] for name in g) for row in rows} for g in groups}
+    with a null never collides). Keys compare by repr: a json member is not hashable."""
+    taken = {g: {repr([row[name] for name in g]) for row in rows} for g in groups}
 
     def apart(payload: dict[str, Any]) -> bool:
-        keys = {g: tuple(payload[name] for name in g) for g in groups}
-        return all(None in key or key not in taken[g] for g, key in keys.items())
+        keys = {g: [payload[name] for name in g] for g in groups}
+        return all(None in key or repr(key) not in taken[g] for g, key in keys.items())
 
     return apart
 
@@ -903,7 +903,6 @@ def _action_case(
         if (kept := tuple(name for name in group if name not in shared))
         and all(name in found for name in kept)
     ]
-
     apart = _keys_apart_from(groups, [found])  # no key over the overrides alone as found's
     again = (
         data.find(samples[-1], tuple(found), lambda p: ready(p) and apart(p)) if groups else found
@@ -1126,9 +1125,6 @@ def _field_write_cases(
             ),
             None,
         )
-        # An immutable field is not in the update body at all: sending it is a 422 for
-        # everyone, whatever its write rule says.
-        spec_field = entity.entity.field(name)
         updater = next(
             (
                 c
@@ -1137,6 +1133,9 @@ def _field_write_cases(
             ),
             None,
         )
+        # An immutable field is not in the update body at all: sending it is a 422 for
+        # everyone, whatever its write rule says.
+        spec_field = entity.entity.field(name)
         if spec_field is None or not spec_field.writable_on_update:
             updater = None
         if creator or updater:
