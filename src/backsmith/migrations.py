@@ -114,12 +114,29 @@ def _close_unused() -> None:
         worker.close()
 
 
+_VENV_PYTHONS = (".venv/bin/python", "venv/bin/python", ".venv/Scripts/python.exe")
+
+
 def project_python(project_root: Path | None) -> str:
-    """The project's own interpreter (its `.venv`), else the one running backsmith."""
+    """The project's own interpreter, else the one running backsmith.
+
+    In order: a virtualenv in the project (`.venv`, `venv`); one in a folder above it, up
+    to its repository's root (a uv workspace or a monorepo keeps one `.venv` at the top
+    for its `backend/`); the active virtualenv (`VIRTUAL_ENV`), as a user who activated
+    the project's environment and runs backsmith from its own would expect.
+    """
     if project_root is not None:
-        for candidate in (".venv/bin/python", "venv/bin/python", ".venv/Scripts/python.exe"):
-            if (project_root / candidate).is_file():
-                return str(project_root / candidate)
+        root = project_root.resolve()
+        top = _repository_root(root)
+        for folder in [root, *root.parents]:
+            for candidate in _VENV_PYTHONS:
+                if (folder / candidate).is_file():
+                    return str(folder / candidate)
+            if folder == top:
+                break
+    active = os.environ.get("VIRTUAL_ENV")
+    if active and (Path(active) / "bin" / "python").is_file():
+        return str(Path(active) / "bin" / "python")
     return sys.executable
 
 

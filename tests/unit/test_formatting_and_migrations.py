@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import sys
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from backsmith.formatting import format_python
-from backsmith.migrations import autogenerate
+from backsmith.migrations import autogenerate, project_python
 from backsmith.stacks.fastapi_sqlalchemy.blueprint import render_project, users_revision
 
 
@@ -37,3 +40,32 @@ def test_a_new_project_ships_the_revision_alembic_autogenerates(tmp_path: Path) 
     assert made == (path, content)
     # With the shipped revision in place, the models and the migrations agree: no new revision.
     assert autogenerate(None, files, "nothing") is None
+
+
+def _venv(folder: Path) -> Path:
+    """A stand-in virtualenv whose python is this interpreter."""
+    python = folder / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.symlink_to(sys.executable)
+    return python
+
+
+def test_a_backend_folder_runs_in_its_repository_environment(tmp_path: Path) -> None:
+    """A uv workspace keeps one `.venv` at the repository's root for its `backend/`."""
+    (tmp_path / ".git").mkdir()
+    backend = tmp_path / "backend"
+    backend.mkdir()
+    workspace = _venv(tmp_path)
+    assert project_python(backend) == str(workspace)
+    own = _venv(backend)  # the project's own environment comes first
+    assert project_python(backend) == str(own)
+
+
+def test_no_environment_above_the_repository_is_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    _venv(tmp_path)  # beside the repository, not in it
+    repository = tmp_path / "repository"
+    (repository / ".git").mkdir(parents=True)
+    assert project_python(repository) == sys.executable
