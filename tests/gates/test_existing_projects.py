@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from backsmith.gates.model import GateResult, Status
@@ -98,3 +100,20 @@ def test_gates_refuse_a_project_that_is_not_fastapi(tmp_path: Path) -> None:
     assert "not a FastAPI project" in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(tmp_path) == before
+
+
+def test_a_project_measured_with_coverage_itself_gets_its_coverage(tmp_path: Path) -> None:
+    """A project whose scripts say `coverage run -m pytest` has coverage.py and no
+    pytest-cov: the tests gate measures with what it has (it said "pytest could not
+    start")."""
+    root = copy_of("sqlmodel_layered", tmp_path)
+    uv = [str(Path(sys.executable).parent / "uv")]
+    subprocess.run([*uv, "venv", "-q", str(root / ".venv")], check=True, cwd=root)
+    packages = ["-e", ".", "pytest>=8.3", "httpx>=0.28", "coverage>=7.4"]
+    python = str(root / ".venv" / "bin" / "python")
+    subprocess.run([*uv, "pip", "install", "-q", "-p", python, *packages], check=True, cwd=root)
+
+    result = run_gates(root, ["tests"]).result("tests")
+
+    assert result is not None and result.status is Status.PASSED, result.failures
+    assert float(result.figures["coverage"]) >= 90

@@ -25,26 +25,43 @@ def tests_gate(context: GateContext) -> GateResult:
     junit = context.scratch / "tests-junit.xml"
     coverage_json = context.scratch / "coverage.json"
     package = context.profile.package
-    args = [
-        "python",
-        "-m",
-        "pytest",
-        "-p",
-        "no:cacheprovider",
-        f"--cov={package}",
-        f"--cov-report=json:{coverage_json}",
-        "--cov-report=",
-        f"--junitxml={junit}",
-        "-q",
-    ]
+    data_file = context.scratch / ".coverage"
+    pytest = ["-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={junit}", "-q"]
+    # pytest-cov where the project has it; else coverage.py itself around pytest, as a
+    # project whose scripts say `coverage run -m pytest` measures it.
+    with_plugin = context.run(["python", "-c", "import pytest_cov"]).returncode == 0
+    if with_plugin:
+        args = ["python", *pytest, f"--cov={package}", f"--cov-report=json:{coverage_json}"]
+        args.append("--cov-report=")
+    elif context.run(["python", "-c", "import coverage"]).returncode == 0:
+        args = ["python", "-m", "coverage", "run", f"--source={package}", *pytest]
+    else:
+        return GateResult(
+            name="tests",
+            status=Status.ERROR,
+            duration_s=time.perf_counter() - started,
+            summary="no coverage tool in the project's environment",
+            failures=[
+                Failure(
+                    message=f"{context.python} has neither pytest-cov nor coverage: line "
+                    "coverage cannot be measured",
+                    detail="add pytest-cov (or coverage) to the project's dev dependencies",
+                )
+            ],
+        )
     # A suite written to run in parallel (`test_parallel`) gets two workers; any other runs
     # as its own configuration says (its addopts may ask for xdist itself).
+    # (Workers under a bare `coverage run` would go unmeasured: only with pytest-cov.)
     if (
-        context.profile.value("test_parallel") == "xdist"
+        with_plugin
+        and context.profile.value("test_parallel") == "xdist"
         and context.run(["python", "-c", "import xdist"]).returncode == 0
     ):
         args += ["-n", "2"]
-    completed = context.run(args, env={"COVERAGE_FILE": str(context.scratch / ".coverage")})
+    completed = context.run(args, env={"COVERAGE_FILE": str(data_file)})
+    if not with_plugin and data_file.is_file():
+        report = ["python", "-m", "coverage", "json", "-q", "-o", str(coverage_json)]
+        context.run(report, env={"COVERAGE_FILE": str(data_file)})
     elapsed = time.perf_counter() - started
     if not junit.is_file():
         return GateResult(
