@@ -15,7 +15,6 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -25,10 +24,9 @@ from pathlib import Path
 
 from backsmith import runtime
 from backsmith.errors import StepFailed
+from backsmith.tool_output import what_it_said
 
 VERSIONS = "migrations/versions"
-# The line a Python traceback ends with: `package.module.SomeError: what went wrong`.
-_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Failure)\b.*?:\s")
 _IGNORED = shutil.ignore_patterns(
     ".git",
     ".venv",
@@ -174,7 +172,7 @@ def autogenerate(
         if returncode != 0:
             if project_root is not None:  # paths the user can open, not the copy's
                 stderr = stderr.replace(str(root), str(project_root.resolve()))
-            said = "\n".join("  " + line for line in _tool_error(stderr).splitlines())
+            said = "\n".join("  " + line for line in what_it_said(stderr).splitlines())
             raise StepFailed(
                 "Alembic could not generate the migration, and nothing was written "
                 "(`alembic upgrade head` in the project shows whether its existing "
@@ -219,28 +217,3 @@ def _copy_project(project_root: Path, tree: Path) -> Path:
             if env_file.is_file():
                 shutil.copy2(env_file, mirror / env_file.name)
     return root
-
-
-def _tool_error(stderr: str) -> str:
-    """What the failing tool said went wrong: a Python traceback's exception and the lines
-    after it (a settings error names each missing setting there, and ends with a link),
-    else the last lines of its output."""
-    lines = [line.rstrip() for line in stderr.strip().splitlines() if line.strip()]
-    if not lines:
-        return "no output"
-    ends = [i for i, line in enumerate(lines) if _EXCEPTION_LINE.match(line)]
-    if not ends:
-        return "\n".join(lines[-3:])
-    start = ends[-1]
-    said = lines[start : start + 12]
-    # Where in the project's own code it went wrong (the innermost frame outside installed
-    # packages), with its source line.
-    frames = [
-        i
-        for i in range(start)
-        if lines[i].lstrip().startswith('File "') and "site-packages" not in lines[i]
-    ]
-    if frames:
-        where = lines[frames[-1] : frames[-1] + 2]
-        said = [line.strip() for line in where if not _EXCEPTION_LINE.match(line)] + said
-    return "\n".join(said)

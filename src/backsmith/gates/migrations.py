@@ -15,7 +15,6 @@ a database it does not own.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import time
 import uuid
@@ -27,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 from backsmith import runtime
 from backsmith.gates.database import database_env, project_url, sqlite_url
 from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
+from backsmith.tool_output import exception_line
 
 STEPS = (("upgrade", "head"), ("downgrade", "base"), ("upgrade", "head"), ("check",))
 
@@ -102,27 +102,12 @@ def _round_trip(
             ]
         return [
             Failure(
-                message=f"`{command}` failed on {label}: {_error_line(output)}",
+                message=f"`{command}` failed on {label}: {exception_line(output)}",
                 location=command,
                 detail=tail(output),
             )
         ]
     return []
-
-
-# The line a Python traceback ends with: `package.module.SomeError: what went wrong`.
-_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Failure)\b.*?:\s")
-
-
-def _error_line(output: str) -> str:
-    """The line of a failed Alembic command that says what went wrong: the exception's,
-    not what follows it (SQLAlchemy ends with its SQL and a "Background on this error"
-    link)."""
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
-    raised = [line for line in lines if _EXCEPTION_LINE.match(line)]
-    if raised:
-        return raised[-1]
-    return lines[-1] if lines else "no output"
 
 
 class ScratchDatabaseError(Exception):
