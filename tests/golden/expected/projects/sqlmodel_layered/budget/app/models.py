@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pydantic import EmailStr, field_validator
-from sqlalchemy import Enum, UniqueConstraint
+from sqlalchemy import Column, Enum, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 
@@ -176,8 +176,9 @@ class ExpenseBase(SQLModel):
     )
     kind: ExpenseKind = Field(
         default=ExpenseKind.NEED,
-        index=True,
-        sa_type=Enum(ExpenseKind, native_enum=False, length=6),
+        sa_column=Column(
+            Enum(ExpenseKind, native_enum=False, length=6), index=True, nullable=False
+        ),
     )
     category_id: int = Field(
         ge=1, le=2147483647, foreign_key="category.id", ondelete="RESTRICT", index=True
