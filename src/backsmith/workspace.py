@@ -18,8 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from backsmith.errors import WorkspaceConflict
-
-MANIFEST = ".backsmith/manifest.json"
+from backsmith.project.manifest import MANIFEST, generated_files
 
 
 class Action(StrEnum):
@@ -52,15 +51,7 @@ class Workspace:
         return target.read_text(encoding="utf-8") if target.is_file() else None
 
     def manifest(self) -> dict[str, str]:
-        text = self.read(MANIFEST)
-        if text is None:
-            return {}
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
-            return {}
-        files = data.get("files", {}) if isinstance(data, dict) else {}
-        return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+        return generated_files(self.root)
 
     def stage(self, path: str, content: str, reason: str, *, generated: bool = True) -> Change:
         current = self.read(path)

@@ -8,6 +8,7 @@ feature implemented in it, is `tests/project/test_implement_house.py`.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from backsmith.gates.model import GateResult, Status
 from backsmith.gates.runner import run_gates
+from backsmith.project.profile import load_profile
 from tests.cli.test_cli import backsmith, snapshot
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
@@ -117,3 +119,45 @@ def test_a_project_measured_with_coverage_itself_gets_its_coverage(tmp_path: Pat
 
     assert result is not None and result.status is Status.PASSED, result.failures
     assert float(result.figures["coverage"]) >= 90
+
+
+def _without_error_responses(root: Path) -> None:
+    """The project's routes as a team writes them that documents no error response."""
+    for module in (root / "app").rglob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        text = re.sub(r",?\s*responses=(\{[^}]*\}|[A-Z_]+)", "", text)
+        module.write_text(text, encoding="utf-8")
+
+
+def test_routes_that_document_no_error_response_are_not_held_to_them(tmp_path: Path) -> None:
+    """The FastAPI full-stack template's routes declare no `responses=`: its OpenAPI lists
+    success statuses only, and the gate failed its own routes for not listing 401 and 404."""
+    root = copy_of("sqlmodel_layered", tmp_path)
+    before = run_gates(root, ["openapi"]).result("openapi")
+    assert before is not None and before.status is Status.PASSED
+    _without_error_responses(root)
+
+    profile = load_profile(root)
+    assert profile.value("error_statuses") == "undocumented"
+    assert "routes declares responses=" in (profile.facts["error_statuses"].evidence or "")
+    result = run_gates(root, ["openapi"]).result("openapi")
+
+    assert result is not None and result.status is Status.PASSED, result.failures
+    assert "error statuses left undocumented" in result.summary
+
+
+def test_the_routes_backsmith_generated_are_not_the_teams_evidence(tmp_path: Path) -> None:
+    root = copy_of("sqlmodel_layered", tmp_path)
+    _without_error_responses(root)
+    router = root / "app/api/routes/gadgets.py"
+    router.write_text(
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/gadgets", responses={404: {"description": "Not found"}})\n'
+        "def gadgets() -> list[int]:\n    return []\n",
+        encoding="utf-8",
+    )
+    assert load_profile(root).value("error_statuses") == "documented"
+    manifest = root / ".backsmith" / "manifest.json"
+    manifest.parent.mkdir()
+    manifest.write_text('{"version": 1, "files": {"app/api/routes/gadgets.py": "x"}}')
+    assert load_profile(root).value("error_statuses") == "undocumented"

@@ -48,6 +48,9 @@ def profile_setup(profile: ProjectProfile) -> FuzzSetup:
             "database)",
         )
     env: dict[str, str | None] = {"BACKSMITH_FUZZ_PROFILED": "1"}
+    if profile.value("error_statuses") == "undocumented":
+        # Its routes document no error response: every 401, 404 or 422 would be "undocumented".
+        env["BACKSMITH_FUZZ_UNDOCUMENTED_ERRORS"] = "1"
     user_model = profile.value("user_model")
     hasher = password_hasher(profile)
     if user_model and hasher:

@@ -218,3 +218,43 @@ def read_suffix(index: CodeIndex) -> Candidate:
     if not seen[best]:
         return Candidate("Read", [], note="no response schema to follow; backsmith's own")
     return Candidate(best, seen[best][:3], note=f"{len(seen[best])} classes named *{best}")
+
+
+ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete"})
+# Calls whose `responses=` documents the error statuses of many routes at once.
+ROUTE_GROUPS = frozenset({"APIRouter", "FastAPI", "include_router"})
+
+
+def error_statuses(index: CodeIndex, generated: Iterable[str] = ()) -> Candidate:
+    """`documented` where the project's routes declare their error responses (a route's,
+    a router's or the app's `responses=`), else `undocumented`: its OpenAPI lists success
+    statuses only, and the gates do not hold its own routes to more. Files backsmith
+    generated (`generated`, the manifest's paths) are not the team's evidence."""
+    routes: list[Where] = []
+    declared: list[Where] = []
+    ours = set(generated)  # backsmith's own routers follow backsmith, not the team
+    for module in index.of_kind("app"):
+        if module.file in ours:
+            continue
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for decorator in node.decorator_list:
+                    if (
+                        isinstance(decorator, ast.Call)
+                        and isinstance(decorator.func, ast.Attribute)
+                        and decorator.func.attr in ROUTE_METHODS
+                    ):
+                        routes.append(module.at(decorator))
+                        if any(k.arg == "responses" for k in decorator.keywords):
+                            declared.append(module.at(decorator))
+            elif isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in ROUTE_GROUPS and any(k.arg == "responses" for k in node.keywords):
+                    declared.append(module.at(node))
+    if declared or not routes:
+        note = f"{len(declared)} routes or routers declare responses=" if declared else ""
+        return Candidate("documented", declared[:3], note=note or "no routes to follow")
+    return Candidate(
+        "undocumented", routes[:3], note=f"none of {len(routes)} routes declares responses="
+    )

@@ -28,6 +28,7 @@ from backsmith.errors import ProjectError
 from backsmith.project import conventions, detect
 from backsmith.project.claude_md import Claim, ClaudeMd, read_claude_md
 from backsmith.project.detect import Candidate, CodeIndex, Where
+from backsmith.project.manifest import generated_files
 from backsmith.project.profile import SUPPORTED_STACK, Fact, FactSource, ProjectProfile
 
 # Every fact `inspect` reports, and what it means. Each is also a `[tool.backsmith]` key.
@@ -78,6 +79,7 @@ FACT_KEYS: dict[str, str] = {
     "service_providers": "where XServiceDep aliases build service classes, or none",
     "table_names": "plural or singular: how the project names its tables",
     "read_suffix": "the suffix of response schemas: Public, Out, Read or Response",
+    "error_statuses": "documented if the routes declare their error responses (responses=)",
     "pagination_model_generic": "true if the page model is generic (Page[T]), one for every list",
     "pagination_params_model": "the model of a list's query parameters, as module:name",
     "test_framework": "pytest, or pytest + pytest-asyncio",
@@ -883,6 +885,13 @@ class _Profiler:
             suffix.value,
             suffix.evidence or suffix.note,
             "code" if suffix.where else "default",
+        )
+        statuses = conventions.error_statuses(self.index, generated_files(self.root))
+        self.set(
+            "error_statuses",
+            statuses.value,
+            statuses.evidence or statuses.note,
+            "code" if statuses.where else "default",
         )
 
     # -- tests ----------------------------------------------------------------------------

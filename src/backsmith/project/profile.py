@@ -125,6 +125,7 @@ NEW_PROJECT_CONVENTIONS: dict[str, tuple[str, str]] = {
     "layering": ("router > dependencies > service > schemas > models", "CLAUDE.md"),
     "errors": ("problem_json", "app/core/errors.py"),
     "http_contract": ("generated", "SPEC §3: 201 on create, 204 on delete, 400 on bad JSON"),
+    "error_statuses": ("documented", "every route declares its error responses"),
     "database_url_env": ("DATABASE_URL", "app/core/config.py"),
     "test_parallel": ("xdist", "tests/conftest.py: a database per xdist worker"),
     "accounts": ("generated", "app/auth/ (users with roles; app/core/security.py tokens)"),
