@@ -447,3 +447,24 @@ entities:
     prices = [row["price"] for row in plan.samples]
     assert len(prices) == len(set(prices)) >= 10
     assert all(price <= -4611686018427387854 for price in prices)
+
+
+def test_a_deleted_row_frees_only_values_a_copy_can_collide_on(tmp_path: Path) -> None:
+    """The key is (due_on, primary) and the factory leaves the self link empty: a copy of
+    due_on alone never collides, and the restore the test expected to be a 409 was a 200."""
+    plan = _only_plan(
+        tmp_path,
+        """\
+feature: library
+entities:
+  Book:
+    soft_delete: true
+    fields:
+      due_on: {type: date, default: 2024-02-29}
+    relations:
+      primary: {to: Book, kind: one_to_one, required: false}
+    unique: [[due_on, primary]]
+""",
+    )
+    assert "primary_id" not in plan.filled_relations
+    assert plan.unique_copied == []

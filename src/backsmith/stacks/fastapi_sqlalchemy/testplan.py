@@ -434,6 +434,17 @@ def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
         plan.unique_copied = [
             name for name in plan.unique_copied if name not in {r.column for r in unfilled}
         ]
+        # And copying collides only where some constraint's members are all copied and
+        # none is null in the first payload (a null never collides).
+        first = plan.samples[0] if plan.samples else {}
+        collides = [
+            group
+            for group in _unique_groups(plan.entity)
+            if (kept := [m for m in group if m not in ("owner_id", TENANT)])
+            and all(m in plan.unique_copied and first.get(m, 0) is not None for m in kept)
+        ]
+        if not collides:
+            plan.unique_copied = []
     parents = {
         r.target for e in feature.entities for r in e.relations if r.column in filled[e.name]
     }
