@@ -468,3 +468,25 @@ entities:
     )
     assert "primary_id" not in plan.filled_relations
     assert plan.unique_copied == []
+
+
+def test_two_rows_for_an_action_differ_beside_a_read_only_default(tmp_path: Path) -> None:
+    """The key is (contact, wnk): contact no request sets (its default on every row), wnk
+    the action stamps and its ready row fixes, so both rows collided."""
+    plan = _only_plan(
+        tmp_path,
+        """\
+feature: library
+entities:
+  Visit:
+    fields:
+      contact: {type: datetime, default: "2024-01-01T00:00:00+02:00", read_only: true}
+      wnk: datetime = '2024-05-31T09:30:00Z'
+    actions:
+      archive:
+        set: {contact: now, wnk: now}
+    unique: [[contact, wnk]]
+""",
+    )
+    (case,) = plan.action_cases
+    assert case.again is not None and case.again["wnk"] != case.ready["wnk"]

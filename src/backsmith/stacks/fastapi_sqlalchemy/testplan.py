@@ -905,13 +905,20 @@ def _action_case(
     found = data.find(sample, tuple(dict.fromkeys([*guard_fields, *after])), ready)
     if found is None:
         return None
-    # One user's rows share their owner and tenant: a key over those and the overrides is
-    # decided by the overrides alone.
-    shared = ("owner_id", TENANT)
+
+    # One user's rows share their owner and tenant, and a field no request sets its
+    # default: a key over those and the overrides is decided by the overrides alone (and
+    # one with a field no request sets nor defaults is null: it never collides).
+    def shared(name: str) -> bool:
+        spec_field = entity.entity.field(name)
+        constant = spec_field is not None and name not in sample and spec_field.has_default
+        return name in ("owner_id", TENANT) or constant
+
     groups = [
         kept
         for group in _unique_groups(entity)
-        if (kept := tuple(name for name in group if name not in shared))
+        if not any(_always_null(entity, name, sample) for name in group)
+        and (kept := tuple(name for name in group if not shared(name)))
         and all(name in found for name in kept)
     ]
     apart = _keys_apart_from(groups, [found])  # no key over the overrides alone as found's
