@@ -490,3 +490,24 @@ entities:
     )
     (case,) = plan.action_cases
     assert case.again is not None and case.again["wnk"] != case.ready["wnk"]
+
+
+def test_a_unique_field_left_null_by_its_samples_is_tested_with_a_value(tmp_path: Path) -> None:
+    """`code is null or code <= 0` is met by null first: the uniqueness test copied a null,
+    which never collides, and its second row was a 201."""
+    plan = _only_plan(
+        tmp_path,
+        """\
+feature: shop
+entities:
+  Jtuok:
+    fields:
+      code: {type: bigint, required: false, unique: true}
+    checks:
+      - {rule: code is null or code <= 0, message: Not positive.}
+""",
+    )
+    assert plan.samples[0]["code"] is None
+    value = plan.non_null(["code"])["code"]
+    assert value is not None and value <= 0
+    assert value not in [row["code"] for row in plan.samples]  # no later row collides

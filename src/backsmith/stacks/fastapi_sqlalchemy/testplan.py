@@ -370,10 +370,15 @@ class EntityTestPlan:
                 defaults[name] = spec_field.default
         if len(defaults) == len(unset) and data.meets_all({**first, **found, **defaults}):
             return {**found, **defaults}
+        # Values no sample holds, so that rows the test makes next cannot collide with them.
+        held = {name: {repr(row.get(name)) for row in self.samples} for name in unset}
         chosen = data.find(
             {**first, **found},
             tuple(unset),
-            lambda row: all(row[name] is not None for name in unset) and data.meets_all(row),
+            lambda row: (
+                all(row[name] is not None and repr(row[name]) not in held[name] for name in unset)
+                and data.meets_all(row)
+            ),
         )
         if chosen is not None:
             return {**found, **chosen}
