@@ -38,9 +38,15 @@ entities:
 """
 
 
+def _plans(tmp_path: Path, text: str) -> dict[str, EntityTestPlan]:
+    """The test plans of a document's entities, by entity name."""
+    feature = build_test_plan(build_context(load_feature(_document(tmp_path, text))))
+    return {plan.entity.name: plan for plan in feature.entities}
+
+
 def _only_plan(tmp_path: Path, text: str) -> EntityTestPlan:
     """The test plan of a document's one entity."""
-    (plan,) = build_test_plan(build_context(load_feature(_document(tmp_path, text)))).entities
+    (plan,) = _plans(tmp_path, text).values()
     return plan
 
 
@@ -355,7 +361,7 @@ entities:
 def test_an_optional_link_back_to_a_required_parent_is_not_filled(tmp_path: Path) -> None:
     """Box, declared first, optionally points at a Crate, which requires a Box: filling
     both made each factory call the other until the recursion limit."""
-    document = _document(
+    plans = _plans(
         tmp_path,
         """\
 feature: store
@@ -370,9 +376,6 @@ entities:
       main_box: Box
 """,
     )
-    plans = {
-        p.entity.name: p for p in build_test_plan(build_context(load_feature(document))).entities
-    }
     assert plans["Crate"].filled_relations == ["main_box_id"]
     assert plans["Box"].filled_relations == []
 
@@ -402,7 +405,7 @@ entities:
 def test_a_hidden_field_test_expects_null_summaries_of_parents_the_caller_may_not_read(
     tmp_path: Path,
 ) -> None:
-    document = _document(
+    plans = _plans(
         tmp_path,
         """\
 feature: shop
@@ -421,9 +424,6 @@ entities:
       read: authenticated
 """,
     )
-    plans = {
-        p.entity.name: p for p in build_test_plan(build_context(load_feature(document))).entities
-    }
     (case,) = plans["Order"].field_reads
     assert case.hider.caller.roles == ()  # a user without roles, on the actor's row
     assert case.unseen_embeds == ("visit",)  # Visit rows are their owners' to read

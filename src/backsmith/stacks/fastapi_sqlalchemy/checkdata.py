@@ -89,6 +89,7 @@ class CheckData:
     def __init__(self, fields: dict[str, Field], checks: tuple[Check, ...]) -> None:
         self.fields = fields
         self.checks = checks
+        self._compared: dict[str, list[Any]] = {}  # field -> its constants, read once
 
     def row(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -145,7 +146,13 @@ class CheckData:
         return list(dict.fromkeys(values))  # checks read scalar fields only: all hashable
 
     def _constants(self, name: str) -> list[Any]:
-        """The constants the checks compare field `name` with (`name <= -48`, `3 < name`)."""
+        """The constants the checks compare field `name` with (`name <= -48`, `3 < name`):
+        read from the trees once per field, as every search asks for each field's values."""
+        if name not in self._compared:
+            self._compared[name] = self._read_constants(name)
+        return self._compared[name]
+
+    def _read_constants(self, name: str) -> list[Any]:
         found: list[Any] = []
         pending: list[Node] = [check.tree for check in self.checks]
         while pending:

@@ -626,10 +626,17 @@ class RowLimits:
         return limit
 
 
-def _always_null(entity: EntityContext, member: str, sample: dict[str, Any]) -> bool:
-    """A field the factory's rows never carry and that has no default (read_only ones)."""
+def _set_by_server(entity: EntityContext, member: str, sample: dict[str, Any]) -> Field | None:
+    """The field, if it is one the factory's rows never carry (read_only ones): the server
+    gives every row its default, or null."""
     spec_field = entity.entity.field(member)
-    return spec_field is not None and member not in sample and not spec_field.has_default
+    return spec_field if spec_field is not None and member not in sample else None
+
+
+def _always_null(entity: EntityContext, member: str, sample: dict[str, Any]) -> bool:
+    """A field the factory's rows never carry and that has no default."""
+    spec_field = _set_by_server(entity, member, sample)
+    return spec_field is not None and not spec_field.has_default
 
 
 def _filled_relations(feature: FeatureContext) -> dict[str, list[str]]:
@@ -915,9 +922,8 @@ def _action_case(
     # default: a key over those and the overrides is decided by the overrides alone (and
     # one with a field no request sets nor defaults is null: it never collides).
     def shared(name: str) -> bool:
-        spec_field = entity.entity.field(name)
-        constant = spec_field is not None and name not in sample and spec_field.has_default
-        return name in ("owner_id", TENANT) or constant
+        spec_field = _set_by_server(entity, name, sample)
+        return name in ("owner_id", TENANT) or (spec_field is not None and spec_field.has_default)
 
     groups = [
         kept
