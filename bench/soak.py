@@ -11,7 +11,8 @@ results file records, per document, whether it passed, the failing step and the 
 its output, the durations, and the document itself; a failing document is minimised
 (an entity, a field, an option less while the same step still fails, within the time
 budget) and both versions are recorded. The file is rewritten after every document, so a
-crash, a kill or Ctrl-C leaves what was measured. See docs/soak.md.
+crash, a kill or Ctrl-C leaves what was measured, and `--resume FILE` goes on from there:
+the documents that passed are kept, every other one runs again. See docs/soak.md.
 """
 
 from __future__ import annotations
@@ -395,6 +396,45 @@ def write_results(path: Path, run_info: dict[str, Any], records: list[dict[str, 
     partial.replace(path)
 
 
+# What makes two runs the same experiment: a resumed run must draw and treat each
+# document as the interrupted one did.
+SAME_RUN = ("seed", "count", "database", "postgresql_count", "fuzz_examples", "installer")
+
+
+class CannotResume(Exception):
+    pass
+
+
+def carried_over(
+    previous: dict[str, Any], run_info: dict[str, Any], documents: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The records of an earlier run's results that this run keeps: its passed documents.
+
+    A failed, crashed or unfinished document runs again (the fix it waited for may have
+    landed); so does one whose text is no longer what the seed draws (the strategies
+    changed). Each kept record names the commit it passed on.
+    """
+    if not isinstance(previous, dict) or not isinstance(previous.get("documents"), list):
+        raise CannotResume("it is not the results file of a soak")
+    for key in SAME_RUN:
+        if previous.get(key) != run_info[key]:
+            raise CannotResume(
+                f"it was run with {key} = {previous.get(key)!r}, this run has "
+                f"{run_info[key]!r}: resume with the options it was started with"
+            )
+    kept = []
+    for record in previous["documents"]:
+        index = record.get("index")
+        if (
+            record.get("status") == "passed"
+            and isinstance(index, int)
+            and 0 <= index < len(documents)
+            and record.get("document") == dump(documents[index])
+        ):
+            kept.append({"backsmith_commit": previous.get("backsmith_commit"), **record})
+    return kept
+
+
 def _stop_on_signal(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -420,9 +460,17 @@ def main(argv: list[str] | None = None) -> int:
         "PostgreSQL, the rest on SQLite only",
     )
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--resume",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the results of an interrupted run with the same options: its passed "
+        "documents are kept, the others run again; written back to FILE unless --out",
+    )
     args = parser.parse_args(argv)
     today = datetime.now(UTC).strftime("%Y-%m-%d")
-    out = args.out or REPO / "bench" / "results" / f"soak-{today}.json"
+    out = args.out or args.resume or REPO / "bench" / "results" / f"soak-{today}.json"
     options = Options(args.database, args.fuzz_examples, args.installer, args.minimise_budget)
     documents = sample_documents(args.count, args.seed, prose=False)
     run_info: dict[str, Any] = {
@@ -440,6 +488,23 @@ def main(argv: list[str] | None = None) -> int:
         "interrupted": False,
     }
     records: list[dict[str, Any]] = []
+    if args.resume is not None:
+        try:
+            previous = json.loads(args.resume.read_text(encoding="utf-8"))
+            records = carried_over(previous, run_info, documents)
+        except (OSError, ValueError, CannotResume) as error:
+            parser.error(f"--resume {args.resume}: cannot resume: {error}")
+        run_info["resumed"] = [
+            *previous.get("resumed", []),
+            {
+                "backsmith_commit": previous.get("backsmith_commit"),
+                "started_at": previous.get("started_at"),
+                "finished_documents": previous.get("finished_documents"),
+                "kept": len(records),
+            },
+        ]
+        print(f"resuming {args.resume}: {len(records)} passed documents kept", flush=True)
+    done = {r["index"] for r in records}
     lock = threading.Lock()
 
     def finished(future: Future[dict[str, Any]], *, index: int) -> None:
@@ -449,6 +514,7 @@ def main(argv: list[str] | None = None) -> int:
             record = future.result()
         except BaseException:
             record = {"index": index, "status": "crashed", "tail": traceback.format_exc()}
+        record["backsmith_commit"] = run_info["backsmith_commit"]
         with lock:
             records.append(record)
             write_results(out, run_info, records)
@@ -459,12 +525,14 @@ def main(argv: list[str] | None = None) -> int:
 
     # `kill` stops a run as Ctrl-C does. A run started in the background of a shell
     # without job control has SIGINT ignored, so SIGTERM is how it is stopped there.
-    signal.signal(signal.SIGTERM, _stop_on_signal)
+    stop_as_before = signal.signal(signal.SIGTERM, _stop_on_signal)
     root = Path(tempfile.mkdtemp(prefix="backsmith-soak-"))
     pool = ThreadPoolExecutor(max_workers=max(1, args.jobs))
     try:
         futures = []
         for index, data in enumerate(documents):
+            if index in done:
+                continue
             on_sqlite_only = args.postgresql_count is not None and index >= args.postgresql_count
             chosen = replace(options, database="sqlite") if on_sqlite_only else options
             future = pool.submit(soak_one, index, data, chosen, root)
@@ -481,6 +549,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"interrupted: {len(records)} documents recorded in {out}", flush=True)
         return 130
     finally:
+        signal.signal(signal.SIGTERM, stop_as_before)
         pool.shutdown(wait=False)
         shutil.rmtree(root, ignore_errors=True)
     run_info["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
