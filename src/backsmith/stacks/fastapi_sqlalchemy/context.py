@@ -7,7 +7,6 @@ here, in code that can be unit-tested.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import textwrap
 import uuid
@@ -15,10 +14,20 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from backsmith.design.storage import (
+    TENANT,
+    Column,
+    Index,
+    Table,
+    filtered_from_other_lists,
+    member_column,
+    sort_columns,
+    table_of,
+)
+from backsmith.design.values import COLUMN_RANGES, Domain, domain_of
 from backsmith.spec.expressions import to_python
 from backsmith.spec.model import (
     ORDERED_TYPES,
-    STRING_TYPES,
     Action,
     Computed,
     Entity,
@@ -33,12 +42,7 @@ from backsmith.spec.model import (
 )
 from backsmith.stacks.fastapi_sqlalchemy import names
 
-INT32 = (-(2**31), 2**31 - 1)
-INT64 = (-(2**63), 2**63 - 1)
 MAX_ID = 2**31 - 1
-EMAIL_MAX = 320
-TENANT = "tenant"  # the column of a tenant entity naming the tenant its row belongs to
-URL_MAX = 2048
 FILTER_TEXT_MAX = 1000
 
 _SQL_TYPES = {
@@ -51,8 +55,6 @@ _SQL_TYPES = {
     FieldType.DATETIME: "UTCDateTime()",
     FieldType.TIME: "Time()",
     FieldType.UUID: "Uuid()",
-    FieldType.EMAIL: f"String({EMAIL_MAX})",
-    FieldType.URL: f"String({URL_MAX})",
     FieldType.JSON: "JSON()",
 }
 
@@ -225,12 +227,6 @@ class RuleContext:
 
 
 @dataclass(frozen=True)
-class IndexContext:
-    name: str
-    columns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class UniqueContext:
     members: tuple[str, ...]  # model attributes (`doctor_id`, `owner_id`, `starts_at`)
     label: str  # for messages
@@ -348,6 +344,7 @@ class EntityContext:
     page_max: int
     unique_fields: list[str]
     composite_unique: list[UniqueContext]
+    storage: Table
     children: list[ChildContext] = field(default_factory=list)
     inverses: list[InverseContext] = field(default_factory=list)
     computed: list[ComputedContext] = field(default_factory=list)
@@ -484,47 +481,19 @@ class EntityContext:
     @property
     def unique_groups(self) -> list[tuple[str, ...]]:
         """The columns of each uniqueness constraint; a tenant's rows are unique per tenant."""
-        groups: list[tuple[str, ...]] = [(name,) for name in self.unique_fields]
-        groups += [unique.members for unique in self.composite_unique]
-        return [(TENANT, *group) for group in groups] if self.tenant else groups
+        return list(self.storage.unique_groups)
 
     @property
     def unique_constraints(self) -> list[tuple[str, ...]]:
-        """UNIQUE constraints of the table; single fields of other tables carry their own,
-        and soft-deleted rows need partial indexes instead (`live_unique_indexes`)."""
-        if self.soft_delete:
-            return []
-        if self.tenant:
-            return self.unique_groups
-        return [unique.members for unique in self.composite_unique]
+        return list(self.storage.unique_constraints)
 
     @property
-    def live_unique_indexes(self) -> list[IndexContext]:
-        """Uniqueness among rows not soft-deleted: a partial unique index per constraint,
-        in place of the plain UNIQUE that deleted rows would keep occupying."""
-        if not self.soft_delete:
-            return []
-        return [
-            IndexContext(_unique_index_name(self.table, group), group)
-            for group in self.unique_groups
-        ]
+    def live_unique_indexes(self) -> list[Index]:
+        return [index for index in self.storage.indexes if index.live_only]
 
     @property
-    def sort_indexes(self) -> list[IndexContext]:
-        """An index per sort key, ending in `id` like the keyset order, so that the first and
-        the thousandth page are both an index range scan; owned rows, listed per owner,
-        also get one led by `owner_id`."""
-        indexes: list[IndexContext] = []
-        for sort in self.sorts:
-            if sort.attribute == "id":
-                continue
-            # A tenant's lists only ever read its own rows: its index leads with the tenant.
-            columns = (TENANT, sort.attribute, "id") if self.tenant else (sort.attribute, "id")
-            indexes.append(IndexContext(_index_name(self.table, columns), columns))
-            if self.owned:
-                owned = ("owner_id", *columns)
-                indexes.append(IndexContext(_index_name(self.table, owned), owned))
-        return indexes
+    def sort_indexes(self) -> list[Index]:
+        return [index for index in self.storage.indexes if not index.unique]
 
     @property
     def enums(self) -> list[FieldContext]:
@@ -623,22 +592,6 @@ class FeatureContext:
     @property
     def max_links(self) -> int:
         return MAX_LINKS
-
-
-POSTGRES_NAME_MAX = 63
-
-
-def _unique_index_name(table: str, columns: tuple[str, ...]) -> str:
-    return _index_name(table, columns, prefix="uq")
-
-
-def _index_name(table: str, columns: tuple[str, ...], prefix: str = "ix") -> str:
-    """`ix_<table>_<columns>`, shortened with a stable hash to PostgreSQL's 63 characters."""
-    name = f"{prefix}_{table}_{'_'.join(columns)}"
-    if len(name) <= POSTGRES_NAME_MAX:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[: POSTGRES_NAME_MAX - 9]}_{digest}"
 
 
 def build_context(spec: FeatureSpec) -> FeatureContext:
@@ -744,26 +697,16 @@ def _computed_context(computed: Computed, source: EntityContext) -> ComputedCont
     )
 
 
-def _filtered_by_children(entity: Entity, spec: FeatureSpec) -> frozenset[str]:
-    """Fields of `entity` that other entities' lists filter on (`doctor.name`)."""
-    return frozenset(
-        across.field
-        for other in spec.entities
-        for across in other.list.across
-        if (relation := other.relation(across.relation)) and relation.target == entity.name
-    )
-
-
 def _entity_context(entity: Entity, spec: FeatureSpec) -> EntityContext:
-    by_children = _filtered_by_children(entity, spec)
-    fields = [_field_context(entity, f, by_children) for f in entity.fields]
+    storage = table_of(entity, spec, name=names.entity_plural(entity))
+    fields = [_field_context(entity, f, storage.column(f.name)) for f in entity.fields]
     relations = [_relation_context(r, spec) for r in entity.relations]
     sorts = _sorts(entity)
     default = entity.list.sort[0] if entity.list.sort else SortKey(name="id")
     unique_single = [f.name for f in entity.fields if f.unique]
     composite = [
         UniqueContext(
-            members=tuple(_member_attribute(entity, m) for m in members),
+            members=tuple(member_column(entity, m) for m in members),
             label=", ".join(members),
         )
         for members in entity.unique
@@ -790,21 +733,15 @@ def _entity_context(entity: Entity, spec: FeatureSpec) -> EntityContext:
         page_max=entity.list.page_size.max,
         unique_fields=unique_single,
         composite_unique=composite,
+        storage=storage,
         restore_rule=(
             _rule(Action.DELETE, entity.restore, tenant=entity.tenant)
             if entity.soft_delete
             else None
         ),
-        filtered_from_children=bool(by_children),
+        filtered_from_children=bool(filtered_from_other_lists(entity, spec)),
         links=[_link_context(entity, link, spec) for link in entity.many_to_many],
     )
-
-
-def _member_attribute(entity: Entity, member: str) -> str:
-    if member == "owner":
-        return "owner_id"
-    relation = entity.relation(member)
-    return relation.column if relation else member
 
 
 def _rule(action: Action, grants: tuple[Grant, ...], *, tenant: bool = False) -> RuleContext:
@@ -825,21 +762,7 @@ def _rule(action: Action, grants: tuple[Grant, ...], *, tenant: bool = False) ->
 # --- fields -------------------------------------------------------------------------
 
 
-def _needs_filter_index(
-    entity: Entity, f: Field, filtered_by_children: frozenset[str] = frozenset()
-) -> bool:
-    """A filtered field without an index of its own (sorted fields lead a sort index).
-
-    Filtered here or, through a relation, by another entity's list (`doctor.name`).
-    """
-    sorted_names = {key.name for key in entity.list.sort}
-    filtered = f.name in entity.list.filter or f.name in filtered_by_children
-    return filtered and f.name not in sorted_names
-
-
-def _field_context(
-    entity: Entity, f: Field, filtered_by_children: frozenset[str] = frozenset()
-) -> FieldContext:
+def _field_context(entity: Entity, f: Field, column: Column) -> FieldContext:
     enum_class = names.enum_class(entity, f.name) if f.type is FieldType.ENUM else None
     python_type = "str" if enum_class else _PY_TYPES[f.type]
     optional = " | None" if f.nullable else ""
@@ -850,11 +773,7 @@ def _field_context(
         name=f.name,
         python_type=python_type,
         model_annotation=f"Mapped[{python_type}{optional}]",
-        column=_mapped_column(
-            f,
-            filtered=_needs_filter_index(entity, f, filtered_by_children),
-            table_unique=entity.soft_delete or entity.tenant,
-        ),
+        column=_mapped_column(f, column),
         schema_type=schema_type,
         read_type=read_type,
         create_line=_create_line(f, schema_type, enum_class) if f.writable_on_create else None,
@@ -874,64 +793,58 @@ def _read_python_type(f: Field) -> str:
     return "JsonValue" if f.type is FieldType.JSON else _PY_TYPES[f.type]
 
 
-def _sql_type(f: Field) -> str:
-    if f.type is FieldType.STR:
-        return f"String({f.max_length})" if f.max_length else "String()"
-    if f.type is FieldType.DECIMAL:
-        return f"Numeric({f.precision}, {f.scale})"
-    if f.type is FieldType.ENUM:
-        return f"String({max(len(v) for v in f.values)})"
-    return _SQL_TYPES[f.type]
+def _sql_type(column: Column) -> str:
+    if column.kind in (FieldType.STR, FieldType.EMAIL, FieldType.URL, FieldType.ENUM):
+        return f"String({column.length})" if column.length else "String()"
+    if column.kind is FieldType.DECIMAL:
+        return f"Numeric({column.precision}, {column.scale})"
+    return _SQL_TYPES[column.kind]
 
 
-def _mapped_column(f: Field, filtered: bool = False, table_unique: bool = False) -> str:
-    """`table_unique`: the table's constraints make the field unique (per tenant, or among
-    rows not soft-deleted), not a UNIQUE of its own."""
-    args = [_sql_type(f)]
-    if f.unique and not table_unique:
+def _mapped_column(f: Field, column: Column) -> str:
+    args = [_sql_type(column)]
+    if column.unique:
         args.append("unique=True")
-    # Filtered fields are indexed too: `?status=` should not scan the table.
-    if (f.index or filtered) and not f.unique:
+    if column.indexed:
         args.append("index=True")
-    # The create schema fills in defaults. On the column, the ORM would also take a null
-    # the client sent for a nullable field as "no value" and store the default instead.
-    if f.has_default and not f.nullable:
+    if column.has_default:
         args.append(f"default={_default_source(f)}")
-    if f.description:
-        args.append(f"comment={f.description!r}")
+    if column.comment:
+        args.append(f"comment={column.comment!r}")
     return f"mapped_column({', '.join(args)})"
 
 
-def _constraints(f: Field) -> list[str]:
-    """Pydantic `Field(...)` arguments that enforce the spec's constraints."""
+def _domain_arguments(domain: Domain) -> list[str]:
+    """Pydantic `Field(...)` arguments that enforce a field's domain.
+
+    Emails and URLs refuse NUL by their own types' rules; a str or text with a pattern of
+    its own gets a NUL-free type instead (`_schema_type`).
+    """
     args: list[str] = []
-    if f.type in STRING_TYPES:
-        if f.min_length is not None:
-            args.append(f"min_length={f.min_length}")
-        if f.max_length is not None:
-            args.append(f"max_length={f.max_length}")
-        if f.pattern:
-            args.append(f"pattern={f.pattern!r}")
-        elif f.type in (FieldType.STR, FieldType.TEXT):
-            args.append("pattern=NO_NUL")  # emails and URLs refuse NUL by their own rules
-    elif f.type in (FieldType.INT, FieldType.BIGINT):
-        low, high = INT32 if f.type is FieldType.INT else INT64
-        args.append(f"ge={int(f.min) if f.min is not None else low}")
-        args.append(f"le={int(f.max) if f.max is not None else high}")
-    elif f.type is FieldType.FLOAT:
-        if f.min is not None:
-            args.append(f"ge={float(f.min)!r}")
-        if f.max is not None:
-            args.append(f"le={float(f.max)!r}")
+    if domain.min_length is not None:
+        args.append(f"min_length={domain.min_length}")
+    if domain.max_length is not None:
+        args.append(f"max_length={domain.max_length}")
+    if domain.pattern:
+        args.append(f"pattern={domain.pattern!r}")
+    elif domain.nul_free:
+        args.append("pattern=NO_NUL")
+    if domain.digits is not None:
+        args.append(f"max_digits={domain.digits}")
+        args.append(f"decimal_places={domain.places}")
+    for keyword, bound in (("ge", domain.minimum), ("le", domain.maximum)):
+        if isinstance(bound, Decimal):
+            args.append(f'{keyword}=Decimal("{bound}")')
+        elif bound is not None:
+            args.append(f"{keyword}={bound!r}")
+    if domain.finite:
         args.append("allow_inf_nan=False")
-    elif f.type is FieldType.DECIMAL:
-        args.append(f"max_digits={f.precision}")
-        args.append(f"decimal_places={f.scale}")
-        if f.min is not None:
-            args.append(f'ge=Decimal("{f.min}")')
-        if f.max is not None:
-            args.append(f'le=Decimal("{f.max}")')
-        args.append("allow_inf_nan=False")
+    return args
+
+
+def _constraints(f: Field) -> list[str]:
+    """Pydantic `Field(...)` arguments: the field's domain, then its documentation."""
+    args = _domain_arguments(domain_of(f))
     if f.description:
         args.append(f"description={f.description!r}")
     if f.example is not None:
@@ -1130,8 +1043,8 @@ def _filter_value_type(f: Field, enum_class: str | None) -> str:
         return enum_class or "str"
     if f.type in (FieldType.STR, FieldType.TEXT, FieldType.EMAIL, FieldType.URL):
         return f"Annotated[str, Field(max_length={FILTER_TEXT_MAX}, pattern=NO_NUL)]"
-    if f.type in (FieldType.INT, FieldType.BIGINT):
-        low, high = INT32 if f.type is FieldType.INT else INT64
+    if f.type in COLUMN_RANGES:
+        low, high = COLUMN_RANGES[f.type]
         return f"Annotated[int, Field(ge={low}, le={high})]"
     if f.type is FieldType.FLOAT:
         return "Annotated[float, Field(allow_inf_nan=False)]"
@@ -1189,7 +1102,11 @@ def _filters(
             for f in _field_filters(
                 across.param,
                 f"{target.name}.{field.name}",
-                _field_context(target, field),
+                _field_context(
+                    target,
+                    field,
+                    table_of(target, spec, name=names.entity_plural(target)).column(field.name),
+                ),
                 field.name,
             )
         ]
@@ -1240,16 +1157,4 @@ def _regex_escape(value: str) -> str:
 
 
 def _sorts(entity: Entity) -> list[SortContext]:
-    keys: list[SortContext] = []
-    seen: set[str] = set()
-    nullable_fields = {f.name for f in entity.fields if f.nullable}
-    for sort in (*entity.list.sort, SortKey(name="id")):
-        if sort.name in seen:
-            continue
-        seen.add(sort.name)
-        relation = entity.relation(sort.name)
-        if relation is not None:
-            keys.append(SortContext(sort.name, relation.column, not relation.required))
-        else:
-            keys.append(SortContext(sort.name, sort.name, sort.name in nullable_fields))
-    return keys
+    return [SortContext(key, column, nullable) for key, column, nullable in sort_columns(entity)]

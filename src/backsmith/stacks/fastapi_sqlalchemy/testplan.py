@@ -28,11 +28,11 @@ from backsmith.design.access import (
     listed,
     unset_on_create,
 )
+from backsmith.design.storage import TENANT
 from backsmith.errors import SpecError
 from backsmith.spec.model import CustomAction, Field, FieldType
 from backsmith.stacks.fastapi_sqlalchemy.checkdata import CheckData, evaluate
 from backsmith.stacks.fastapi_sqlalchemy.context import (
-    TENANT,
     ActionContext,
     ComputedContext,
     EmbedContext,
