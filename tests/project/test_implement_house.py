@@ -340,3 +340,44 @@ def test_a_setting_the_project_cannot_find_is_named_in_the_error(tmp_path: Path)
     # Pydantic's own lines: which setting, and why; not only its closing link.
     assert "SECRET_KEY" in message and "Field required" in message, message
     assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "schemas"),
+    [("async_layered", "app.schemas.gauges"), ("sqlmodel_layered", "app.models")],
+)
+def test_a_float_refuses_infinity_and_an_email_keeps_its_declared_length(
+    name: str, schemas: str, tmp_path: Path
+) -> None:
+    """Each field's domain comes from the design stage, as in a new project: a float is
+    finite (JSON cannot carry infinity back) and an email's own `min_length` holds."""
+    root = copy_of(name, tmp_path)
+    document = tmp_path / "gauges.yaml"
+    document.write_text(
+        "feature: gauges\nentities:\n  Gauge:\n    fields:\n"
+        "      reading: {type: float, min: -50}\n"
+        "      contact: {type: email, min_length: 8}\n",
+        encoding="utf-8",
+    )
+    implement_feature(root, document)
+    probe = f"""
+import pydantic
+from {schemas} import GaugeCreate
+for body in ({{"reading": "inf", "contact": "a@b.example"}},
+             {{"reading": 1.5, "contact": "a@b.io"}},
+             {{"reading": 1.5, "contact": "ann@b.example"}}):
+    try:
+        GaugeCreate.model_validate(body)
+        print("accepted")
+    except pydantic.ValidationError as error:
+        print("refused", error.errors()[0]["type"])
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:3] == [
+        "refused finite_number",
+        "refused string_too_short",
+        "accepted",
+    ]

@@ -3,8 +3,8 @@
 Decided once from the document's meaning; a renderer maps each logical column type to its
 ORM's (a `str` without `max_length` is `String()` in one project and `Text()` in another)
 and prints the constraints and indexes, but never decides which exist. Each index says
-why it exists, so a reader of the design (and of `backsmith plan`) can tell a declared
-index from one that keeps a list's pages cheap.
+why it exists, so a reader of the design can tell a declared index from one that keeps a
+list's pages cheap.
 
 What follows from the document without being spelled in it:
 

@@ -14,9 +14,10 @@ from typing import Any
 
 import jinja2
 
+from backsmith.design.values import NO_NUL
 from backsmith.spec.model import FeatureSpec
 from backsmith.stacks.house import edits
-from backsmith.stacks.house.context import MAX_ID, NO_NUL, HouseFeature, build_house_feature
+from backsmith.stacks.house.context import MAX_ID, HouseFeature, build_house_feature
 from backsmith.stacks.house.style import HouseStyle
 from backsmith.stacks.templating import source_environment
 

@@ -7,8 +7,11 @@ can be tested; the templates only print it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from backsmith.design.storage import Column, Index, Table, table_of
+from backsmith.design.values import COLUMN_RANGES, NO_NUL, Domain, domain_of
 from backsmith.errors import Location, SpecError
 from backsmith.spec.model import (
     Action,
@@ -31,14 +34,10 @@ from backsmith.stacks.fastapi_sqlalchemy.samples import (
 )
 from backsmith.stacks.house.style import HouseStyle
 
-EMAIL_MAX = 320
 MAX_ID = 2**31 - 1  # ids are INTEGER columns
-_INT_RANGES = {FieldType.INT: (-(2**31), 2**31 - 1), FieldType.BIGINT: (-(2**63), 2**63 - 1)}
-URL_MAX = 2048
+# This project has no email or URL types of backsmith's: their shapes are patterns.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 URL_PATTERN = r"^https?://\S+$"
-# Text PostgreSQL can store: it refuses NUL characters, which must be a 422, not a 500.
-NO_NUL = r"^[^\x00]*$"
 
 _COLUMN_TYPES = {
     FieldType.TEXT: "Text()",
@@ -50,8 +49,6 @@ _COLUMN_TYPES = {
     FieldType.DATETIME: "DateTime(timezone=True)",
     FieldType.TIME: "Time()",
     FieldType.UUID: "Uuid()",
-    FieldType.EMAIL: f"String({EMAIL_MAX})",
-    FieldType.URL: f"String({URL_MAX})",
     FieldType.JSON: "JSON()",
 }
 _PY_TYPES = {
@@ -87,8 +84,8 @@ class HouseField:
     sqlmodel_constraints: str  # the same for SQLModel's Field(...)
     enum_class: str | None
     enum_members: tuple[tuple[str, str], ...]
-    unique: bool
-    index: bool
+    unique: bool  # a UNIQUE of its own
+    indexed: bool  # an index of its own (the design says why)
     on_create: bool
     on_update: bool
     readable: bool
@@ -146,6 +143,7 @@ class HouseEntity:
     relations: list[HouseRelation]
     access: dict[str, Access]
     unique: list[tuple[str, ...]]  # model attributes per constraint (owner -> owner_id)
+    indexes: list[Index]  # the design's table indexes over columns this table has
     filters: list[str]  # model attributes filtered by equality
     search: list[str]
     sorts: list[tuple[str, str, bool]]  # (public key, attribute, descending)
@@ -200,7 +198,7 @@ class HouseEntity:
         """The column's integer range, for a filter on an int or bigint field: a larger
         value would overflow the database's integers (a 500) instead of matching nothing."""
         field = next((f for f in self.fields if f.name == attribute), None)
-        return _INT_RANGES.get(FieldType(field.kind)) if field is not None else None
+        return COLUMN_RANGES.get(FieldType(field.kind)) if field is not None else None
 
     def text_filter(self, attribute: str) -> bool:
         """A filter on free text: its value must refuse NUL, as the columns do."""
@@ -279,42 +277,39 @@ def _literal(field: Field, value: Any) -> str:
     return repr(value)
 
 
-def _constraints(field: Field, *, sqlmodel: bool = False) -> str:
-    """Keyword arguments of pydantic's `Field`, or of SQLModel's.
+_SHAPES = {FieldType.EMAIL: EMAIL_PATTERN, FieldType.URL: URL_PATTERN}
+
+
+def _constraints(domain: Domain, *, sqlmodel: bool = False) -> str:
+    """Keyword arguments of pydantic's `Field`, or of SQLModel's, enforcing a domain.
 
     SQLModel's `Field` types numeric bounds as floats and hands `regex` to pydantic 2,
-    which ignores it: the pattern goes through `schema_extra` instead.
+    which ignores it: the pattern goes through `schema_extra` instead. A str's own
+    pattern stands in for the NUL rule (it is checked by the database's refusal then).
     """
     parts: list[str] = []
-    if field.type is FieldType.STR or field.type is FieldType.TEXT:
-        if field.min_length is not None:
-            parts.append(f"min_length={field.min_length}")
-        if field.max_length is not None:
-            parts.append(f"max_length={field.max_length}")
-        parts.append(_pattern(field.pattern if field.pattern is not None else NO_NUL, sqlmodel))
-    elif field.type is FieldType.EMAIL:
-        parts += [
-            f"max_length={EMAIL_MAX}",
-            _pattern(EMAIL_PATTERN, sqlmodel),
-        ]
-    elif field.type is FieldType.URL:
-        parts += [f"max_length={URL_MAX}", _pattern(URL_PATTERN, sqlmodel)]
-    if field.type is FieldType.DECIMAL:
-        parts += [f"max_digits={field.precision or 18}", f"decimal_places={field.scale or 4}"]
-    decimal = field.type is FieldType.DECIMAL
-    # Integers stay inside their column, or a huge one becomes a database error (a 500).
-    low, high = _INT_RANGES.get(field.type, (None, None))
-    lower = field.min if field.min is not None else low
-    upper = field.max if field.max is not None else high
-    for keyword, bound in (("ge", lower), ("le", upper)):
+    if domain.min_length is not None:
+        parts.append(f"min_length={domain.min_length}")
+    limits = [n for n in (domain.max_length, domain.column_limit) if n is not None]
+    if limits:
+        parts.append(f"max_length={min(limits)}")
+    pattern = domain.pattern or _SHAPES.get(domain.kind) or (NO_NUL if domain.nul_free else None)
+    if pattern is not None:
+        parts.append(_pattern(pattern, sqlmodel))
+    if domain.digits is not None:
+        parts += [f"max_digits={domain.digits}", f"decimal_places={domain.places}"]
+    for keyword, bound in (("ge", domain.minimum), ("le", domain.maximum)):
         if bound is None:
             continue
-        if decimal and sqlmodel:
+        if isinstance(bound, Decimal) and sqlmodel:
             parts.append(f"{keyword}={float(bound)!r}")
-        elif decimal:
+        elif isinstance(bound, Decimal):
             parts.append(f'{keyword}=Decimal("{bound}")')
         else:
             parts.append(f"{keyword}={bound!r}")
+    # Pydantic's Decimal refuses infinity and NaN by itself; its float must be told.
+    if domain.finite and domain.kind is FieldType.FLOAT:
+        parts.append("schema_extra={'allow_inf_nan': False}" if sqlmodel else "allow_inf_nan=False")
     return ", ".join(parts)
 
 
@@ -322,18 +317,17 @@ def _pattern(pattern: str, sqlmodel: bool) -> str:
     return f"schema_extra={{'pattern': {pattern!r}}}" if sqlmodel else f"pattern={pattern!r}"
 
 
-def _column_type(field: Field, enum_class: str | None) -> str:
-    if field.type is FieldType.STR:
-        return f"String({field.max_length})" if field.max_length else "Text()"
-    if field.type is FieldType.DECIMAL:
-        return f"Numeric({field.precision or 18}, {field.scale or 4})"
-    if field.type is FieldType.ENUM:
-        length = max(len(v) for v in field.values)
-        return f"Enum({enum_class}, native_enum=False, length={length})"
-    return _COLUMN_TYPES[field.type]
+def _column_type(column: Column, enum_class: str | None) -> str:
+    if column.kind in (FieldType.STR, FieldType.EMAIL, FieldType.URL):
+        return f"String({column.length})" if column.length else "Text()"
+    if column.kind is FieldType.DECIMAL:
+        return f"Numeric({column.precision}, {column.scale})"
+    if column.kind is FieldType.ENUM:
+        return f"Enum({enum_class}, native_enum=False, length={column.length})"
+    return _COLUMN_TYPES[column.kind]
 
 
-def _field(entity: Entity, field: Field) -> HouseField:
+def _field(entity: Entity, field: Field, column: Column) -> HouseField:
     enum_class = None
     members: tuple[tuple[str, str], ...] = ()
     python_type = _PY_TYPES.get(field.type, "str")
@@ -352,14 +346,14 @@ def _field(entity: Entity, field: Field) -> HouseField:
         name=field.name,
         python_type=python_type,
         nullable=field.nullable,
-        column_type=_column_type(field, enum_class),
+        column_type=_column_type(column, enum_class),
         default=default,
-        constraints=_constraints(field),
-        sqlmodel_constraints=_constraints(field, sqlmodel=True),
+        constraints=_constraints(domain_of(field)),
+        sqlmodel_constraints=_constraints(domain_of(field), sqlmodel=True),
         enum_class=enum_class,
         enum_members=members,
-        unique=field.unique,
-        index=field.index,
+        unique=column.unique,
+        indexed=column.indexed,
         on_create=field.writable_on_create,
         on_update=field.writable_on_update,
         readable=field.readable,
@@ -473,6 +467,15 @@ def _row_limits(
     return limits
 
 
+def _indexes(storage: Table, entity: Entity) -> list[Index]:
+    """The design's indexes over columns this table has: the project's base class may
+    have no `created_at`, so an index over it stays out (and so does that sort)."""
+    present = {"id", *(f.name for f in entity.fields), *(r.column for r in entity.relations)}
+    if entity.owned:
+        present.add("owner_id")
+    return [index for index in storage.indexes if set(index.columns) <= present]
+
+
 def _boundaries(entity: Entity) -> list[tuple[str, str, JSONValue, bool]]:
     found = []
     for field in entity.fields:
@@ -536,6 +539,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
         _refuse_unsupported(entity)
         plural = names.entity_plural(entity)
         name = entity.name
+        storage = table_of(entity, spec, name=style.table_name(name))
         relations = [
             HouseRelation(
                 name=r.name,
@@ -563,10 +567,11 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 table=style.table_name(name),
                 path="/" + plural.replace("_", "-"),
                 owned=entity.owned,
-                fields=[_field(entity, f) for f in entity.fields],
+                fields=[_field(entity, f, storage.column(f.name)) for f in entity.fields],
                 relations=relations,
                 access={a.value: _access(entity, a, style.superuser_flag, spec) for a in Action},
                 unique=[tuple(attribute.get(m, m) for m in group) for group in entity.unique],
+                indexes=_indexes(storage, entity),
                 filters=[attribute.get(m, m) for m in entity.list.filter],
                 search=list(entity.list.search),
                 sorts=sorts,

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pydantic import EmailStr, field_validator
-from sqlalchemy import Column, Enum, UniqueConstraint
+from sqlalchemy import Column, Enum, Index, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 
@@ -146,7 +146,11 @@ class CategoryUpdate(SQLModel):
 
 
 class Category(CategoryBase, table=True):
-    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("owner_id", "name"),
+        Index("ix_category_name_id", "name", "id"),
+        Index("ix_category_owner_id_name_id", "owner_id", "name", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     owner_id: uuid.UUID = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
@@ -170,7 +174,7 @@ class ExpenseKind(enum.StrEnum):
 
 class ExpenseBase(SQLModel):
     amount: Decimal = Field(max_digits=10, decimal_places=2, ge=0.01)
-    spent_on: date = Field(index=True)
+    spent_on: date = Field()
     note: str | None = Field(
         default=None, max_length=200, schema_extra={"pattern": "^[^\\x00]*$"}
     )
@@ -223,6 +227,13 @@ class ExpenseUpdate(SQLModel):
 
 
 class Expense(ExpenseBase, table=True):
+    __table_args__ = (
+        Index("ix_expense_spent_on_id", "spent_on", "id"),
+        Index("ix_expense_owner_id_spent_on_id", "owner_id", "spent_on", "id"),
+        Index("ix_expense_amount_id", "amount", "id"),
+        Index("ix_expense_owner_id_amount_id", "owner_id", "amount", "id"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     owner_id: uuid.UUID = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
 

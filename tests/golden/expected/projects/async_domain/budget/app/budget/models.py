@@ -8,6 +8,7 @@ from sqlalchemy import (
     Date,
     Enum,
     ForeignKey,
+    Index,
     Numeric,
     String,
     Text,
@@ -20,7 +21,11 @@ from app.database import Base
 
 class Category(Base):
     __tablename__ = "categories"
-    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("owner_id", "name"),
+        Index("ix_categories_name_id", "name", "id"),
+        Index("ix_categories_owner_id_name_id", "owner_id", "name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -37,11 +42,17 @@ class ExpenseKind(enum.StrEnum):
 
 class Expense(Base):
     __tablename__ = "expenses"
+    __table_args__ = (
+        Index("ix_expenses_spent_on_id", "spent_on", "id"),
+        Index("ix_expenses_owner_id_spent_on_id", "owner_id", "spent_on", "id"),
+        Index("ix_expenses_amount_id", "amount", "id"),
+        Index("ix_expenses_owner_id_amount_id", "owner_id", "amount", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
-    spent_on: Mapped[date] = mapped_column(Date(), index=True)
+    spent_on: Mapped[date] = mapped_column(Date())
     note: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[ExpenseKind] = mapped_column(
         Enum(ExpenseKind, native_enum=False, length=6), default=ExpenseKind.NEED, index=True
