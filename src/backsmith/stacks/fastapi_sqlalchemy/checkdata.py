@@ -18,15 +18,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from backsmith.spec.expressions import RUNTIME_CALLS, Literal, Name, Node, Operation, names_in
-from backsmith.spec.model import Check, Field, FieldType
-from backsmith.stacks.fastapi_sqlalchemy.samples import (
+from backsmith.design.samples import (
     SampleError,
     boundary_cases,
     mirrored_value,
     near_value,
     valid_value,
 )
+from backsmith.spec.expressions import RUNTIME_CALLS, Literal, Name, Node, Operation, names_in
+from backsmith.spec.model import Check, Field, FieldType
 
 RUNTIME = Path(__file__).parent / "templates" / "project" / "app" / "core" / "checks.py"
 CANDIDATES = 12  # sample values tried per field

@@ -28,6 +28,11 @@ from backsmith.design.access import (
     listed,
     unset_on_create,
 )
+from backsmith.design.samples import (
+    SampleError,
+    boundary_cases,
+    valid_value,
+)
 from backsmith.design.storage import TENANT
 from backsmith.errors import SpecError
 from backsmith.spec.model import CustomAction, Field, FieldType
@@ -42,11 +47,6 @@ from backsmith.stacks.fastapi_sqlalchemy.context import (
     InverseContext,
     LinkContext,
     UniqueContext,
-)
-from backsmith.stacks.fastapi_sqlalchemy.samples import (
-    SampleError,
-    boundary_cases,
-    valid_value,
 )
 
 _CRUD = ("list", "create", "read", "update", "delete")

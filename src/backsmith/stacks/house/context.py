@@ -10,6 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from backsmith.design.samples import (
+    JSONValue,
+    SampleError,
+    boundary_cases,
+    valid_value,
+)
 from backsmith.design.storage import Column, Index, Table, table_of
 from backsmith.design.values import COLUMN_RANGES, NO_NUL, Domain, domain_of
 from backsmith.errors import Location, SpecError
@@ -26,12 +32,6 @@ from backsmith.spec.model import (
     snake,
 )
 from backsmith.stacks.fastapi_sqlalchemy import names
-from backsmith.stacks.fastapi_sqlalchemy.samples import (
-    JSONValue,
-    SampleError,
-    boundary_cases,
-    valid_value,
-)
 from backsmith.stacks.house.style import HouseStyle
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns

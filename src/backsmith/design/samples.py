@@ -1,5 +1,8 @@
 """Literal test data for generated test suites: valid values and boundary cases per field.
 
+Part of the design stage: values a client sends, as JSON, and whether the document's
+rules accept each; every target's tests use the same ones.
+
 Everything here is deterministic: the same field and index always give the same value, so
 regenerating a project never churns its tests. Values are JSON-ready (what a client puts
 in a request body) and are checked against the field's constraints before they are
@@ -25,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from backsmith.design.values import COLUMN_RANGES
 from backsmith.spec.model import Field, FieldType
 
 if TYPE_CHECKING:  # typeshed describes the parser under its old, deprecated module names
@@ -61,7 +65,6 @@ class BoundaryCase:
 
 
 # Column ranges of the generated models: a valid value must also be storable.
-_INT_RANGES = {FieldType.INT: (-(2**31), 2**31 - 1), FieldType.BIGINT: (-(2**63), 2**63 - 1)}
 _URL_MAX = 2048  # what the generated `HttpUrlStr` accepts
 _EMAIL_MAX = 254  # email-validator's limit for a whole address
 _EMAIL_LOCAL_MAX = 64
@@ -397,7 +400,7 @@ def _readings(bound: int | float | Decimal) -> list[Decimal]:
 
 
 def _int_range(field: Field) -> tuple[int, int]:
-    low, high = _INT_RANGES[field.type]
+    low, high = COLUMN_RANGES[field.type]
     if field.min is not None:
         low = max(low, math.ceil(max(_readings(field.min))))
     if field.max is not None:
@@ -619,7 +622,7 @@ def _int_verdict(field: Field, value: JSONValue) -> bool | None:
         return None
     if not isinstance(value, int):
         return None
-    low, high = _INT_RANGES[field.type]
+    low, high = COLUMN_RANGES[field.type]
     if field.min is not None and all(value < r for r in _readings(field.min)):
         return False
     if field.max is not None and all(value > r for r in _readings(field.max)):

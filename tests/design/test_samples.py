@@ -16,14 +16,14 @@ import pytest
 from email_validator import validate_email
 from pydantic import AfterValidator, AnyHttpUrl, ConfigDict, EmailStr, TypeAdapter, create_model
 
-from backsmith.spec.model import Field, FieldType
-from backsmith.stacks.fastapi_sqlalchemy.samples import (
+from backsmith.design.samples import (
     BoundaryCase,
     SampleError,
     boundary_cases,
     invalid_type_value,
     valid_value,
 )
+from backsmith.spec.model import Field, FieldType
 
 _HTTP_URL: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
 
