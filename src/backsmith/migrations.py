@@ -2,7 +2,9 @@
 
 The project, with the staged changes applied, is copied to a scratch directory; there a
 scratch SQLite database is migrated to the current head and Alembic compares it with the
-models. The new revision file is read back and staged like any other file.
+models. Every engine that run makes is aimed at that database (`runtime/engine_redirect.py`),
+whatever URL the project's env.py computes, so the user's own database is never touched.
+The new revision file is read back and staged like any other file.
 
 Alembic runs in the project's own interpreter (`runtime/autogenerate.py`), in a process
 that has already imported Alembic and SQLAlchemy by the time the files are ready
@@ -63,13 +65,15 @@ class _Worker:
             text=True,
         )
 
-    def run(self, root: Path, env: dict[str, str], argv: list[str]) -> tuple[int, str]:
-        """Run the job; (exit code, stderr)."""
+    def run(
+        self, root: Path, env: dict[str, str], database: str, argv: list[str]
+    ) -> tuple[int, str]:
+        """Run autogenerate with every engine aimed at `database`; (exit code, stderr)."""
         job = {
             "root": str(root),
             "env": env,
-            "argv": argv,
-            "script": runtime.script("autogenerate"),
+            "argv": [database, runtime.script("autogenerate"), *argv],
+            "script": runtime.script("engine_redirect"),
         }
         _, stderr = self.process.communicate(json.dumps(job) + "\n")
         return self.process.returncode, stderr
@@ -168,7 +172,8 @@ def autogenerate(
         database = Path(worker.scratch) / "scratch.db"
         env = {"DATABASE_URL": f"sqlite+aiosqlite:///{database}", "PYTHONPATH": str(root)}
         url = [f"{driver}:///{database}"] if driver else []
-        returncode, stderr = worker.run(root, env, [message, *url])
+        # Whatever URL the project's env.py builds, its engines reach only this database.
+        returncode, stderr = worker.run(root, env, f"sqlite:///{database}", [message, *url])
         if returncode != 0:
             if project_root is not None:  # paths the user can open, not the copy's
                 stderr = stderr.replace(str(root), str(project_root.resolve()))

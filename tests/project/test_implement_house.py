@@ -14,9 +14,12 @@ import re
 import shutil
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 
 from backsmith.errors import SpecError, StepFailed
 from backsmith.gates.model import Status
@@ -340,6 +343,91 @@ def test_a_setting_the_project_cannot_find_is_named_in_the_error(tmp_path: Path)
     # Pydantic's own lines: which setting, and why; not only its closing link.
     assert "SECRET_KEY" in message and "Field required" in message, message
     assert snapshot(root) == before
+
+
+@pytest.fixture
+def users_own_database() -> Iterator[str]:
+    """An empty database on the local server, standing for the user's development database."""
+    import psycopg
+
+    name = f"backsmith_users_own_{uuid.uuid4().hex[:8]}"
+    server = make_url(POSTGRES).set(drivername="postgresql", database="postgres")
+    dsn = server.render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _tables_in(database: str) -> list[str]:
+    import psycopg
+
+    url = make_url(POSTGRES).set(drivername="postgresql", database=database)
+    with psycopg.connect(url.render_as_string(hide_password=False)) as connection:
+        rows = connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def test_a_url_built_from_settings_parts_never_reaches_the_users_database(
+    tmp_path: Path, users_own_database: str
+) -> None:
+    """env.py takes its URL from settings built of `POSTGRES_*` parts and ignores
+    `sqlalchemy.url`, as the full-stack FastAPI template does: implement's autogenerate and
+    the migrations gate still run on backsmith's scratch databases only."""
+    root = copy_of("sqlmodel_layered", tmp_path)
+    server = make_url(POSTGRES)
+    config = root / "app/core/config.py"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            '    DATABASE_URL: str = "sqlite:///./tasklist.db"\n',
+            f"""    POSTGRES_SERVER: str = "{server.host}"
+    POSTGRES_PORT: int = {server.port or 5432}
+    POSTGRES_USER: str = "{server.username}"
+    POSTGRES_DB: str = "{users_own_database}"
+
+    @property
+    def SQLALCHEMY_DATABASE_URI(self) -> str:
+        return (
+            f"postgresql+psycopg://{{self.POSTGRES_USER}}@{{self.POSTGRES_SERVER}}:"
+            f"{{self.POSTGRES_PORT}}/{{self.POSTGRES_DB}}"
+        )
+""",
+        ),
+        encoding="utf-8",
+    )
+    env = root / "app/alembic/env.py"
+    env.write_text(
+        env.read_text(encoding="utf-8").replace(
+            'return config.get_main_option("sqlalchemy.url") or settings.DATABASE_URL',
+            "return settings.SQLALCHEMY_DATABASE_URI",
+        ),
+        encoding="utf-8",
+    )
+    db = root / "app/core/db.py"
+    db.write_text(
+        db.read_text(encoding="utf-8").replace(
+            "create_engine(settings.DATABASE_URL)",
+            "create_engine(settings.SQLALCHEMY_DATABASE_URI)",
+        ),
+        encoding="utf-8",
+    )
+
+    implement_feature(root, BUDGET)
+
+    (revision,) = (root / "app/alembic/versions").glob("*budget*.py")
+    assert "op.create_table" in revision.read_text(encoding="utf-8")
+    assert _tables_in(users_own_database) == []
+    report = run_gates(root, ["migrations"], database_url=POSTGRES)
+    migrations = report.result("migrations")
+    assert migrations is not None
+    assert migrations.status is Status.PASSED, migrations.failures
+    assert migrations.figures["databases"] == "sqlite, postgresql"
+    assert _tables_in(users_own_database) == []
 
 
 @pytest.mark.parametrize(

@@ -861,3 +861,27 @@ app = create_app()
     registry = inspect_project(root).facts["router_registry"]
     assert registry.value == "app.main:init_routers"
     assert registry.evidence.startswith("app/main.py:8, 9"), registry.evidence
+
+
+def test_a_project_without_user_accounts_is_told_so_not_sent_looking_for_a_model(
+    tmp_path: Path,
+) -> None:
+    """Many small APIs have no sign-in at all: the refusal says what stops it (both pieces
+    of sign-in are missing), instead of asking for a `user_model` alone."""
+    engine = 'from sqlalchemy.ext.asyncio import create_async_engine\n\nengine = create_async_engine("sqlite+aiosqlite:///app.db")\n'
+    root = build_tree(tmp_path / "project", SMALL | {"app/engine.py": engine})
+    document = tmp_path / "labels.yaml"
+    document.write_text(
+        "feature: labels\nentities:\n  Label:\n    fields: {name: str}\n"
+        "    access: {list: public, read: public, create: public, update: public, "
+        "delete: public}\n",
+        encoding="utf-8",
+    )
+    before = snapshot(root)
+
+    result = backsmith("implement", str(document), "--project", str(root))
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "cannot find this project's user accounts" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(root) == before

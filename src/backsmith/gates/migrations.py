@@ -61,7 +61,11 @@ def _alembic(
         # Where the project keeps its Alembic configuration (alembic.ini, src/alembic.ini).
         "BACKSMITH_ALEMBIC_CONFIG": context.profile.value("alembic_config") or "alembic.ini",
     }
-    return context.run(["python", runtime.script("alembic_command"), url, *step], env=env)
+    # Every engine aimed at `url`, also where env.py builds its own URL from settings.
+    redirect = [runtime.script("engine_redirect"), url]
+    return context.run(
+        ["python", *redirect, runtime.script("alembic_command"), url, *step], env=env
+    )
 
 
 def _round_trip(

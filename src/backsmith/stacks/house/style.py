@@ -191,6 +191,18 @@ def read_house_style(profile: ProjectProfile, feature: str) -> HouseStyle:
     """The house style of the profiled project, with the paths of `feature`'s files."""
     flavour = _required(profile, "flavour")
     sqlmodel = flavour.startswith("sqlmodel")
+    if not profile.value("user_model") and not profile.value("current_user_dependency"):
+        # Neither piece of sign-in found: asking for `user_model` alone would send the
+        # user looking for one thing when the feature needs both, or none exist.
+        raise ProjectError(
+            f"{profile.root}: backsmith cannot find this project's user accounts (a user "
+            "model that stores a password, and the dependency that gives routes the "
+            "signed-in user); a feature in an existing project needs them for now, even "
+            "with only `public` grants",
+            hint="if the project has them, name them in `[tool.backsmith]` (`user_model`, "
+            "`current_user_dependency`; see `backsmith inspect`); if it has none, generate "
+            "the feature into a new project (`backsmith new`)",
+        )
     user = Symbol.parse(_required(profile, "user_model"), "user_model")
     superuser_flag = profile.value("superuser_flag")
     service_providers = profile.value("service_providers")
