@@ -885,3 +885,107 @@ def test_a_project_without_user_accounts_is_told_so_not_sent_looking_for_a_model
     assert "cannot find this project's user accounts" in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(root) == before
+
+
+CLASSIC_USERS = {
+    # The declarative style before SQLAlchemy 2's `Mapped`, and a current-user function
+    # without a return annotation that other dependencies take as `user: User = Depends(f)`.
+    "app/models.py": """\
+from sqlalchemy import Boolean, Column, Integer, String
+
+from app.db import Base
+
+
+class User(Base):
+    __tablename__ = "user"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String, unique=True, nullable=False)
+    hashed_password = Column(String, nullable=False)
+    is_superuser = Column(Boolean, default=False)
+""",
+    "app/auth.py": """\
+from fastapi import Depends, HTTPException
+from fastapi.security import OAuth2PasswordBearer
+
+from app import models
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/token")
+
+
+async def get_current_user(token: str = Depends(oauth2_scheme)):
+    raise HTTPException(status_code=401)
+
+
+async def get_current_active_superuser(
+    current_user: models.User = Depends(get_current_user),
+) -> models.User:
+    if not current_user.is_superuser:
+        raise HTTPException(status_code=403)
+    return current_user
+""",
+}
+
+
+def test_classic_declarative_users_and_an_untyped_current_user_function_are_found(
+    tmp_path: Path,
+) -> None:
+    root = build_tree(tmp_path, SMALL | CLASSIC_USERS)
+
+    found = facts(inspect_project(root))
+
+    assert found["user_model"] == "app.models:User"
+    assert (found["user_table"], found["user_id_type"]) == ("user", "int")
+    assert found["superuser_flag"] == "is_superuser"
+    # The root of the chain, not the superuser check built on it.
+    assert found["current_user_dependency"] == "app.auth:get_current_user"
+
+
+def test_a_project_on_sqlalchemy_1_is_refused_naming_the_requirement(tmp_path: Path) -> None:
+    requirements = "fastapi>=0.110\nSQLAlchemy==1.3.19\nalembic\n"
+    root = build_tree(
+        tmp_path / "project", SMALL | CLASSIC_USERS | {"requirements.txt": requirements}
+    )
+    assert facts(inspect_project(root))["outdated_libraries"] == "SQLAlchemy==1.3.19"
+    document = tmp_path / "labels.yaml"
+    document.write_text("feature: labels\nentities:\n  Label:\n    fields: {name: str}\n")
+    before = snapshot(root)
+
+    result = backsmith("implement", str(document), "--project", str(root))
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "requirements.txt:2 (dependency SQLAlchemy==1.3.19)" in result.stderr
+    assert "needs SQLAlchemy 2" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    ("requirement", "outdated"),
+    [
+        ("pydantic<2", True),
+        ("fastapi~=0.65", True),
+        ("sqlalchemy<=1.4.54", True),
+        ("sqlalchemy>=1.4,<3", False),
+        ("sqlalchemy[asyncio]>=2.0.36", False),
+        ("pydantic", False),
+    ],
+)
+def test_only_requirements_that_keep_a_library_below_its_supported_major_are_outdated(
+    requirement: str, outdated: bool, tmp_path: Path
+) -> None:
+    root = build_tree(tmp_path, SMALL | {"requirements.txt": requirement + "\n"})
+    assert ("outdated_libraries" in facts(inspect_project(root))) is outdated
+
+
+def test_poetrys_caret_constraint_is_read_as_the_range_it_means(tmp_path: Path) -> None:
+    pyproject = (
+        '[tool.poetry]\nname = "shop"\n\n[tool.poetry.dependencies]\npython = "^3.11"\n'
+        'fastapi = "^0.115"\nsqlalchemy = {version = "^1.4", extras = ["asyncio"]}\n'
+    )
+    root = build_tree(tmp_path, SMALL | {"pyproject.toml": pyproject})
+
+    profile = inspect_project(root)
+
+    assert facts(profile)["outdated_libraries"] == "sqlalchemy>=1.4,<2"
+    assert profile.facts["outdated_libraries"].evidence.startswith("pyproject.toml:7")

@@ -60,17 +60,16 @@ def user_details(index: CodeIndex, user: str, sqlmodel: bool) -> dict[str, Candi
         table = class_constant(node, ("__tablename__",))
         if "user_table" not in found and table and isinstance(table[0], str):
             found["user_table"] = Candidate(table[0], [Where(owner.file, table[1])])
-        for statement in node.body:
-            if not (
-                isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
-            ):
-                continue
-            field, annotation = statement.target.id, ast.unparse(statement.annotation)
+        for statement, field, annotation in _typed_attributes(node):
             where = [owner.at(statement)]
             if field == "id" and "user_id_type" not in found:
                 kind = "uuid" if "uuid" in annotation.lower() else "int"
                 found["user_id_type"] = Candidate(kind, where, note=f"id: {annotation}")
-            if field in SUPERUSER_FLAGS and "bool" in annotation and "superuser_flag" not in found:
+            if (
+                field in SUPERUSER_FLAGS
+                and "bool" in annotation.lower()
+                and "superuser_flag" not in found
+            ):
                 found["superuser_flag"] = Candidate(field, where)
         chain += index.bases(current)
     if "user_table" not in found and sqlmodel:
@@ -78,6 +77,26 @@ def user_details(index: CodeIndex, user: str, sqlmodel: bool) -> dict[str, Candi
         definition = index.class_def(start)
         where = [definition[0].at(definition[1])] if definition else []
         found["user_table"] = Candidate(name.lower(), where, note="SQLModel's default name")
+    return found
+
+
+def _typed_attributes(node: ast.ClassDef) -> list[tuple[ast.stmt, str, str]]:
+    """(statement, name, type as written) of each attribute: `id: Mapped[int]`, or the
+    declarative style before `Mapped`, `is_superuser = Column(Boolean, default=False)`."""
+    found: list[tuple[ast.stmt, str, str]] = []
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            found.append((statement, statement.target.id, ast.unparse(statement.annotation)))
+        elif (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and isinstance(statement.value, ast.Call)
+            and ast.unparse(statement.value.func).rpartition(".")[2] in ("Column", "mapped_column")
+            and statement.value.args
+        ):
+            kind = ast.unparse(statement.value.args[0])
+            found.append((statement, statement.targets[0].id, kind))
     return found
 
 

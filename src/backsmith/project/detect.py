@@ -584,12 +584,31 @@ def sqlmodel_tables(index: CodeIndex) -> list[Candidate]:
     return found
 
 
+# Calls that make a class attribute a column without an annotation (`email = Column(...)`,
+# the declarative style before SQLAlchemy 2's `Mapped[...]`).
+_COLUMN_CALLS = frozenset({"Column", "mapped_column"})
+
+
 def field_names(node: ast.ClassDef) -> list[str]:
     names = []
     for statement in node.body:
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
             names.append(statement.target.id)
+        elif (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and isinstance(statement.value, ast.Call)
+            and _called_name(statement.value.func) in _COLUMN_CALLS
+        ):
+            names.append(statement.targets[0].id)
     return names
+
+
+def _called_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None
 
 
 def find_user_models(index: CodeIndex, models: dict[str, Where]) -> list[Candidate]:
@@ -757,11 +776,17 @@ def find_current_user(index: CodeIndex, user_model: str | None) -> list[Candidat
     # No alias: a function that returns the user and takes dependencies. A route handler
     # is an endpoint, not a dependency, and a check that depends on another candidate
     # (`get_current_active_user`) derives from it: the root of the chain is the one.
+    # A function says it returns the user by its annotation, or by being what a parameter
+    # typed as the user depends on (`current_user: User = Depends(get_current_user)`).
+    providing = _user_providers(index, user_model)
     functions = {
         f"{module.name}.{name}": (module, function)
         for module in index.of_kind("app")
         for name, function in module.functions.items()
-        if index.resolve(module, function.returns) == user_model
+        if (
+            index.resolve(module, function.returns) == user_model
+            or f"{module.name}.{name}" in providing
+        )
         and not _is_route_handler(function)
         and _depends_on_params(index, module, function)
     }
@@ -798,6 +823,40 @@ def _is_route_handler(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         if isinstance(target, ast.Attribute) and target.attr in ROUTE_DECORATORS:
             return True
     return False
+
+
+def _user_providers(index: CodeIndex, user_model: str) -> set[str]:
+    """Functions some parameter typed as the user model takes through `Depends(f)`."""
+    found: set[str] = set()
+    for module in index.of_kind("app"):
+        for node in ast.walk(module.tree):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            arguments = node.args
+            positional = [*arguments.posonlyargs, *arguments.args]
+            pairs = list(
+                zip(
+                    positional[len(positional) - len(arguments.defaults) :],
+                    arguments.defaults,
+                    strict=True,
+                )
+            )
+            pairs += [
+                (a, d)
+                for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+                if d is not None
+            ]
+            for argument, default in pairs:
+                if (
+                    isinstance(default, ast.Call)
+                    and index.resolve(module, default.func) in DEPENDS
+                    and default.args
+                    and index.resolve(module, argument.annotation) == user_model
+                ):
+                    provider = index.resolve(module, default.args[0])
+                    if provider:
+                        found.add(provider)
+    return found
 
 
 def _depended_on(

@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.version import InvalidVersion, Version
+
 from backsmith.errors import ProjectError
 from backsmith.project import conventions, detect
 from backsmith.project.claude_md import Claim, ClaudeMd, read_claude_md
@@ -95,6 +98,8 @@ FACT_KEYS: dict[str, str] = {
     "mypy_strict": "whether mypy runs in strict mode (true/false)",
     "mypy_plugins": "mypy plugins",
     "python": "the Python versions the project supports",
+    "outdated_libraries": "libraries required below the majors backsmith writes for "
+    "(SQLAlchemy 2, Pydantic 2, FastAPI 0.100): `implement` refuses them",
 }
 # `[tool.backsmith]` keys that configure backsmith rather than override a fact.
 SETTING_KEYS = {"stack", "coverage_threshold"}
@@ -208,6 +213,9 @@ class _Config:
             self.data: dict[str, Any] = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as error:
             raise ProjectError(f"{path}: invalid TOML: {error}") from None
+        # Every declaration, in pyproject.toml then requirements files; `dependencies`
+        # keeps the first of each name.
+        self.declared: list[Dependency] = []
         self.dependencies = self._dependencies()
 
     def table(self, dotted: str) -> dict[str, Any]:
@@ -236,21 +244,24 @@ class _Config:
             name = _requirement_name(spec)
             if name:
                 line = _line_of(self.text, f'"{spec}"')
-                found.setdefault(name, Dependency(name, spec, f"pyproject.toml:{line or 1}"))
+                self.declared.append(Dependency(name, spec, f"pyproject.toml:{line or 1}"))
+                found.setdefault(name, self.declared[-1])
         poetry = [self.table("tool.poetry.dependencies")]
         poetry += [g.get("dependencies", {}) for g in self.table("tool.poetry.group").values()]
         for table in poetry:
-            for name in table:
+            for name, constraint in table.items():
                 line = toml_line(self.text, "tool.poetry.dependencies", name)
                 where = f"pyproject.toml:{line}" if line else "pyproject.toml"
-                found.setdefault(_normal(name), Dependency(_normal(name), name, where))
+                spec = name + _poetry_specifier(constraint)
+                self.declared.append(Dependency(_normal(name), spec, where))
+                found.setdefault(_normal(name), self.declared[-1])
         for requirements in sorted(self.root.glob("requirements*.txt")):
             for number, raw in enumerate(requirements.read_text(encoding="utf-8").splitlines(), 1):
                 spec = raw.split("#")[0].strip()
                 name = _requirement_name(spec) if spec and not spec.startswith("-") else None
                 if name:
-                    where = f"{requirements.name}:{number}"
-                    found.setdefault(name, Dependency(name, spec, where))
+                    self.declared.append(Dependency(name, spec, f"{requirements.name}:{number}"))
+                    found.setdefault(name, self.declared[-1])
         return found
 
     def dependency(self, *names: str) -> Dependency | None:
@@ -258,6 +269,57 @@ class _Config:
             if name in self.dependencies:
                 return self.dependencies[name]
         return None
+
+
+# (distribution, the first version of it backsmith writes code for)
+OLDEST_SUPPORTED = (
+    ("sqlalchemy", "2.0"),
+    ("pydantic", "2.0"),
+    ("fastapi", "0.100"),
+    ("sqlmodel", "0.0.14"),
+)
+
+
+def _poetry_specifier(constraint: object) -> str:
+    """Poetry's version constraint as PEP 440 (`^1.4` is `>=1.4,<2`); '' where it names none."""
+    if isinstance(constraint, dict):
+        constraint = constraint.get("version", "")
+    text = str(constraint).strip() if isinstance(constraint, str) else ""
+    if not text or text == "*":
+        return ""
+    if text[0] in "^~" and text[1:2].isdigit():
+        numbers = [int(n) for n in re.findall(r"\d+", text[1:])[:3]]
+        if text[0] == "~":  # ~1.4: >=1.4,<1.5; ~1: >=1,<2
+            upper = [numbers[0] + 1] if len(numbers) == 1 else [numbers[0], numbers[1] + 1]
+        else:  # ^1.4: <2; ^0.65: <0.66 (the first non-zero part may not change)
+            position = next((i for i, n in enumerate(numbers) if n), len(numbers) - 1)
+            upper = [*numbers[:position], numbers[position] + 1]
+        return f">={text[1:]},<{'.'.join(map(str, upper))}"
+    if text[0].isdigit():
+        return f"=={text}"
+    return text
+
+
+def _only_before(requirement: str, first_supported: str) -> bool:
+    """True if `requirement` (`SQLAlchemy==1.3.19`, `pydantic<2`, `fastapi~=0.65`) keeps
+    the project below `first_supported`; one backsmith cannot read does not."""
+    try:
+        specifiers = Requirement(requirement).specifier
+    except InvalidRequirement:
+        return False
+    floor = Version(first_supported)
+    for specifier in specifiers:
+        try:
+            version = Version(specifier.version.removesuffix(".*"))
+        except InvalidVersion:
+            continue
+        if specifier.operator in ("==", "~=") and version < floor:
+            return True
+        if (specifier.operator == "<" and version <= floor) or (
+            specifier.operator == "<=" and version < floor
+        ):
+            return True
+    return False
 
 
 # --- the profiler -------------------------------------------------------------------------
@@ -974,6 +1036,25 @@ class _Profiler:
         if python:
             self.set(
                 "python", str(python), self.config.where("project", "requires-python"), "config"
+            )
+        self._outdated_libraries()
+
+    def _outdated_libraries(self) -> None:
+        """Libraries whose declared versions all come before the API backsmith writes:
+        SQLAlchemy 1.x has no `Mapped`, Pydantic 1 no `model_validate`, and FastAPI before
+        0.100 runs on Pydantic 1."""
+        floors = dict(OLDEST_SUPPORTED)
+        found = [
+            (dependency.spec, dependency)
+            for dependency in self.config.declared
+            if dependency.name in floors and _only_before(dependency.spec, floors[dependency.name])
+        ]
+        if found:
+            self.set(
+                "outdated_libraries",
+                ", ".join(text for text, _ in found),
+                "; ".join(str(dependency) for _, dependency in found),
+                "config",
             )
 
     def _ruff(self) -> None:

@@ -189,6 +189,15 @@ def _pagination(profile: ProjectProfile) -> Pagination:
 
 def read_house_style(profile: ProjectProfile, feature: str) -> HouseStyle:
     """The house style of the profiled project, with the paths of `feature`'s files."""
+    outdated = profile.facts.get("outdated_libraries")
+    if outdated is not None:
+        raise ProjectError(
+            f"{profile.root}: the project keeps to older libraries than backsmith writes "
+            f"for ({outdated.evidence}); the code it writes needs SQLAlchemy 2, Pydantic 2 "
+            "and FastAPI 0.100 or newer",
+            hint="upgrade those first (the code backsmith writes would not import), or "
+            "generate the feature into a new project (`backsmith new`)",
+        )
     flavour = _required(profile, "flavour")
     sqlmodel = flavour.startswith("sqlmodel")
     if not profile.value("user_model") and not profile.value("current_user_dependency"):
