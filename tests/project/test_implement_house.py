@@ -381,11 +381,7 @@ def test_a_url_built_from_settings_parts_never_reaches_the_users_database(
     the migrations gate still run on backsmith's scratch databases only."""
     root = copy_of("sqlmodel_layered", tmp_path)
     server = make_url(POSTGRES)
-    config = root / "app/core/config.py"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            '    DATABASE_URL: str = "sqlite:///./tasklist.db"\n',
-            f"""    POSTGRES_SERVER: str = "{server.host}"
+    settings_from_parts = f"""    POSTGRES_SERVER: str = "{server.host}"
     POSTGRES_PORT: int = {server.port or 5432}
     POSTGRES_USER: str = "{server.username}"
     POSTGRES_DB: str = "{users_own_database}"
@@ -396,26 +392,27 @@ def test_a_url_built_from_settings_parts_never_reaches_the_users_database(
             f"postgresql+psycopg://{{self.POSTGRES_USER}}@{{self.POSTGRES_SERVER}}:"
             f"{{self.POSTGRES_PORT}}/{{self.POSTGRES_DB}}"
         )
-""",
+"""
+    for path, old, new in (
+        (
+            "app/core/config.py",
+            '    DATABASE_URL: str = "sqlite:///./tasklist.db"\n',
+            settings_from_parts,
         ),
-        encoding="utf-8",
-    )
-    env = root / "app/alembic/env.py"
-    env.write_text(
-        env.read_text(encoding="utf-8").replace(
+        (
+            "app/alembic/env.py",
             'return config.get_main_option("sqlalchemy.url") or settings.DATABASE_URL',
             "return settings.SQLALCHEMY_DATABASE_URI",
         ),
-        encoding="utf-8",
-    )
-    db = root / "app/core/db.py"
-    db.write_text(
-        db.read_text(encoding="utf-8").replace(
+        (
+            "app/core/db.py",
             "create_engine(settings.DATABASE_URL)",
             "create_engine(settings.SQLALCHEMY_DATABASE_URI)",
         ),
-        encoding="utf-8",
-    )
+    ):
+        text = (root / path).read_text(encoding="utf-8")
+        assert old in text, path
+        (root / path).write_text(text.replace(old, new), encoding="utf-8")
 
     implement_feature(root, BUDGET)
 
@@ -469,3 +466,29 @@ for body in ({{"reading": "inf", "contact": "a@b.example"}},
         "refused string_too_short",
         "accepted",
     ]
+
+
+def test_routes_in_a_project_without_dependency_aliases_take_the_functions_themselves(
+    tmp_path: Path,
+) -> None:
+    """Many projects write `db: AsyncSession = Depends(get_session)` in each route instead
+    of a `DbSession` alias: the generated routes then spell the Annotated type out, and
+    the project's own suite, lint and types still pass."""
+    root = copy_of("async_domain", tmp_path)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text(encoding="utf-8")
+        + '\n[tool.backsmith]\nsession_dependency = "app.database:get_session"\n'
+        'current_user_dependency = "app.auth.dependencies:get_current_user"\n',
+        encoding="utf-8",
+    )
+
+    implement_feature(root, BUDGET)
+
+    router = (root / "app/budget/router.py").read_text(encoding="utf-8")
+    assert "session: Annotated[AsyncSession, Depends(get_session)]" in router
+    assert "user: Annotated[User, Depends(get_current_user)]" in router
+    report = run_gates(root, ["tests", "lint", "types"])
+    for gate in ("tests", "lint", "types"):
+        result = report.result(gate)
+        assert result is not None and result.status is Status.PASSED, (gate, result)

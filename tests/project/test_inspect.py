@@ -904,6 +904,21 @@ class User(Base):
     hashed_password = Column(String, nullable=False)
     is_superuser = Column(Boolean, default=False)
 """,
+    "app/session.py": """\
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+engine = create_engine("sqlite:///app.db")
+SessionLocal = sessionmaker(autocommit=False, autoflush=False, bind=engine)
+
+
+def get_db():
+    db = SessionLocal()
+    try:
+        yield db
+    finally:
+        db.close()
+""",
     "app/auth.py": """\
 from fastapi import Depends, HTTPException
 from fastapi.security import OAuth2PasswordBearer
@@ -927,7 +942,7 @@ async def get_current_active_superuser(
 }
 
 
-def test_classic_declarative_users_and_an_untyped_current_user_function_are_found(
+def test_classic_declarative_users_and_untyped_dependency_functions_are_found(
     tmp_path: Path,
 ) -> None:
     root = build_tree(tmp_path, SMALL | CLASSIC_USERS)
@@ -939,6 +954,9 @@ def test_classic_declarative_users_and_an_untyped_current_user_function_are_foun
     assert found["superuser_flag"] == "is_superuser"
     # The root of the chain, not the superuser check built on it.
     assert found["current_user_dependency"] == "app.auth:get_current_user"
+    # An unannotated generator that yields what a sessionmaker makes.
+    assert found["session_dependency"] == found["session_provider"] == "app.session:get_db"
+    assert found["flavour"] == "sqlalchemy-sync"
 
 
 def test_a_project_on_sqlalchemy_1_is_refused_naming_the_requirement(tmp_path: Path) -> None:

@@ -689,6 +689,8 @@ def find_session_dependencies(index: CodeIndex) -> tuple[list[Candidate], list[C
             if not _is_generator(function) or _is_context_manager(index, module, function):
                 continue
             io = _session_io(_names_in(index, module, function.returns))
+            if io is None and function.returns is None:
+                io = _yielded_session_io(index, module, function)
             if io:
                 qualname = f"{module.name}.{name}"
                 extra = {"io": io}
@@ -696,6 +698,48 @@ def find_session_dependencies(index: CodeIndex) -> tuple[list[Candidate], list[C
                     Candidate(symbol(qualname, index), [module.at(function)], extra=extra)
                 )
     return aliases, providers
+
+
+SESSION_FACTORIES = {
+    "sqlalchemy.orm.sessionmaker": "sync",
+    "sqlalchemy.orm.session.sessionmaker": "sync",
+    "sqlalchemy.ext.asyncio.async_sessionmaker": "async",
+    "sqlalchemy.ext.asyncio.session.async_sessionmaker": "async",
+}
+
+
+def _yielded_session_io(
+    index: CodeIndex, module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef
+) -> str | None:
+    """For an unannotated generator (`def get_db(): db = SessionLocal(); ... yield db`):
+    whether what it yields is made by a session factory (`SessionLocal = sessionmaker(...)`),
+    async or sync; None if it yields anything else."""
+    made: dict[str, ast.expr] = {}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
+                made[target.id] = node.value.func
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                variable = item.optional_vars
+                if isinstance(variable, ast.Name) and isinstance(item.context_expr, ast.Call):
+                    made[variable.id] = item.context_expr.func
+    for node in ast.walk(function):
+        if not (isinstance(node, ast.Yield) and isinstance(node.value, ast.Name)):
+            continue
+        factory = made.get(node.value.id)
+        qualname = index.resolve(module, factory) if factory is not None else None
+        found = index.split(qualname) if qualname else None
+        if found is None:
+            continue
+        owner, name = found
+        value = owner.assigns.get(name)
+        if isinstance(value, ast.Call):
+            kind = SESSION_FACTORIES.get(index.resolve(owner, value.func) or "")
+            if kind:
+                return kind
+    return None
 
 
 CONTEXT_MANAGERS = {"contextlib.contextmanager", "contextlib.asynccontextmanager"}

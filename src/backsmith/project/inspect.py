@@ -851,7 +851,12 @@ class _Profiler:
 
     def _dependencies(self, models: dict[str, Where]) -> None:
         aliases, providers = self.session_candidates
-        if aliases:
+        overridden = self.overrides.get("session_dependency")
+        if overridden and self._is_function(overridden[0]):
+            # Routes take the function itself (`Depends(get_db)`): it is its own provider.
+            chosen = self.decide("session_dependency", [], "the session dependency")
+            self.set("session_provider", chosen or "", self.facts["session_dependency"].evidence)
+        elif aliases:
             chosen = self.decide("session_dependency", aliases, "the session dependency")
             provider = next((a.extra["provider"] for a in aliases if a.value == chosen), None)
             matching = [p for p in providers if p.value == provider]
@@ -869,6 +874,8 @@ class _Profiler:
         current = detect.find_current_user(self.index, user_qualname)
         chosen = self.decide("current_user_dependency", current, "the current-user dependency")
         provider = next((c.extra.get("provider") for c in current if c.value == chosen), None)
+        if provider is None and chosen and self._is_function(chosen):
+            provider = chosen  # a function, not an alias: it provides the user itself
         if provider:
             self.set(
                 "current_user_provider", provider, self.facts["current_user_dependency"].evidence
@@ -879,6 +886,12 @@ class _Profiler:
             [c for c in [detect.model_registry(self.index, models)] if c],
             "the model registry",
         )
+
+    def _is_function(self, value: str) -> bool:
+        """Whether `module:name` is a function of the project (not an alias or a class)."""
+        module, _, name = value.partition(":")
+        found = self.index.split(f"{module}.{name}")
+        return found is not None and found[1] in found[0].functions
 
     def _routers(self) -> None:
         includes = detect.find_includes(self.index)

@@ -72,6 +72,7 @@ class HouseStyle:
     sqlmodel: bool
     base: Symbol
     session_dependency: Symbol
+    session_provider: Symbol | None
     current_user_dependency: Symbol
     current_user_provider: Symbol
     user_model: Symbol
@@ -102,6 +103,44 @@ class HouseStyle:
     @property
     def service_classes(self) -> bool:
         return self.service_providers is not None
+
+    # A dependency is an `Annotated[..., Depends(f)]` alias (`SessionDep`), or, where the
+    # project has none, the function itself (`db: Session = Depends(get_db)` in its routes):
+    # then the profile names the same function as the dependency and its provider, and a
+    # generated parameter spells the Annotated type out.
+
+    @property
+    def session_type(self) -> str:
+        if self.session_dependency != self.session_provider:
+            return self.session_dependency.name
+        return f"Annotated[{self.session_class[0]}, Depends({self.session_dependency.name})]"
+
+    @property
+    def current_user_type(self) -> str:
+        if self.current_user_dependency != self.current_user_provider:
+            return self.current_user_dependency.name
+        return f"Annotated[{self.user_model.name}, Depends({self.current_user_dependency.name})]"
+
+    @property
+    def session_class(self) -> tuple[str, str]:
+        """The session's class, and its import line."""
+        if self.is_async:
+            return "AsyncSession", "from sqlalchemy.ext.asyncio import AsyncSession"
+        if self.sqlmodel:
+            return "Session", "from sqlmodel import Session"
+        return "Session", "from sqlalchemy.orm import Session"
+
+    @property
+    def dependency_imports(self) -> list[str]:
+        """What a module taking the session and the signed-in user imports for them."""
+        lines = [self.session_dependency.import_line, self.current_user_dependency.import_line]
+        if self.session_dependency == self.session_provider:
+            lines += ["from typing import Annotated", "from fastapi import Depends"]
+            lines.append(self.session_class[1])
+        if self.current_user_dependency == self.current_user_provider:
+            lines += ["from typing import Annotated", "from fastapi import Depends"]
+            lines.append(self.user_model.import_line)
+        return list(dict.fromkeys(lines))
 
     def table_name(self, entity: str) -> str:
         """The table of a new entity, named as the project names its tables."""
@@ -228,6 +267,7 @@ def read_house_style(profile: ProjectProfile, feature: str) -> HouseStyle:
         session_dependency=Symbol.parse(
             _required(profile, "session_dependency"), "session_dependency"
         ),
+        session_provider=_symbol(profile, "session_provider"),
         current_user_dependency=Symbol.parse(
             _required(profile, "current_user_dependency"), "current_user_dependency"
         ),
