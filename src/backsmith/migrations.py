@@ -3,7 +3,9 @@
 The project, with the staged changes applied, is copied to a scratch directory; there a
 scratch SQLite database is migrated to the current head and Alembic compares it with the
 models. Every engine that run makes is aimed at that database (`runtime/engine_redirect.py`),
-whatever URL the project's env.py computes, so the user's own database is never touched.
+whatever URL the project's env.py computes, so the user's own database is never touched;
+a project on PostgreSQL gets an empty scratch database on its own server instead, since its
+migrations may use what SQLite lacks.
 The new revision file is read back and staged like any other file.
 
 Alembic runs in the project's own interpreter (`runtime/autogenerate.py`), in a process
@@ -72,7 +74,7 @@ class _Worker:
         job = {
             "root": str(root),
             "env": env,
-            "argv": [database, runtime.script("autogenerate"), *argv],
+            "argv": ["--beside-postgresql", database, runtime.script("autogenerate"), *argv],
             "script": runtime.script("engine_redirect"),
         }
         _, stderr = self.process.communicate(json.dumps(job) + "\n")
@@ -129,7 +131,7 @@ def project_python(project_root: Path | None) -> str:
     """
     if project_root is not None:
         root = project_root.resolve()
-        top = _repository_root(root)
+        top = repository_root(root)
         for folder in [root, *root.parents]:
             for candidate in _VENV_PYTHONS:
                 if (folder / candidate).is_file():
@@ -196,7 +198,7 @@ def autogenerate(
         worker.close()
 
 
-def _repository_root(project_root: Path) -> Path:
+def repository_root(project_root: Path) -> Path:
     """The folder of the repository the project is in (the nearest with `.git`), else the
     one just above it: settings may read files from there (`env_file="../.env"`)."""
     for folder in [project_root, *project_root.parents]:
@@ -211,7 +213,7 @@ def _copy_project(project_root: Path, tree: Path) -> Path:
     each folder above it brings its `.env` files (a `backend/` whose settings read
     `../.env`, as the FastAPI full-stack template's do). Returns the copy's root."""
     project_root = project_root.resolve()
-    top = _repository_root(project_root)
+    top = repository_root(project_root)
     root = tree / project_root.relative_to(top)
     shutil.copytree(project_root, root, ignore=_IGNORED)
     folder = project_root

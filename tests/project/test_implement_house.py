@@ -373,18 +373,16 @@ def _tables_in(database: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-def test_a_url_built_from_settings_parts_never_reaches_the_users_database(
-    tmp_path: Path, users_own_database: str
-) -> None:
-    """env.py takes its URL from settings built of `POSTGRES_*` parts and ignores
-    `sqlalchemy.url`, as the full-stack FastAPI template does: implement's autogenerate and
-    the migrations gate still run on backsmith's scratch databases only."""
+def settings_from_parts(tmp_path: Path, database: str) -> Path:
+    """sqlmodel_layered whose settings build a PostgreSQL URL from `POSTGRES_*` parts
+    naming `database`, and whose env.py takes that URL and ignores `sqlalchemy.url`, as
+    the full-stack FastAPI template's does."""
     root = copy_of("sqlmodel_layered", tmp_path)
     server = make_url(POSTGRES)
-    settings_from_parts = f"""    POSTGRES_SERVER: str = "{server.host}"
+    settings_code = f"""    POSTGRES_SERVER: str = "{server.host}"
     POSTGRES_PORT: int = {server.port or 5432}
     POSTGRES_USER: str = "{server.username}"
-    POSTGRES_DB: str = "{users_own_database}"
+    POSTGRES_DB: str = "{database}"
 
     @property
     def SQLALCHEMY_DATABASE_URI(self) -> str:
@@ -397,7 +395,7 @@ def test_a_url_built_from_settings_parts_never_reaches_the_users_database(
         (
             "app/core/config.py",
             '    DATABASE_URL: str = "sqlite:///./tasklist.db"\n',
-            settings_from_parts,
+            settings_code,
         ),
         (
             "app/alembic/env.py",
@@ -413,17 +411,34 @@ def test_a_url_built_from_settings_parts_never_reaches_the_users_database(
         text = (root / path).read_text(encoding="utf-8")
         assert old in text, path
         (root / path).write_text(text.replace(old, new), encoding="utf-8")
+    return root
 
+
+def test_a_url_built_from_settings_parts_never_reaches_the_users_database(
+    tmp_path: Path, users_own_database: str
+) -> None:
+    """env.py takes its URL from settings built of `POSTGRES_*` parts and ignores
+    `sqlalchemy.url`, as the full-stack FastAPI template does: implement's autogenerate and
+    the migrations gate still run on backsmith's scratch databases only."""
+    root = settings_from_parts(tmp_path, users_own_database)
+    server = make_url(POSTGRES)
     implement_feature(root, BUDGET)
 
     (revision,) = (root / "app/alembic/versions").glob("*budget*.py")
     assert "op.create_table" in revision.read_text(encoding="utf-8")
     assert _tables_in(users_own_database) == []
-    report = run_gates(root, ["migrations"], database_url=POSTGRES)
+    # The server comes from the same parts in the project's .env, as its settings read
+    # them; it runs on PostgreSQL only, so that is where its migrations are checked.
+    (root / ".env").write_text(
+        f"POSTGRES_SERVER={server.host}\nPOSTGRES_PORT={server.port or 5432}\n"
+        f"POSTGRES_USER={server.username}\nPOSTGRES_DB={users_own_database}\n",
+        encoding="utf-8",
+    )
+    report = run_gates(root, ["migrations"])
     migrations = report.result("migrations")
     assert migrations is not None
     assert migrations.status is Status.PASSED, migrations.failures
-    assert migrations.figures["databases"] == "sqlite, postgresql"
+    assert migrations.figures["databases"] == "postgresql"
     assert _tables_in(users_own_database) == []
 
 
@@ -492,3 +507,17 @@ def test_routes_in_a_project_without_dependency_aliases_take_the_functions_thems
     for gate in ("tests", "lint", "types"):
         result = report.result(gate)
         assert result is not None and result.status is Status.PASSED, (gate, result)
+
+
+def test_migrations_on_postgresql_alone_without_a_server_are_skipped_saying_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DATABASE_URL", "POSTGRES_SERVER", "POSTGRES_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    root = settings_from_parts(tmp_path, "unused")
+
+    migrations = run_gates(root, ["migrations"]).result("migrations")
+
+    assert migrations is not None and migrations.status is Status.SKIPPED
+    assert "runs on PostgreSQL (database_driver psycopg" in migrations.summary
+    assert "--database-url" in migrations.summary

@@ -1,9 +1,11 @@
 """The migrations gate: a round trip on scratch databases, then a drift check.
 
 On a scratch SQLite file, and on a scratch database of a PostgreSQL server when one is
-named (`--database-url`, or a PostgreSQL `DATABASE_URL` in the environment or the
-project's `.env`): `alembic upgrade head`, `downgrade base`, `upgrade head` again, then
-`alembic check`, which fails when the models and the migrations disagree.
+named (`--database-url`, or a PostgreSQL `DATABASE_URL` or `POSTGRES_*` parts in the
+environment or the project's `.env`): `alembic upgrade head`, `downgrade base`, `upgrade
+head` again, then `alembic check`, which fails when the models and the migrations
+disagree. A project that runs on PostgreSQL alone (its database_driver) is checked there
+only: its migrations may use what SQLite lacks.
 
 The project's Alembic is pointed at the scratch database both ways a project reads its
 URL (`database.py`): the environment variable of its settings, and `sqlalchemy.url`, as
@@ -21,29 +23,68 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from backsmith import runtime
 from backsmith.gates.database import database_env, project_url, sqlite_url
 from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
+from backsmith.migrations import repository_root
 from backsmith.tool_output import exception_line
 
 STEPS = (("upgrade", "head"), ("downgrade", "base"), ("upgrade", "head"), ("check",))
 
 
+# DBAPI drivers of PostgreSQL: a project whose database_driver names only these runs on
+# PostgreSQL, and its migrations may use what SQLite lacks (`ALTER COLUMN ... TYPE`).
+POSTGRESQL_DRIVERS = frozenset({"psycopg", "psycopg2", "psycopg2-binary", "asyncpg", "pg8000"})
+
+
+def _env_values(context: GateContext) -> list[dict[str, str]]:
+    """The environment, then the `.env` of the project and of each folder above it in its
+    repository (a `backend/` reads `../.env`), as KEY=VALUE maps, nearest first."""
+    found: list[dict[str, str]] = [dict(os.environ)]
+    top = repository_root(context.root.resolve())
+    folder = context.root.resolve()
+    while True:
+        env_file = folder / ".env"
+        if env_file.is_file():
+            values = {}
+            for line in env_file.read_text(encoding="utf-8").splitlines():
+                key, sep, value = line.strip().removeprefix("export ").partition("=")
+                if sep and not key.startswith("#"):
+                    values[key.strip()] = value.strip().strip("\"'")
+            found.append(values)
+        if folder == top or folder.parent == folder:
+            return found
+        folder = folder.parent
+
+
 def postgres_server(context: GateContext) -> str | None:
-    """The PostgreSQL server to check on, if the run or the project names one."""
+    """The PostgreSQL server to check on, if the run or the project names one: a
+    PostgreSQL `DATABASE_URL`, or the `POSTGRES_SERVER`/`POSTGRES_HOST`, `POSTGRES_PORT`,
+    `POSTGRES_USER` and `POSTGRES_PASSWORD` parts (as the official image and the FastAPI
+    full-stack template name them). The gate makes its own database there."""
     if context.database_url:
         return context.database_url
-    candidates = [os.environ.get("DATABASE_URL", "")]
-    env_file = context.root / ".env"
-    if env_file.is_file():
-        candidates += [
-            line.partition("=")[2].strip().strip("\"'")
-            for line in env_file.read_text(encoding="utf-8").splitlines()
-            if line.strip().startswith("DATABASE_URL=")
-        ]
-    return next((url for url in candidates if url.startswith("postgresql")), None)
+    for values in _env_values(context):
+        url = values.get("DATABASE_URL", "")
+        if url.startswith("postgresql"):
+            return url
+        host = values.get("POSTGRES_SERVER") or values.get("POSTGRES_HOST")
+        if host:
+            user = quote(values.get("POSTGRES_USER", "postgres"), safe="")
+            password = values.get("POSTGRES_PASSWORD")
+            secret = f":{quote(password, safe='')}" if password else ""
+            return (
+                f"postgresql://{user}{secret}@{host}:{values.get('POSTGRES_PORT', '5432')}/postgres"
+            )
+    return None
+
+
+def postgresql_only(context: GateContext) -> bool:
+    drivers = {d.strip() for d in (context.profile.value("database_driver") or "").split(",")}
+    drivers.discard("")
+    return bool(drivers) and drivers <= POSTGRESQL_DRIVERS
 
 
 def _with_database(url: str, name: str) -> str:
@@ -152,14 +193,30 @@ def migrations_gate(context: GateContext) -> GateResult:
             summary="no alembic.ini",
             failures=[Failure(message="the project has no alembic.ini")],
         )
-    sqlite = Path(context.scratch) / "migrations.db"
-    failures = _round_trip(context, sqlite_url(context.profile, sqlite), "SQLite", proof=sqlite)
-    databases = ["sqlite"]
     server = postgres_server(context)
+    failures: list[Failure] = []
+    databases: list[str] = []
+    if not postgresql_only(context):
+        sqlite = Path(context.scratch) / "migrations.db"
+        failures += _round_trip(context, sqlite_url(context.profile, sqlite), "SQLite", sqlite)
+        databases.append("sqlite")
+    elif server is None:
+        driver = context.profile.facts["database_driver"]
+        return GateResult(
+            name="migrations",
+            status=Status.SKIPPED,
+            duration_s=time.perf_counter() - started,
+            summary=f"skipped: the project runs on PostgreSQL (database_driver "
+            f"{driver.value}: {driver.evidence}), and no PostgreSQL server is named to make "
+            "a scratch database on: pass --database-url, or set POSTGRES_SERVER (and "
+            "POSTGRES_USER, POSTGRES_PASSWORD) in the environment or .env",
+        )
     if server is not None:
         databases.append("postgresql")
         try:
-            with scratch_postgres(context, server, "backsmith_gate") as url:
+            with scratch_postgres(
+                context, project_url(context.profile, server), "backsmith_gate"
+            ) as url:
                 failures += _round_trip(context, project_url(context.profile, url), "PostgreSQL")
         except ScratchDatabaseError as error:
             failures.append(
