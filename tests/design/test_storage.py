@@ -8,6 +8,7 @@ rendered; the renderers' golden files show how each target prints this.
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -169,3 +170,27 @@ def test_a_domain_bounds_what_the_document_leaves_open(spec: FeatureSpec) -> Non
     assert code.pattern == "^[A-Z]{3}$" and code.nul_free
     contact = domain(spec, "Crate", "contact")
     assert (contact.min_length, contact.column_limit, contact.nul_free) == (6, 320, False)
+
+
+def test_a_read_only_optional_field_gets_its_default_from_the_column(
+    tmp_path: Path,
+) -> None:
+    """Soak seed 9, document 32: no request carries a read-only field, so its column is
+    where its default comes from; an optional field a client may send gets it from the
+    create schema instead (a null it sends must stay null)."""
+    path = tmp_path / "tally.yaml"
+    path.write_text(
+        "feature: shop\nentities:\n  Tally:\n    fields:\n"
+        "      stage: {type: enum, values: [draft, published], required: false,"
+        " default: published, read_only: true}\n"
+        "      note: {type: str, required: false, default: none}\n",
+        encoding="utf-8",
+    )
+    spec = load_feature(path)
+    tally = table(spec, "Tally")
+
+    assert (tally.column("stage").has_default, tally.column("stage").default) == (
+        True,
+        "published",
+    )
+    assert not tally.column("note").has_default

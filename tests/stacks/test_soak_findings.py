@@ -511,3 +511,25 @@ entities:
     value = plan.non_null(["code"])["code"]
     assert value is not None and value <= 0
     assert value not in [row["code"] for row in plan.samples]  # no later row collides
+
+
+def test_a_caller_hidden_two_fields_is_expected_to_see_neither(tmp_path: Path) -> None:
+    """Soak seed 9, document 32: the anonymous caller may read neither guarded field, and
+    the test for one expected to see the other."""
+    plans = _plans(
+        tmp_path,
+        """\
+feature: shop
+roles: [clerk]
+entities:
+  Tally:
+    fields:
+      title: str
+      score: {type: float, required: false, access: {read: ["role:clerk"]}}
+      link: {type: url, required: false, access: {read: ["role:clerk", authenticated]}}
+    access:
+      read: public
+""",
+    )
+    hidden = {case.name: case.hidden for case in plans["Tally"].field_reads}
+    assert hidden == {"score": ("score", "link"), "link": ("link", "score")}

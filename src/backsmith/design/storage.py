@@ -58,8 +58,11 @@ class Column:
     unique: bool = False  # a UNIQUE of its own (not per tenant, not among live rows)
     indexed: bool = False  # an index of its own
     why_indexed: IndexReason | None = None
-    # Filled in by the ORM on insert. Only for a required field: on a nullable one the ORM
-    # would take a null the client sent as "no value" and store the default instead.
+    # Filled in by the ORM on insert. Where the client may send the field, the create
+    # schema fills the default in, and only a required field's column has one: on a
+    # nullable one the ORM would take a null the client sent as "no value" and store the
+    # default instead. A read-only field the client never sends: its column's default is
+    # the only way it gets one.
     default: Any = None
     has_default: bool = False
     comment: str | None = None
@@ -209,6 +212,7 @@ def table_of(entity: Entity, spec: FeatureSpec, *, name: str) -> Table:
 
 
 def _column(field: Field, *, filtered: bool, sorted_: bool, table_unique: bool) -> Column:
+    stored_default = field.has_default and (not field.nullable or not field.writable_on_create)
     why: IndexReason | None = None
     if not field.unique:
         if field.index:
@@ -225,8 +229,8 @@ def _column(field: Field, *, filtered: bool, sorted_: bool, table_unique: bool) 
         unique=field.unique and not table_unique,
         indexed=why is not None,
         why_indexed=why,
-        default=field.default if field.has_default and not field.nullable else None,
-        has_default=field.has_default and not field.nullable,
+        default=field.default if stored_default else None,
+        has_default=stored_default,
         comment=field.description,
         values=field.values,
     )

@@ -271,6 +271,15 @@ class FieldReadCase:
     lists: bool  # the hider's list shows the row too
     # Summaries of parents the hider may not read (the actor made them): null for them.
     unseen_embeds: tuple[str, ...] = ()
+    # Every field the hider may not read, this one first: the others are absent too.
+    hidden: tuple[str, ...] = ()
+
+    @property
+    def kept(self) -> str:
+        """The condition on a key `k` that keeps the fields the hider sees."""
+        if len(self.hidden) <= 1:
+            return f"k != {self.name!r}".replace("'", '"')
+        return "k not in " + repr(self.hidden).replace("'", '"')
 
 
 @dataclass(frozen=True)
@@ -1129,7 +1138,13 @@ def _field_read_cases(
                         _access(by_name[embed.target]).actions["read"], caller.caller.roles
                     )
                 )
-                cases.append(FieldReadCase(name, caller, caller.passes(rules["list"]), unseen))
+                others = [
+                    other
+                    for other, other_rule in access.field_reads.items()
+                    if other != name and not caller.passes(other_rule)
+                ]
+                lists = caller.passes(rules["list"])
+                cases.append(FieldReadCase(name, caller, lists, unseen, (name, *others)))
                 break
     return cases
 
