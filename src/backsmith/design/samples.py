@@ -1320,26 +1320,38 @@ class _Pattern:
         self.root = _Builder(source).build(parsed, ignorecase)
         self.shortest = _min_length(self.root)
         self._tables: list[_Tables] = []
+        # The smallest limit counting tables were too complex for; larger ones are too.
+        self._counting_fails_at = _COUNTING_LIMIT + 1
 
     def tables(self, limit: int) -> _Tables:
-        """Counting tables where affordable, else reachability tables (one string a length)."""
+        """Counting tables where affordable, else reachability tables (one string a length).
+
+        Counts up to a length do not depend on the limit, so a table built for a larger one
+        serves too; but a reachability table (built where counting to a larger limit was
+        too complex) never stands in for counting tables this limit can afford: the values
+        drawn for a field would then depend on which field asked first.
+        """
         if limit > _MAX_PATTERN_LENGTH:
             raise SampleError(f"strings of {limit} characters are too long to generate")
-        # Counts up to a length do not depend on the limit, so a larger table serves too.
         fitting = [t for t in self._tables if t.limit >= limit]
-        if fitting:
-            return max(fitting, key=lambda t: t.cap)
-        for counting in (True, False) if limit <= _COUNTING_LIMIT else (False,):
-            tables = _Tables(limit, counting=counting)
+        counted = [t for t in fitting if t.cap > 1]
+        if counted:
+            return counted[0]
+        if limit < self._counting_fails_at:
+            tables = _Tables(limit, counting=True)
             try:
                 tables.of(self.root)
             except _TooComplexError:
-                if not counting:
-                    raise
-                continue
-            self._tables.append(tables)
-            return tables
-        raise AssertionError("unreachable")
+                self._counting_fails_at = limit
+            else:
+                self._tables.append(tables)
+                return tables
+        if fitting:
+            return fitting[0]
+        tables = _Tables(limit, counting=False)
+        tables.of(self.root)
+        self._tables.append(tables)
+        return tables
 
     def verified(
         self, text: str, low: int, high: int | None, accept: Callable[[str], bool]
