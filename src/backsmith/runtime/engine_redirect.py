@@ -19,8 +19,9 @@ the other database are dropped.
 
 `--beside-postgresql` (what `implement` asks for): URL is a SQLite file, unless the
 project's own engine is PostgreSQL, whose migrations may well not run on SQLite (`ALTER
-COLUMN ... TYPE`): then each engine gets a new, empty database on the project's own server
-instead, dropped when the script ends. The project's database itself is never opened.
+COLUMN ... TYPE`): then its engines get one new, empty database on the project's own
+server instead, dropped when the script ends. The project's database itself is never
+opened.
 """
 
 from __future__ import annotations
