@@ -207,6 +207,15 @@ def repository_root(project_root: Path) -> Path:
     return project_root.parent if project_root.parent != project_root else project_root
 
 
+def repository_folders(project_root: Path) -> list[Path]:
+    """The project's folder and each one above it up to its repository's, nearest first."""
+    top = repository_root(project_root)
+    folders = [project_root]
+    while folders[-1] != top and folders[-1].parent != folders[-1]:
+        folders.append(folders[-1].parent)
+    return folders
+
+
 def _copy_project(project_root: Path, tree: Path) -> Path:
     """A copy of the project under `tree`, where every path it reads relative to itself
     still leads where it did: its folder sits as deep in `tree` as in its repository, and
@@ -216,9 +225,7 @@ def _copy_project(project_root: Path, tree: Path) -> Path:
     top = repository_root(project_root)
     root = tree / project_root.relative_to(top)
     shutil.copytree(project_root, root, ignore=_IGNORED)
-    folder = project_root
-    while folder != top:
-        folder = folder.parent
+    for folder in repository_folders(project_root)[1:]:
         mirror = tree / folder.relative_to(top)
         for env_file in folder.glob(".env*"):
             if env_file.is_file():

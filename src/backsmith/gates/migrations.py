@@ -28,7 +28,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from backsmith import runtime
 from backsmith.gates.database import database_env, project_url, sqlite_url
 from backsmith.gates.model import Failure, GateContext, GateResult, Status, tail
-from backsmith.migrations import repository_root
+from backsmith.migrations import repository_folders
 from backsmith.tool_output import exception_line
 
 STEPS = (("upgrade", "head"), ("downgrade", "base"), ("upgrade", "head"), ("check",))
@@ -43,9 +43,7 @@ def _env_values(context: GateContext) -> list[dict[str, str]]:
     """The environment, then the `.env` of the project and of each folder above it in its
     repository (a `backend/` reads `../.env`), as KEY=VALUE maps, nearest first."""
     found: list[dict[str, str]] = [dict(os.environ)]
-    top = repository_root(context.root.resolve())
-    folder = context.root.resolve()
-    while True:
+    for folder in repository_folders(context.root.resolve()):
         env_file = folder / ".env"
         if env_file.is_file():
             values = {}
@@ -54,9 +52,7 @@ def _env_values(context: GateContext) -> list[dict[str, str]]:
                 if sep and not key.startswith("#"):
                     values[key.strip()] = value.strip().strip("\"'")
             found.append(values)
-        if folder == top or folder.parent == folder:
-            return found
-        folder = folder.parent
+    return found
 
 
 def postgres_server(context: GateContext) -> str | None:

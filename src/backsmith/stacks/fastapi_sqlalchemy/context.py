@@ -762,8 +762,12 @@ def _rule(action: Action, grants: tuple[Grant, ...], *, tenant: bool = False) ->
 # --- fields -------------------------------------------------------------------------
 
 
+def _enum_class(entity: Entity, f: Field) -> str | None:
+    return names.enum_class(entity, f.name) if f.type is FieldType.ENUM else None
+
+
 def _field_context(entity: Entity, f: Field, column: Column) -> FieldContext:
-    enum_class = names.enum_class(entity, f.name) if f.type is FieldType.ENUM else None
+    enum_class = _enum_class(entity, f)
     python_type = "str" if enum_class else _PY_TYPES[f.type]
     optional = " | None" if f.nullable else ""
     schema_type = _schema_type(f, enum_class)
@@ -1083,7 +1087,8 @@ def _filters(
                 )
             )
             continue
-        filters += _field_filters(name, f"{entity.name}.{name}", by_name[name], name)
+        fc = by_name[name]
+        filters += _field_filters(name, f"{entity.name}.{name}", fc.field, fc.enum_class, name)
     for across in entity.list.across:
         r = relation_by_name[across.relation]
         target = spec.entity(r.target)
@@ -1102,21 +1107,20 @@ def _filters(
             for f in _field_filters(
                 across.param,
                 f"{target.name}.{field.name}",
-                _field_context(
-                    target,
-                    field,
-                    table_of(target, spec, name=names.entity_plural(target)).column(field.name),
-                ),
+                field,
+                _enum_class(target, field),
                 field.name,
             )
         ]
     return filters
 
 
-def _field_filters(param: str, column: str, fc: FieldContext, member: str) -> list[FilterContext]:
+def _field_filters(
+    param: str, column: str, f: Field, enum_class: str | None, member: str
+) -> list[FilterContext]:
     """`?param=` on a field (`column` in Python), `__gte`/`__lte` on ordered types and
     `__in` on enums; each condition compares `column` with the query's value."""
-    value_type = _filter_value_type(fc.field, fc.enum_class)
+    value_type = _filter_value_type(f, enum_class)
     filters = [
         FilterContext(
             param=param,
@@ -1126,7 +1130,7 @@ def _field_filters(param: str, column: str, fc: FieldContext, member: str) -> li
             op="eq",
         )
     ]
-    if fc.field.type in ORDERED_TYPES:
+    if f.type in ORDERED_TYPES:
         for op, sql in (("gte", ">="), ("lte", "<=")):
             filters.append(
                 FilterContext(
@@ -1137,8 +1141,8 @@ def _field_filters(param: str, column: str, fc: FieldContext, member: str) -> li
                     op=op,
                 )
             )
-    if fc.field.type is FieldType.ENUM:
-        alternatives = "|".join(_regex_escape(v) for v in fc.field.values)
+    if f.type is FieldType.ENUM:
+        alternatives = "|".join(_regex_escape(v) for v in f.values)
         pattern = f"^({alternatives})(,({alternatives}))*$"
         filters.append(
             FilterContext(

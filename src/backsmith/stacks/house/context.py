@@ -284,8 +284,9 @@ def _constraints(domain: Domain, *, sqlmodel: bool = False) -> str:
     """Keyword arguments of pydantic's `Field`, or of SQLModel's, enforcing a domain.
 
     SQLModel's `Field` types numeric bounds as floats and hands `regex` to pydantic 2,
-    which ignores it: the pattern goes through `schema_extra` instead. A str's own
-    pattern stands in for the NUL rule (it is checked by the database's refusal then).
+    which ignores it: the pattern goes through `schema_extra` instead. Pydantic takes one
+    pattern, so a str's own pattern stands in for the NUL rule: a NUL the pattern admits
+    is not refused here (new projects check both, with `NulFreeStr`).
     """
     parts: list[str] = []
     if domain.min_length is not None:
@@ -328,6 +329,7 @@ def _column_type(column: Column, enum_class: str | None) -> str:
 
 
 def _field(entity: Entity, field: Field, column: Column) -> HouseField:
+    domain = domain_of(field)
     enum_class = None
     members: tuple[tuple[str, str], ...] = ()
     python_type = _PY_TYPES.get(field.type, "str")
@@ -348,8 +350,8 @@ def _field(entity: Entity, field: Field, column: Column) -> HouseField:
         nullable=field.nullable,
         column_type=_column_type(column, enum_class),
         default=default,
-        constraints=_constraints(domain_of(field)),
-        sqlmodel_constraints=_constraints(domain_of(field), sqlmodel=True),
+        constraints=_constraints(domain),
+        sqlmodel_constraints=_constraints(domain, sqlmodel=True),
         enum_class=enum_class,
         enum_members=members,
         unique=column.unique,
