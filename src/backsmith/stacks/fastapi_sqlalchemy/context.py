@@ -219,12 +219,6 @@ class RuleContext:
         """Any signed-in user passes it for every row (no 403 possible)."""
         return self.public or self.authenticated
 
-    def responses(self, *base: int) -> tuple[int, ...]:
-        statuses = set(base) | {401}  # a bad token is a 401 even where none is needed
-        if not self.open_to_any_user or self.tenant:
-            statuses.add(403)
-        return tuple(sorted(statuses))
-
 
 @dataclass(frozen=True)
 class UniqueContext:
@@ -257,8 +251,6 @@ class InverseContext:
     parent_snake: str  # doctor: the dependency `ValidDoctor` reads the path's `doctor_id`
     path: str  # /doctors/{doctor_id}/appointments
     function: str  # list_appointments_of_doctor
-    responses: tuple[int, ...]
-    public: bool
 
 
 @dataclass(frozen=True)
@@ -433,12 +425,6 @@ class EntityContext:
             for f in self.fields
             if f.field.write_access
         }
-
-    @property
-    def create_statuses(self) -> tuple[int, ...]:
-        """What a create answers besides the access rule's statuses."""
-        statuses = (201, 400, 409, 422)
-        return (*statuses, 403) if self.field_writes else statuses
 
     @property
     def checked_fields(self) -> tuple[str, ...]:
@@ -634,9 +620,6 @@ def _inverse_context(
 ) -> InverseContext:
     name = relation.relation.inverse
     assert name is not None  # noqa: S101 - only called for relations with an inverse
-    # The parent's read rule decides first (404/401/403 on the parent), then the child's
-    # list rule (401/403); a query parameter can be a 422 either way.
-    read, listing = parent.rules["read"], child.rules["list"]
     return InverseContext(
         name=name,
         column=relation.column,
@@ -644,8 +627,6 @@ def _inverse_context(
         parent_snake=parent.snake,
         path=f"{parent.path}/{{{parent.snake}_id}}/{name}",
         function=f"list_{name}_of_{parent.snake}",
-        responses=tuple(sorted({*read.responses(404, 422), *listing.responses(422)})),
-        public=read.public and listing.public,
     )
 
 

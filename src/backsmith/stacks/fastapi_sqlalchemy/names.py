@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from backsmith.spec.model import Entity, enum_member_name, pluralize, snake
+from backsmith.design.operations import collection_path, plural_of
+from backsmith.spec.model import Entity, enum_member_name, snake
 
 
 def entity_snake(entity: Entity) -> str:
@@ -13,12 +14,12 @@ def entity_snake(entity: Entity) -> str:
 
 def entity_plural(entity: Entity) -> str:
     """snake_case plural: table name and the stem of function names (`list_doctors`)."""
-    return entity.plural or pluralize(snake(entity.name))
+    return plural_of(entity)
 
 
 def resource_path(entity: Entity) -> str:
-    """The collection path: kebab-case plural (`/appointment-slots`)."""
-    return "/" + entity_plural(entity).replace("_", "-")
+    """The collection path, as the design names it (`/appointment-slots`)."""
+    return collection_path(entity)
 
 
 def pascal(name: str) -> str:

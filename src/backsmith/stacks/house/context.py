@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from backsmith.design.operations import collection_path
 from backsmith.design.samples import (
     JSONValue,
     SampleError,
@@ -567,7 +568,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 snake=snake(name),
                 plural=plural,
                 table=style.table_name(name),
-                path="/" + plural.replace("_", "-"),
+                path=collection_path(entity),
                 owned=entity.owned,
                 fields=[_field(entity, f, storage.column(f.name)) for f in entity.fields],
                 relations=relations,
