@@ -1,7 +1,8 @@
 """The design stage: a feature's meaning, as stack-neutral data the renderers and the
 generated tests both start from (DESIGN.md §1).
 
-`access` holds the access model: each action's condition and the decision function that
-says what every caller gets. The rest of the design (storage, operations, rules, lists,
-the whole test plan) moves here from the renderer's context step by step.
+`access` (each action's condition, and what every caller gets), `storage` (tables,
+columns, keys, indexes), `values` (what each field accepts), `operations` (every endpoint
+and each status it answers), `lists` (filters, sorts, search, pages) and `samples` (test
+data). Rules and the rest of the test plan move here from the renderer's context next.
 """

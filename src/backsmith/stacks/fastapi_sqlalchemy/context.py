@@ -10,10 +10,11 @@ import datetime as dt
 import re
 import textwrap
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from backsmith.design.lists import Filter, FilterOp, list_of
 from backsmith.design.storage import (
     TENANT,
     Column,
@@ -21,13 +22,11 @@ from backsmith.design.storage import (
     Table,
     filtered_from_other_lists,
     member_column,
-    sort_columns,
     table_of,
 )
 from backsmith.design.values import COLUMN_RANGES, Domain, domain_of
 from backsmith.spec.expressions import to_python
 from backsmith.spec.model import (
-    ORDERED_TYPES,
     Action,
     Computed,
     Entity,
@@ -38,7 +37,6 @@ from backsmith.spec.model import (
     GrantKind,
     OnDelete,
     Relation,
-    SortKey,
 )
 from backsmith.stacks.fastapi_sqlalchemy import names
 
@@ -682,8 +680,7 @@ def _entity_context(entity: Entity, spec: FeatureSpec) -> EntityContext:
     storage = table_of(entity, spec, name=names.entity_plural(entity))
     fields = [_field_context(entity, f, storage.column(f.name)) for f in entity.fields]
     relations = [_relation_context(r, spec) for r in entity.relations]
-    sorts = _sorts(entity)
-    default = entity.list.sort[0] if entity.list.sort else SortKey(name="id")
+    listing = list_of(entity, spec)
     unique_single = [f.name for f in entity.fields if f.unique]
     composite = [
         UniqueContext(
@@ -706,12 +703,12 @@ def _entity_context(entity: Entity, spec: FeatureSpec) -> EntityContext:
             action.value: _rule(action, entity.access[action], tenant=entity.tenant)
             for action in Action
         },
-        filters=_filters(entity, fields, relations, spec),
-        sorts=sorts,
-        default_sort=str(default),
-        search=list(entity.list.search),
-        page_default=entity.list.page_size.default,
-        page_max=entity.list.page_size.max,
+        filters=[_filter_context(entity, f) for f in listing.filters],
+        sorts=[SortContext(s.key, s.column, s.nullable) for s in listing.sorts],
+        default_sort=listing.default_sort,
+        search=list(listing.search),
+        page_default=listing.page_default,
+        page_max=listing.page_max,
         unique_fields=unique_single,
         composite_unique=composite,
         storage=storage,
@@ -1049,97 +1046,42 @@ def _filter_value_type(f: Field, enum_class: str | None) -> str:
     return _PY_TYPES[f.type]
 
 
-def _filters(
-    entity: Entity, fields: list[FieldContext], relations: list[RelationContext], spec: FeatureSpec
-) -> list[FilterContext]:
-    by_name = {f.name: f for f in fields}
-    relation_by_name = {r.name: r for r in relations}
-    filters: list[FilterContext] = []
-    for name in entity.list.filter:
-        if name in relation_by_name:
-            r = relation_by_name[name]
-            filters.append(
-                FilterContext(
-                    param=r.column,
-                    annotation=f"Annotated[int, Field(ge=1, le={MAX_ID})] | None",
-                    condition=f"{entity.name}.{r.column} == query.{r.column}",
-                    member=r.column,
-                    op="eq",
-                )
-            )
-            continue
-        fc = by_name[name]
-        filters += _field_filters(name, f"{entity.name}.{name}", fc.field, fc.enum_class, name)
-    for across in entity.list.across:
-        r = relation_by_name[across.relation]
-        target = spec.entity(r.target)
-        field = target.field(across.field) if target else None
-        if target is None or field is None:  # the spec stage checks both
-            raise ValueError(f"filter {across.param} names an unknown field")
-        # Only parents the caller may read can match: a filter never reveals the others.
-        filters += [
-            replace(
-                f,
-                condition=f"{entity.name}.{r.column}.in_("
-                f"_{names.entity_snake(target)}_ids(user, {f.condition}))",
-                parent=r.target_snake,
-                parent_column=r.column,
-            )
-            for f in _field_filters(
-                across.param,
-                f"{target.name}.{field.name}",
-                field,
-                _enum_class(target, field),
-                field.name,
-            )
-        ]
-    return filters
+_COMPARISONS = {FilterOp.EQ: "==", FilterOp.GTE: ">=", FilterOp.LTE: "<="}
 
 
-def _field_filters(
-    param: str, column: str, f: Field, enum_class: str | None, member: str
-) -> list[FilterContext]:
-    """`?param=` on a field (`column` in Python), `__gte`/`__lte` on ordered types and
-    `__in` on enums; each condition compares `column` with the query's value."""
-    value_type = _filter_value_type(f, enum_class)
-    filters = [
-        FilterContext(
-            param=param,
-            annotation=f"{value_type} | None",
-            condition=f"{column} == query.{param}",
-            member=member,
-            op="eq",
+def _filter_context(entity: Entity, flt: Filter) -> FilterContext:
+    """A filter of the design as a query parameter's type and the condition it adds."""
+    if flt.field is None:  # a relation's id
+        return FilterContext(
+            param=flt.param,
+            annotation=f"Annotated[int, Field(ge=1, le={MAX_ID})] | None",
+            condition=f"{entity.name}.{flt.member} == query.{flt.param}",
+            member=flt.member,
+            op=flt.op.value,
         )
-    ]
-    if f.type in ORDERED_TYPES:
-        for op, sql in (("gte", ">="), ("lte", "<=")):
-            filters.append(
-                FilterContext(
-                    param=f"{param}__{op}",
-                    annotation=f"{value_type} | None",
-                    condition=f"{column} {sql} query.{param}__{op}",
-                    member=member,
-                    op=op,
-                )
-            )
-    if f.type is FieldType.ENUM:
+    f, column = flt.field, f"{flt.owner.name}.{flt.field.name}"
+    if flt.op is FilterOp.IN:
         alternatives = "|".join(_regex_escape(v) for v in f.values)
         pattern = f"^({alternatives})(,({alternatives}))*$"
-        filters.append(
-            FilterContext(
-                param=f"{param}__in",
-                annotation=f"Annotated[str, Field(pattern={pattern!r})] | None",
-                condition=f'{column}.in_(query.{param}__in.split(","))',
-                member=member,
-                op="in",
-            )
-        )
-    return filters
+        annotation = f"Annotated[str, Field(pattern={pattern!r})] | None"
+        condition = f'{column}.in_(query.{flt.param}.split(","))'
+    else:
+        annotation = f"{_filter_value_type(f, _enum_class(flt.owner, f))} | None"
+        condition = f"{column} {_COMPARISONS[flt.op]} query.{flt.param}"
+    if flt.across is None:
+        return FilterContext(flt.param, annotation, condition, flt.member, flt.op.value)
+    # Only parents the caller may read can match: a filter never reveals the others.
+    parent = names.entity_snake(flt.owner)
+    return FilterContext(
+        param=flt.param,
+        annotation=annotation,
+        condition=f"{entity.name}.{flt.across.column}.in_(_{parent}_ids(user, {condition}))",
+        member=flt.member,
+        op=flt.op.value,
+        parent=parent,
+        parent_column=flt.across.column,
+    )
 
 
 def _regex_escape(value: str) -> str:
     return re.escape(value)
-
-
-def _sorts(entity: Entity) -> list[SortContext]:
-    return [SortContext(key, column, nullable) for key, column, nullable in sort_columns(entity)]

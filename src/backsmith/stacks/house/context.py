@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from backsmith.design.lists import FilterOp, list_of
 from backsmith.design.operations import collection_path
 from backsmith.design.samples import (
     JSONValue,
@@ -575,7 +576,12 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 access={a.value: _access(entity, a, style.superuser_flag, spec) for a in Action},
                 unique=[tuple(attribute.get(m, m) for m in group) for group in entity.unique],
                 indexes=_indexes(storage, entity),
-                filters=[attribute.get(m, m) for m in entity.list.filter],
+                # Equality only: ranges and `__in` are not served in existing projects yet.
+                filters=[
+                    f.member
+                    for f in list_of(entity, spec).filters
+                    if f.op is FilterOp.EQ and f.across is None
+                ],
                 search=list(entity.list.search),
                 sorts=sorts,
                 default_order=order,
