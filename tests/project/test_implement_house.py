@@ -182,6 +182,25 @@ def test_an_inverse_collection_is_refused_with_its_relation(tmp_path: Path) -> N
     assert sorted(p for p in root.rglob("*") if p.is_file()) == before
 
 
+def test_a_filter_across_a_relation_is_refused_at_the_filter(tmp_path: Path) -> None:
+    """Not served in existing projects yet: refused where it is written, never dropped."""
+    root = copy_of("async_domain", tmp_path)
+    document = tmp_path / "notes.yaml"
+    document.write_text(
+        "feature: notes\nentities:\n  Tag:\n    fields: {name: str}\n  Note:\n"
+        "    fields: {text: str}\n    relations: {tag: Tag}\n"
+        "    list: {filter: [text, tag.name]}\n",
+        encoding="utf-8",
+    )
+    before = sorted(p for p in root.rglob("*") if p.is_file())
+    with pytest.raises(SpecError) as raised:
+        implement_feature(root, document)
+    message = "Note filter tag.name: a filter across a relation is not supported"
+    assert message in str(raised.value)
+    assert raised.value.location is not None and raised.value.location.line == 8
+    assert sorted(p for p in root.rglob("*") if p.is_file()) == before
+
+
 def test_an_embedded_summary_is_refused_at_its_embed(tmp_path: Path) -> None:
     root = copy_of("async_domain", tmp_path)
     document = tmp_path / "notes.yaml"

@@ -6,11 +6,12 @@ can be tested; the templates only print it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from backsmith.design.lists import FilterOp, list_of
+from backsmith.design.lists import Filter, FilterOp, list_of
 from backsmith.design.operations import collection_path
 from backsmith.design.samples import (
     JSONValue,
@@ -22,6 +23,7 @@ from backsmith.design.storage import Column, Index, Table, table_of
 from backsmith.design.values import COLUMN_RANGES, NO_NUL, Domain, domain_of
 from backsmith.errors import Location, SpecError
 from backsmith.spec.model import (
+    STRING_TYPES,
     Action,
     Entity,
     FeatureSpec,
@@ -100,6 +102,17 @@ class HouseField:
 
 
 @dataclass(frozen=True)
+class HouseFilter:
+    """A query parameter of a list (one of the design's filters) and what it compares."""
+
+    param: str  # the query parameter and the service's keyword: `spent_on__gte`
+    op: str  # eq, gte, lte, in
+    attribute: str  # the model attribute compared
+    annotation: str  # the router parameter's type (its default is None)
+    kind: str | None  # the field's type name; None for a relation's id
+
+
+@dataclass(frozen=True)
 class HouseRelation:
     name: str
     column: str
@@ -146,7 +159,7 @@ class HouseEntity:
     access: dict[str, Access]
     unique: list[tuple[str, ...]]  # model attributes per constraint (owner -> owner_id)
     indexes: list[Index]  # the design's table indexes over columns this table has
-    filters: list[str]  # model attributes filtered by equality
+    filters: list[HouseFilter]
     search: list[str]
     sorts: list[tuple[str, str, bool]]  # (public key, attribute, descending)
     default_order: list[tuple[str, bool]]  # (attribute, descending), ending in id
@@ -192,21 +205,6 @@ class HouseEntity:
         fields = [f.name for f in self.fields if f.on_update and not f.nullable]
         return fields + [r.column for r in self.relations if not r.nullable]
 
-    def filter_type(self, attribute: str) -> str:
-        field = next((f for f in self.fields if f.name == attribute), None)
-        return field.python_type if field else "int"
-
-    def filter_range(self, attribute: str) -> tuple[int, int] | None:
-        """The column's integer range, for a filter on an int or bigint field: a larger
-        value would overflow the database's integers (a 500) instead of matching nothing."""
-        field = next((f for f in self.fields if f.name == attribute), None)
-        return COLUMN_RANGES.get(FieldType(field.kind)) if field is not None else None
-
-    def text_filter(self, attribute: str) -> bool:
-        """A filter on free text: its value must refuse NUL, as the columns do."""
-        field = next((f for f in self.fields if f.name == attribute), None)
-        return field is not None and field.kind in (FieldType.STR.value, FieldType.TEXT.value)
-
     def error_statuses(self, action: str) -> list[int]:
         """The error statuses an endpoint answers besides FastAPI's own 422."""
         rule = self.access[action]
@@ -224,6 +222,34 @@ class HouseEntity:
         if action == "delete" and restricted:
             statuses.add(409)
         return sorted(statuses)
+
+    def probe(self, flt: HouseFilter) -> JSONValue | None:
+        """What a range or `__in` test filters by, so that of the rows the test makes (as
+        many as `rows` allows, at most 3) some are found and some left out. None: their
+        values do not differ, and the filter has no such test."""
+        rows = [self.samples[i % len(self.samples)] for i in range(min(3, self.rows))]
+        present = [row[flt.attribute] for row in rows if row.get(flt.attribute) is not None]
+        if len({_ordering(v) for v in present}) < 2:
+            return None
+        if flt.op == "in":  # two alternatives: one a row has, one that no row or one row has
+            field = next(f for f in self.fields if f.name == flt.attribute)
+            distinct = list(dict.fromkeys(str(v) for v in present))
+            absent = [value for _member, value in field.enum_members if value not in distinct]
+            if absent:
+                return f"{distinct[0]},{absent[0]}"
+            # Every value is some row's: a second alternative must still leave a row out.
+            return f"{distinct[0]},{distinct[1]}" if len(distinct) > 2 else distinct[0]
+        pick = max if flt.op == "gte" else min
+        return pick(present, key=_ordering)
+
+    @property
+    def range_filters(self) -> list[HouseFilter]:
+        return [f for f in self.filters if f.op != "eq"]
+
+    @property
+    def temporal_filters(self) -> list[HouseFilter]:
+        temporal = {t.value for t in _TEMPORAL}
+        return [f for f in self.filters if f.kind in temporal]
 
     def relation(self, column: str) -> HouseRelation | None:
         return next((r for r in self.relations if r.column == column), None)
@@ -259,7 +285,11 @@ class HouseFeature:
 
     @property
     def has_temporal(self) -> bool:
-        return any(e.temporal("create") or e.temporal("update") for e in self.entities)
+        """Dates or times some body or list parameter carries: `iso_8601` reads them."""
+        return any(
+            e.temporal("create") or e.temporal("update") or e.temporal_filters
+            for e in self.entities
+        )
 
     @property
     def enum_classes(self) -> list[str]:
@@ -493,6 +523,50 @@ def _boundaries(entity: Entity) -> list[tuple[str, str, JSONValue, bool]]:
 _IN_A_NEW_PROJECT = "remove it, or generate the feature into a new project (backsmith new)"
 
 
+_TEMPORAL = {FieldType.DATE, FieldType.DATETIME, FieldType.TIME}
+
+
+def _ordering(value: JSONValue) -> Decimal | str:
+    """A sample value as the database orders it: numbers by value; dates, times and
+    instants (ISO 8601, all in UTC) as their text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value))
+    if isinstance(value, str) and value.replace(".", "", 1).lstrip("-").isdigit():
+        return Decimal(value)  # a decimal sample, sent as text
+    return str(value)
+
+
+def _filter(flt: Filter) -> HouseFilter:
+    """The design's filter as the router's parameter: bounded so that no value reaches the
+    database that it would refuse (a 422, never a 500), without the document's own ranges
+    (a value outside them simply finds nothing)."""
+    f = flt.field
+    if f is None:  # a relation's id
+        annotation = f"Annotated[int | None, Query(ge=1, le={MAX_ID})]"
+    elif flt.op is FilterOp.IN:
+        alternatives = "|".join(re.escape(v) for v in f.values)
+        pattern = f"^({alternatives})(,({alternatives}))*$"
+        annotation = f"Annotated[str | None, Query(pattern={pattern!r})]"
+    elif f.type in _TEMPORAL:
+        annotation = f"Annotated[{_PY_TYPES[f.type]} | None, BeforeValidator(iso_8601)]"
+    elif f.type in STRING_TYPES:
+        annotation = f"Annotated[str | None, Query(pattern={NO_NUL!r})]"
+    elif f.type in COLUMN_RANGES:
+        low, high = COLUMN_RANGES[f.type]
+        annotation = f"Annotated[int | None, Query(ge={low}, le={high})]"
+    elif f.type is FieldType.ENUM:
+        annotation = f"{names.enum_class(flt.owner, f.name)} | None"
+    else:
+        annotation = f"{_PY_TYPES[f.type]} | None"
+    return HouseFilter(
+        param=flt.param,
+        op=flt.op.value,
+        attribute=flt.member,
+        annotation=annotation,
+        kind=f.type.value if f else None,
+    )
+
+
 def _unsupported(
     where: str, what: str, location: Location | None, hint: str = _IN_A_NEW_PROJECT
 ) -> SpecError:
@@ -521,6 +595,9 @@ def _refuse_unsupported(entity: Entity) -> None:
     for relation in entity.many_to_many:
         where = f"{entity.name}.{relation.name}"
         raise _unsupported(where, "many_to_many relations are", relation.location)
+    for across in entity.list.across:
+        where = f"{entity.name} filter {across.relation}.{across.field}"
+        raise _unsupported(where, "a filter across a relation is", across.location)
     for relation in entity.relations:
         where = f"{entity.name}.{relation.name}"
         if relation.kind is RelationKind.ONE_TO_ONE:
@@ -576,12 +653,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 access={a.value: _access(entity, a, style.superuser_flag, spec) for a in Action},
                 unique=[tuple(attribute.get(m, m) for m in group) for group in entity.unique],
                 indexes=_indexes(storage, entity),
-                # Equality only: ranges and `__in` are not served in existing projects yet.
-                filters=[
-                    f.member
-                    for f in list_of(entity, spec).filters
-                    if f.op is FilterOp.EQ and f.across is None
-                ],
+                filters=[_filter(f) for f in list_of(entity, spec).filters],
                 search=list(entity.list.search),
                 sorts=sorts,
                 default_order=order,

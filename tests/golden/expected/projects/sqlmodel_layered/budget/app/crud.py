@@ -233,18 +233,27 @@ def list_expenses(
     offset: int,
     limit: int,
     kind: Any = None,
+    kind__in: Any = None,
     category_id: Any = None,
     spent_on: Any = None,
+    spent_on__gte: Any = None,
+    spent_on__lte: Any = None,
     q: str | None = None,
     sort: str | None = None,
 ) -> tuple[list[Expense], int]:
     conditions = [visible_expenses(user)]
     if kind is not None:
         conditions.append(col(Expense.kind) == kind)
+    if kind__in is not None:
+        conditions.append(col(Expense.kind).in_(kind__in.split(",")))
     if category_id is not None:
         conditions.append(col(Expense.category_id) == category_id)
     if spent_on is not None:
         conditions.append(col(Expense.spent_on) == spent_on)
+    if spent_on__gte is not None:
+        conditions.append(col(Expense.spent_on) >= spent_on__gte)
+    if spent_on__lte is not None:
+        conditions.append(col(Expense.spent_on) <= spent_on__lte)
     if q:
         pattern = f"%{q}%"
         conditions.append(col(Expense.note).ilike(pattern))

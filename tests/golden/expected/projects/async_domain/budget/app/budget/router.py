@@ -113,8 +113,13 @@ async def list_expenses(
     user: CurrentUser,
     params: Annotated[PageParams, Query()],
     kind: ExpenseKind | None = None,
+    kind__in: Annotated[
+        str | None, Query(pattern="^(need|want|saving)(,(need|want|saving))*$")
+    ] = None,
     category_id: Annotated[int | None, Query(ge=1, le=2147483647)] = None,
     spent_on: Annotated[date | None, BeforeValidator(iso_8601)] = None,
+    spent_on__gte: Annotated[date | None, BeforeValidator(iso_8601)] = None,
+    spent_on__lte: Annotated[date | None, BeforeValidator(iso_8601)] = None,
     q: Annotated[str | None, Query(max_length=200, pattern="^[^\\x00]*$")] = None,
     sort: Literal["-spent_on", "amount"] | None = None,
 ) -> Page[ExpenseRead]:
@@ -125,8 +130,11 @@ async def list_expenses(
         offset=offset,
         limit=limit,
         kind=kind,
+        kind__in=kind__in,
         category_id=category_id,
         spent_on=spent_on,
+        spent_on__gte=spent_on__gte,
+        spent_on__lte=spent_on__lte,
         q=q,
         sort=sort,
     )

@@ -6,7 +6,7 @@ itself, and removes what it made when it ends.
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,21 @@ from app.models.user import User
 User = User
 Payload = dict[str, Any]
 MISSING_ID = 2_147_483_000
+
+
+def ordered(kind: str, value: Any) -> Any:
+    """A value read back, as the database orders it: numbers as numbers, dates and times
+    as such, an instant without an offset as UTC."""
+    if kind == "decimal":
+        return Decimal(str(value))
+    if kind == "date":
+        return date.fromisoformat(value)
+    if kind == "time":
+        return time.fromisoformat(value)
+    if kind == "datetime":
+        moment = datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return value
 
 
 def _column_value(key: str, column_type: Any) -> Any:
@@ -435,3 +450,39 @@ async def test_expenses_filter_by_spent_on(client: Client) -> None:
     found = response.json()["items"]
     assert found and all(row["spent_on"] == wanted for row in found)
     assert [row["id"] for row in found] == [row["id"] for row in rows if row["spent_on"] == wanted]
+
+
+@pytest.mark.usefixtures("owner")
+async def test_expenses_filter_by_kind__in(client: Client) -> None:
+    rows = [await new_expense(client, index) for index in range(3)]
+    response = await client.get(url("list_expenses"), params={"kind__in": "need,want"})
+    assert response.status_code == 200, response.text
+    found = response.json()["items"]
+    wanted = ["need", "want"]
+    expected = [row["id"] for row in rows if row["kind"] in wanted]
+    assert 0 < len(expected) < len(rows)  # the filter finds some rows and leaves some out
+    assert sorted(row["id"] for row in found) == sorted(expected)
+
+
+@pytest.mark.usefixtures("owner")
+async def test_expenses_filter_by_spent_on__gte(client: Client) -> None:
+    rows = [await new_expense(client, index) for index in range(3)]
+    response = await client.get(url("list_expenses"), params={"spent_on__gte": "2030-01-03"})
+    assert response.status_code == 200, response.text
+    found = response.json()["items"]
+    bound = ordered("date", "2030-01-03")
+    expected = [row["id"] for row in rows if row["spent_on"] is not None and ordered("date", row["spent_on"]) >= bound]
+    assert 0 < len(expected) < len(rows)  # the filter finds some rows and leaves some out
+    assert sorted(row["id"] for row in found) == sorted(expected)
+
+
+@pytest.mark.usefixtures("owner")
+async def test_expenses_filter_by_spent_on__lte(client: Client) -> None:
+    rows = [await new_expense(client, index) for index in range(3)]
+    response = await client.get(url("list_expenses"), params={"spent_on__lte": "2030-01-01"})
+    assert response.status_code == 200, response.text
+    found = response.json()["items"]
+    bound = ordered("date", "2030-01-01")
+    expected = [row["id"] for row in rows if row["spent_on"] is not None and ordered("date", row["spent_on"]) <= bound]
+    assert 0 < len(expected) < len(rows)  # the filter finds some rows and leaves some out
+    assert sorted(row["id"] for row in found) == sorted(expected)
