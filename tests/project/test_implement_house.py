@@ -182,23 +182,51 @@ def test_an_inverse_collection_is_refused_with_its_relation(tmp_path: Path) -> N
     assert sorted(p for p in root.rglob("*") if p.is_file()) == before
 
 
-def test_a_filter_across_a_relation_is_refused_at_the_filter(tmp_path: Path) -> None:
-    """Not served in existing projects yet: refused where it is written, never dropped."""
-    root = copy_of("async_domain", tmp_path)
-    document = tmp_path / "notes.yaml"
-    document.write_text(
-        "feature: notes\nentities:\n  Tag:\n    fields: {name: str}\n  Note:\n"
-        "    fields: {text: str}\n    relations: {tag: Tag}\n"
-        "    list: {filter: [text, tag.name]}\n",
-        encoding="utf-8",
-    )
-    before = sorted(p for p in root.rglob("*") if p.is_file())
-    with pytest.raises(SpecError) as raised:
-        implement_feature(root, document)
-    message = "Note filter tag.name: a filter across a relation is not supported"
-    assert message in str(raised.value)
-    assert raised.value.location is not None and raised.value.location.line == 8
-    assert sorted(p for p in root.rglob("*") if p.is_file()) == before
+FILTERED = """\
+feature: shelf
+entities:
+  Shelf:
+    fields:
+      label: {type: str, unique: true}
+      floor: int(0..20)
+      zone: {enum: [north, south, east]}
+  Box:
+    owned: true
+    fields:
+      weight: {type: decimal, precision: 6, scale: 2}
+      packed_on: date
+    relations:
+      shelf: Shelf
+    list:
+      filter: [weight, packed_on, shelf, shelf.floor, shelf.zone, shelf.label]
+"""
+
+
+@pytest.mark.parametrize("name", ["async_domain", "sqlmodel_layered"])
+def test_every_list_filter_is_served_and_tested(name: str, tmp_path: Path) -> None:
+    """Ranges, enum alternatives and filters across a relation (matching only parents the
+    caller may see), each with a generated test; the project's suite, lint and types pass."""
+    root = copy_of(name, tmp_path)
+    document = tmp_path / "shelf.yaml"
+    document.write_text(FILTERED, encoding="utf-8")
+
+    result = implement_feature(root, document)
+
+    tests = next(root / p for p in result.written if p.startswith("tests/") and "shelf" in p)
+    generated = tests.read_text(encoding="utf-8")
+    for param in (
+        "weight__gte",
+        "packed_on__lte",
+        "shelf__floor",
+        "shelf__floor__gte",
+        "shelf__zone__in",
+        "shelf__label",
+    ):
+        assert f"def test_boxes_filter_by_{param}(" in generated, param
+    report = run_gates(root, ["tests", "lint", "types"])
+    for gate in ("tests", "lint", "types"):
+        gate_result = report.result(gate)
+        assert gate_result is not None and gate_result.status is Status.PASSED, (gate, gate_result)
 
 
 def test_an_embedded_summary_is_refused_at_its_embed(tmp_path: Path) -> None:

@@ -110,6 +110,12 @@ class HouseFilter:
     attribute: str  # the model attribute compared
     annotation: str  # the router parameter's type (its default is None)
     kind: str | None  # the field's type name; None for a relation's id
+    # Across a many_to_one: the parent whose field is compared (only parents the caller
+    # may see), by the relation's column on this entity.
+    parent: str | None = None
+    parent_snake: str | None = None
+    parent_plural: str | None = None
+    column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -223,28 +229,16 @@ class HouseEntity:
             statuses.add(409)
         return sorted(statuses)
 
-    def probe(self, flt: HouseFilter) -> JSONValue | None:
-        """What a range or `__in` test filters by, so that of the rows the test makes (as
-        many as `rows` allows, at most 3) some are found and some left out. None: their
-        values do not differ, and the filter has no such test."""
-        rows = [self.samples[i % len(self.samples)] for i in range(min(3, self.rows))]
-        present = [row[flt.attribute] for row in rows if row.get(flt.attribute) is not None]
-        if len({_ordering(v) for v in present}) < 2:
-            return None
-        if flt.op == "in":  # two alternatives: one a row has, one that no row or one row has
-            field = next(f for f in self.fields if f.name == flt.attribute)
-            distinct = list(dict.fromkeys(str(v) for v in present))
-            absent = [value for _member, value in field.enum_members if value not in distinct]
-            if absent:
-                return f"{distinct[0]},{absent[0]}"
-            # Every value is some row's: a second alternative must still leave a row out.
-            return f"{distinct[0]},{distinct[1]}" if len(distinct) > 2 else distinct[0]
-        pick = max if flt.op == "gte" else min
-        return pick(present, key=_ordering)
+    @property
+    def probed_filters(self) -> list[HouseFilter]:
+        """Filters a generated test checks here; equality on the entity's own columns has
+        tests of its own."""
+        return [f for f in self.filters if f.op != "eq" or f.parent]
 
     @property
-    def range_filters(self) -> list[HouseFilter]:
-        return [f for f in self.filters if f.op != "eq"]
+    def test_rows(self) -> int:
+        """How many rows a filter's test makes: each with a parent of its own."""
+        return min(3, self.rows)
 
     @property
     def temporal_filters(self) -> list[HouseFilter]:
@@ -297,6 +291,23 @@ class HouseFeature:
 
     def by_name(self, name: str) -> HouseEntity:
         return next(e for e in self.entities if e.name == name)
+
+    def probe(self, entity: HouseEntity, flt: HouseFilter) -> JSONValue | None:
+        """What a filter's test sends, so that of the rows it makes some are found and
+        some left out. None: the values those rows have (theirs, or across a relation
+        their parents', each made with the row's index) do not differ, and there is no
+        such test."""
+        indices = range(entity.test_rows)
+        source, attribute = entity, flt.attribute
+        if flt.parent is not None:
+            relation = next(r for r in entity.relations if r.column == flt.column)
+            if relation.nullable or self.rows_of(flt.parent) < 3:
+                return None  # the rows would share a parent, or have none
+            source = self.by_name(flt.parent)
+        rows = [source.samples[i % len(source.samples)] for i in indices]
+        present = [row[attribute] for row in rows if row.get(attribute) is not None]
+        field = next(f for f in source.fields if f.name == attribute)
+        return _probe(flt.op, present, [value for _member, value in field.enum_members])
 
 
 def _literal(field: Field, value: Any) -> str:
@@ -526,6 +537,22 @@ _IN_A_NEW_PROJECT = "remove it, or generate the feature into a new project (back
 _TEMPORAL = {FieldType.DATE, FieldType.DATETIME, FieldType.TIME}
 
 
+def _probe(op: str, present: list[JSONValue], alternatives: list[str]) -> JSONValue | None:
+    if len({_ordering(v) for v in present}) < 2:
+        return None
+    if op == "eq":
+        return present[0]
+    if op == "in":  # two alternatives: one a row has, one that no row or one row has
+        distinct = list(dict.fromkeys(str(v) for v in present))
+        absent = [value for value in alternatives if value not in distinct]
+        if absent:
+            return f"{distinct[0]},{absent[0]}"
+        # Every value is some row's: a second alternative must still leave a row out.
+        return f"{distinct[0]},{distinct[1]}" if len(distinct) > 2 else distinct[0]
+    pick = max if op == "gte" else min
+    return pick(present, key=_ordering)
+
+
 def _ordering(value: JSONValue) -> Decimal | str:
     """A sample value as the database orders it: numbers by value; dates, times and
     instants (ISO 8601, all in UTC) as their text."""
@@ -558,12 +585,17 @@ def _filter(flt: Filter) -> HouseFilter:
         annotation = f"{names.enum_class(flt.owner, f.name)} | None"
     else:
         annotation = f"{_PY_TYPES[f.type]} | None"
+    across = flt.across
     return HouseFilter(
         param=flt.param,
         op=flt.op.value,
         attribute=flt.member,
         annotation=annotation,
         kind=f.type.value if f else None,
+        parent=flt.owner.name if across else None,
+        parent_snake=snake(flt.owner.name) if across else None,
+        parent_plural=names.entity_plural(flt.owner) if across else None,
+        column=across.column if across else None,
     )
 
 
@@ -595,9 +627,6 @@ def _refuse_unsupported(entity: Entity) -> None:
     for relation in entity.many_to_many:
         where = f"{entity.name}.{relation.name}"
         raise _unsupported(where, "many_to_many relations are", relation.location)
-    for across in entity.list.across:
-        where = f"{entity.name} filter {across.relation}.{across.field}"
-        raise _unsupported(where, "a filter across a relation is", across.location)
     for relation in entity.relations:
         where = f"{entity.name}.{relation.name}"
         if relation.kind is RelationKind.ONE_TO_ONE:
