@@ -188,6 +188,7 @@ entities:
   Shelf:
     fields:
       label: {type: str, unique: true}
+      code: {type: str, pattern: "^S.+$"}  # admits a NUL, which PostgreSQL cannot store
       floor: int(0..20)
       zone: {enum: [north, south, east]}
   Box:
@@ -203,9 +204,12 @@ entities:
 
 
 @pytest.mark.parametrize("name", ["async_domain", "sqlmodel_layered"])
-def test_every_list_filter_is_served_and_tested(name: str, tmp_path: Path) -> None:
+def test_every_list_filter_and_the_nul_rule_are_served_and_tested(
+    name: str, tmp_path: Path
+) -> None:
     """Ranges, enum alternatives and filters across a relation (matching only parents the
-    caller may see), each with a generated test; the project's suite, lint and types pass."""
+    caller may see), each with a generated test; a NUL that a field's own pattern admits
+    is refused (a test sends one). The project's suite, lint and types pass."""
     root = copy_of(name, tmp_path)
     document = tmp_path / "shelf.yaml"
     document.write_text(FILTERED, encoding="utf-8")
@@ -223,6 +227,7 @@ def test_every_list_filter_is_served_and_tested(name: str, tmp_path: Path) -> No
         "shelf__label",
     ):
         assert f"def test_boxes_filter_by_{param}(" in generated, param
+    assert 'id="code: code with a NUL"' in generated
     report = run_gates(root, ["tests", "lint", "types"])
     for gate in ("tests", "lint", "types"):
         gate_result = report.result(gate)

@@ -165,6 +165,28 @@ def boundary_cases(field: Field) -> list[BoundaryCase]:
     return cases
 
 
+def nul_case(field: Field) -> BoundaryCase | None:
+    """Text with a NUL character, which PostgreSQL cannot store: a 422, never a 500.
+
+    The NUL goes where the field's own pattern still matches, so that only the NUL refusal
+    stands between it and the database; None where the pattern refuses every NUL itself
+    (or no sample exists), and for fields that are not free text.
+    """
+    if field.type not in (FieldType.STR, FieldType.TEXT):
+        return None
+    try:
+        value = str(valid_value(field, 0))
+    except SampleError:
+        return None
+    low, high = field.min_length or 0, field.max_length
+    regex = re.compile(field.pattern) if field.pattern else None
+    for candidate in (value + "\x00", "\x00" + value, value[:-1] + "\x00", "\x00" + value[1:]):
+        fits = low <= len(candidate) and (high is None or len(candidate) <= high)
+        if fits and (regex is None or regex.search(candidate)):
+            return BoundaryCase(label=f"{field.name} with a NUL", value=candidate, valid=False)
+    return None
+
+
 def invalid_type_value(field: Field) -> JSONValue:
     """A value of the wrong JSON type that Pydantic rejects even in lax mode.
 

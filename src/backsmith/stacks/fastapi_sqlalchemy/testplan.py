@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +30,7 @@ from backsmith.design.access import (
 from backsmith.design.samples import (
     SampleError,
     boundary_cases,
+    nul_case,
     valid_value,
 )
 from backsmith.design.storage import TENANT
@@ -705,25 +705,8 @@ def _actor_roles(feature: FeatureContext) -> list[str]:
 
 
 def _nul_case(f: Field) -> Boundary | None:
-    """Text with a NUL character, which PostgreSQL cannot store: a 422, never a 500. The
-    NUL goes where the field's own pattern still matches, so that only the NUL refusal
-    stands between it and the database; None where the pattern refuses every NUL itself
-    (or no sample exists)."""
-    if f.type not in (FieldType.STR, FieldType.TEXT):
-        return None
-    try:
-        value = str(valid_value(f, 0))
-    except SampleError:
-        return None
-    low, high = f.min_length or 0, f.max_length
-    regex = re.compile(f.pattern) if f.pattern else None
-    for candidate in (value + "\x00", "\x00" + value, value[:-1] + "\x00", "\x00" + value[1:]):
-        fits = low <= len(candidate) and (high is None or len(candidate) <= high)
-        if fits and (regex is None or regex.search(candidate)):
-            return Boundary(
-                field=f.name, label=f"{f.name} with a NUL", value=candidate, valid=False
-            )
-    return None
+    case = nul_case(f)
+    return Boundary(f.name, case.label, case.value, case.valid) if case else None
 
 
 def _check_data(entity: EntityContext) -> CheckData:

@@ -17,6 +17,7 @@ from backsmith.design.samples import (
     JSONValue,
     SampleError,
     boundary_cases,
+    nul_case,
     valid_value,
 )
 from backsmith.design.storage import Column, Index, Table, table_of
@@ -40,8 +41,9 @@ from backsmith.stacks.house.style import HouseStyle
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns
 # This project has no email or URL types of backsmith's: their shapes are patterns.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-URL_PATTERN = r"^https?://\S+$"
+# Neither admits a NUL, which PostgreSQL cannot store.
+EMAIL_PATTERN = r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$"
+URL_PATTERN = r"^https?://[^\s\x00]+$"
 
 _COLUMN_TYPES = {
     FieldType.TEXT: "Text()",
@@ -95,6 +97,9 @@ class HouseField:
     readable: bool
     comparison: str  # json, decimal, float or none
     kind: str  # the document's type name: str, date, decimal ...
+    # Its own pattern stands in for the NUL rule (pydantic takes one pattern) and may
+    # admit a NUL, which a validator then refuses.
+    nul_checked: bool = False
 
     @property
     def annotation(self) -> str:
@@ -197,6 +202,14 @@ class HouseEntity:
             terms.append(f"{row}.owner_id == {user}.id")
         return " or ".join(terms) or "False"
 
+    def nul_checked(self, action: str) -> list[str]:
+        """Text fields a client writes on `create` or `update` whose NUL a validator refuses."""
+        return [
+            f.name
+            for f in self.fields
+            if f.nul_checked and (f.on_create if action == "create" else f.on_update)
+        ]
+
     def temporal(self, action: str) -> list[str]:
         """Date and time fields a client writes on `create` or `update`."""
         temporal = {FieldType.DATE.value, FieldType.DATETIME.value, FieldType.TIME.value}
@@ -286,6 +299,10 @@ class HouseFeature:
         )
 
     @property
+    def has_nul_checks(self) -> bool:
+        return any(e.nul_checked("create") or e.nul_checked("update") for e in self.entities)
+
+    @property
     def enum_classes(self) -> list[str]:
         return [f.enum_class for e in self.entities for f in e.fields if f.enum_class]
 
@@ -328,8 +345,8 @@ def _constraints(domain: Domain, *, sqlmodel: bool = False) -> str:
 
     SQLModel's `Field` types numeric bounds as floats and hands `regex` to pydantic 2,
     which ignores it: the pattern goes through `schema_extra` instead. Pydantic takes one
-    pattern, so a str's own pattern stands in for the NUL rule: a NUL the pattern admits
-    is not refused here (new projects check both, with `NulFreeStr`).
+    pattern, so a str's own pattern stands in for the NUL rule here, and a validator of
+    the schema refuses a NUL the pattern admits (`HouseField.nul_checked`).
     """
     parts: list[str] = []
     if domain.min_length is not None:
@@ -404,6 +421,7 @@ def _field(entity: Entity, field: Field, column: Column) -> HouseField:
         readable=field.readable,
         comparison=_COMPARISON.get(field.type, "json") if field.readable else "none",
         kind=field.type.value,
+        nul_checked=domain.pattern is not None and nul_case(field) is not None,
     )
 
 
@@ -528,6 +546,8 @@ def _boundaries(entity: Entity) -> list[tuple[str, str, JSONValue, bool]]:
             continue
         for case in boundary_cases(field)[:4]:
             found.append((field.name, case.label, case.value, case.valid))
+        if (nul := nul_case(field)) is not None:
+            found.append((field.name, nul.label, nul.value, nul.valid))
     return found
 
 

@@ -258,6 +258,7 @@ async def test_categories_of_others_are_invisible(
             False,
             id="name: name above max_length 60",
         ),
+        pytest.param("name", "name-0\x00", False, id="name: name with a NUL"),
         pytest.param("color", "!aaaaaa", False, id="color: color not matching pattern"),
         pytest.param("monthly_limit", "0.00", True, id="monthly_limit: monthly_limit at min 0"),
         pytest.param(
@@ -433,6 +434,7 @@ async def test_expenses_of_others_are_invisible(
             False,
             id="note: note above max_length 200",
         ),
+        pytest.param("note", "note-0\x00", False, id="note: note with a NUL"),
         pytest.param(
             "kind", "not-a-valid-value", False, id="kind: kind not one of the enum values"
         ),
