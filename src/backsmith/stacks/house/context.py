@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from backsmith.design.access import Cell, access_of, build_matrix, owner_caller
 from backsmith.design.lists import Filter, FilterOp, list_of
 from backsmith.design.operations import collection_path
 from backsmith.design.samples import (
@@ -188,9 +189,19 @@ class HouseEntity:
 
     page_default: int
     page_max: int
+    # The access matrix's row cells (list, read, update, delete), each with the status the
+    # design's access model decides: the tests' oracle is the document, not this context.
+    access_cells: list[Cell]
+    maker_admin: bool  # the row's maker needs the admin flag to create it
     # Rows one user can make in a test before a unique value or combination repeats
     # (at most the SAMPLES the tests use); fewer when a constraint admits few.
     rows: int = 3
+
+    def refuses_outsiders(self, action: str) -> bool:
+        """Whether a signed-in caller can be given no rows at all for `action` (a 403): its
+        rule names neither everyone signed in nor the rows' owners, only the admin flag."""
+        rule = self.access[action]
+        return not rule.anyone_signed_in and not (rule.owner and self.owned)
 
     def allowed(self, action: str, user: str, row: str, flag: str | None) -> str:
         """The Python condition under which `user` may do `action` to `row`."""
@@ -667,6 +678,9 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
     entities: list[HouseEntity] = []
     for entity in spec.entities:
         _refuse_unsupported(entity)
+        # The project's users have one role at most: its administrator flag.
+        roles = ["admin"] if style.superuser_flag else []
+        matrix = build_matrix(access_of(entity), roles, parents=[], custom_actions=[])
         plural = names.entity_plural(entity)
         name = entity.name
         storage = table_of(entity, spec, name=style.table_name(name))
@@ -725,6 +739,10 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 update_class=f"{name}Update",
                 page_default=entity.list.page_size.default,
                 page_max=entity.list.page_size.max,
+                access_cells=[
+                    c for cells in matrix.cells.values() for c in cells if c.action != "create"
+                ],
+                maker_admin=owner_caller(access_of(entity)).roles == ("admin",),
                 page_class=None
                 if style.pagination.model
                 else f"{pluralize(name)}{style.read_suffix}",

@@ -215,6 +215,57 @@ async def test_categories_need_a_signed_in_user(client: Client) -> None:
     assert creating.status_code == 401
 
 
+CATEGORY_ACCESS = [
+    pytest.param("anonymous", "list", False, 401, False, id="anonymous-list-not_owner"),
+    pytest.param("user", "list", False, 200, False, id="user-list-not_owner"),
+    pytest.param("user", "list", True, 200, True, id="user-list-owner"),
+    pytest.param("anonymous", "read", False, 401, False, id="anonymous-read-not_owner"),
+    pytest.param("user", "read", False, 404, False, id="user-read-not_owner"),
+    pytest.param("user", "read", True, 200, False, id="user-read-owner"),
+    pytest.param("anonymous", "update", False, 401, False, id="anonymous-update-not_owner"),
+    pytest.param("user", "update", False, 404, False, id="user-update-not_owner"),
+    pytest.param("user", "update", True, 200, False, id="user-update-owner"),
+    pytest.param("anonymous", "delete", False, 401, False, id="anonymous-delete-not_owner"),
+    pytest.param("user", "delete", False, 404, False, id="user-delete-not_owner"),
+    pytest.param("user", "delete", True, 204, False, id="user-delete-owner"),
+]
+
+
+@pytest.mark.parametrize(("caller", "action", "owns", "status", "listed"), CATEGORY_ACCESS)
+async def test_category_access(
+    client: Client,
+    make_user: Callable[..., Awaitable[User]],
+    act_as: Callable[[User | None], None],
+    caller: str,
+    action: str,
+    owns: bool,
+    status: int,
+    listed: bool,
+) -> None:
+    """Who may do what to a category someone made (the caller, or another user), as the
+    document's access rules say: a row outside what the caller may read does not exist for
+    them (404), one they may read but not change is a 403."""
+    maker = await make_user(admin=False)
+    act_as(maker)
+    created = await new_category(client)
+    if caller == "anonymous":
+        act_as(None)
+    elif not owns:
+        act_as(await make_user(admin=caller == "role:admin"))
+    if action == "list":
+        response = await client.get(url("list_categories"))
+    elif action == "read":
+        response = await client.get(url("get_category", category_id=created["id"]))
+    elif action == "update":
+        response = await client.patch(url("update_category", category_id=created["id"]), json={})
+    else:
+        response = await client.delete(url("delete_category", category_id=created["id"]))
+    assert response.status_code == status, response.text
+    if action == "list" and status == 200:
+        ids = [row["id"] for row in response.json()["items"]]
+        assert (created["id"] in ids) == listed
+
+
 @pytest.mark.usefixtures("owner")
 async def test_categories_of_others_are_invisible(
     client: Client, make_user: Callable[..., Awaitable[User]], act_as: Callable[[User | None], None]
@@ -366,6 +417,57 @@ async def test_expenses_need_a_signed_in_user(client: Client) -> None:
     assert listing.status_code == 401
     creating = await client.post(url("create_expense"), json=EXPENSE_SAMPLES[0])
     assert creating.status_code == 401
+
+
+EXPENSE_ACCESS = [
+    pytest.param("anonymous", "list", False, 401, False, id="anonymous-list-not_owner"),
+    pytest.param("user", "list", False, 200, False, id="user-list-not_owner"),
+    pytest.param("user", "list", True, 200, True, id="user-list-owner"),
+    pytest.param("anonymous", "read", False, 401, False, id="anonymous-read-not_owner"),
+    pytest.param("user", "read", False, 404, False, id="user-read-not_owner"),
+    pytest.param("user", "read", True, 200, False, id="user-read-owner"),
+    pytest.param("anonymous", "update", False, 401, False, id="anonymous-update-not_owner"),
+    pytest.param("user", "update", False, 404, False, id="user-update-not_owner"),
+    pytest.param("user", "update", True, 200, False, id="user-update-owner"),
+    pytest.param("anonymous", "delete", False, 401, False, id="anonymous-delete-not_owner"),
+    pytest.param("user", "delete", False, 404, False, id="user-delete-not_owner"),
+    pytest.param("user", "delete", True, 204, False, id="user-delete-owner"),
+]
+
+
+@pytest.mark.parametrize(("caller", "action", "owns", "status", "listed"), EXPENSE_ACCESS)
+async def test_expense_access(
+    client: Client,
+    make_user: Callable[..., Awaitable[User]],
+    act_as: Callable[[User | None], None],
+    caller: str,
+    action: str,
+    owns: bool,
+    status: int,
+    listed: bool,
+) -> None:
+    """Who may do what to a expense someone made (the caller, or another user), as the
+    document's access rules say: a row outside what the caller may read does not exist for
+    them (404), one they may read but not change is a 403."""
+    maker = await make_user(admin=False)
+    act_as(maker)
+    created = await new_expense(client)
+    if caller == "anonymous":
+        act_as(None)
+    elif not owns:
+        act_as(await make_user(admin=caller == "role:admin"))
+    if action == "list":
+        response = await client.get(url("list_expenses"))
+    elif action == "read":
+        response = await client.get(url("get_expense", expense_id=created["id"]))
+    elif action == "update":
+        response = await client.patch(url("update_expense", expense_id=created["id"]), json={})
+    else:
+        response = await client.delete(url("delete_expense", expense_id=created["id"]))
+    assert response.status_code == status, response.text
+    if action == "list" and status == 200:
+        ids = [row["id"] for row in response.json()["items"]]
+        assert (created["id"] in ids) == listed
 
 
 @pytest.mark.usefixtures("owner")
