@@ -198,6 +198,9 @@ entities:
       packed_on: date
     relations:
       shelf: Shelf
+    # Anyone signed in lists every box, but reads only their own (the list's own rule).
+    access: {list: authenticated, read: owner, create: authenticated, update: owner,
+             delete: owner}
     list:
       filter: [weight, packed_on, shelf, shelf.floor, shelf.zone, shelf.label]
 """
@@ -209,7 +212,9 @@ def test_every_list_filter_and_the_nul_rule_are_served_and_tested(
 ) -> None:
     """Ranges, enum alternatives and filters across a relation (matching only parents the
     caller may see), each with a generated test; a NUL that a field's own pattern admits
-    is refused (a test sends one). The project's suite, lint and types pass."""
+    is refused (a test sends one); a list whose rule differs from read's shows what the
+    list's rule allows (the access matrix says so). The project's suite, lint and types
+    pass."""
     root = copy_of(name, tmp_path)
     document = tmp_path / "shelf.yaml"
     document.write_text(FILTERED, encoding="utf-8")
@@ -228,6 +233,7 @@ def test_every_list_filter_and_the_nul_rule_are_served_and_tested(
     ):
         assert f"def test_boxes_filter_by_{param}(" in generated, param
     assert 'id="code: code with a NUL"' in generated
+    assert 'pytest.param("user", "list", False, 200, True, id="user-list-not_owner")' in generated
     report = run_gates(root, ["tests", "lint", "types"])
     for gate in ("tests", "lint", "types"):
         gate_result = report.result(gate)

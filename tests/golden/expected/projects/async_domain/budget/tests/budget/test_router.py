@@ -270,26 +270,10 @@ async def test_category_access(
         response = await client.delete(url("delete_category", category_id=created["id"]))
     assert response.status_code == status, response.text
     if action == "list" and status == 200:
-        ids = [row["id"] for row in response.json()["items"]]
+        body = response.json()
+        ids = [row["id"] for row in body["items"]]
         assert (created["id"] in ids) == listed
-
-
-@pytest.mark.usefixtures("owner")
-async def test_categories_of_others_are_invisible(
-    client: Client, make_user: Callable[..., Awaitable[User]], act_as: Callable[[User | None], None]
-) -> None:
-    created = await new_category(client)
-    act_as(await make_user())
-    path = url("get_category", category_id=created["id"])
-    assert (await client.get(path)).status_code == 404
-    assert (
-        await client.patch(url("update_category", category_id=created["id"]), json={})
-    ).status_code == 404
-    assert (
-        await client.delete(url("delete_category", category_id=created["id"]))
-    ).status_code == 404
-    listing = (await client.get(url("list_categories"))).json()
-    assert listing["total"] == 0
+        assert body["total"] == len(ids)  # the count leaks no hidden row
 
 
 @pytest.mark.parametrize(
@@ -492,24 +476,10 @@ async def test_expense_access(
         response = await client.delete(url("delete_expense", expense_id=created["id"]))
     assert response.status_code == status, response.text
     if action == "list" and status == 200:
-        ids = [row["id"] for row in response.json()["items"]]
+        body = response.json()
+        ids = [row["id"] for row in body["items"]]
         assert (created["id"] in ids) == listed
-
-
-@pytest.mark.usefixtures("owner")
-async def test_expenses_of_others_are_invisible(
-    client: Client, make_user: Callable[..., Awaitable[User]], act_as: Callable[[User | None], None]
-) -> None:
-    created = await new_expense(client)
-    act_as(await make_user())
-    path = url("get_expense", expense_id=created["id"])
-    assert (await client.get(path)).status_code == 404
-    assert (
-        await client.patch(url("update_expense", expense_id=created["id"]), json={})
-    ).status_code == 404
-    assert (await client.delete(url("delete_expense", expense_id=created["id"]))).status_code == 404
-    listing = (await client.get(url("list_expenses"))).json()
-    assert listing["total"] == 0
+        assert body["total"] == len(ids)  # the count leaks no hidden row
 
 
 @pytest.mark.parametrize(

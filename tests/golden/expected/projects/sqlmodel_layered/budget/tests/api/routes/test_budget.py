@@ -294,30 +294,10 @@ def test_category_access(
         response = client.delete(url("delete_category", category_id=created["id"]))
     assert response.status_code == status, response.text
     if action == "list" and status == 200:
-        ids = [row["id"] for row in response.json()["data"]]
+        body = response.json()
+        ids = [row["id"] for row in body["data"]]
         assert (created["id"] in ids) == listed
-
-
-@pytest.mark.usefixtures("owner")
-def test_categories_of_others_are_invisible(
-    client: Client,
-    make_user: Callable[..., User],
-    act_as: Callable[[User | None], None],
-) -> None:
-    created = new_category(client)
-    act_as(make_user())
-    path = url("get_category", category_id=created["id"])
-    assert (client.get(path)).status_code == 404
-    assert (
-        client.patch(url("update_category", category_id=created["id"]), json={})
-    ).status_code == 404
-    assert (
-        client.delete(url("delete_category", category_id=created["id"]))
-    ).status_code == 404
-    listing = (client.get(url("list_categories"))).json()
-    assert listing["count"] == 0
-    act_as(make_user(admin=True))
-    assert (client.get(path)).status_code == 200
+        assert body["count"] == len(ids)  # the count leaks no hidden row
 
 
 @pytest.mark.parametrize(
@@ -549,30 +529,10 @@ def test_expense_access(
         response = client.delete(url("delete_expense", expense_id=created["id"]))
     assert response.status_code == status, response.text
     if action == "list" and status == 200:
-        ids = [row["id"] for row in response.json()["data"]]
+        body = response.json()
+        ids = [row["id"] for row in body["data"]]
         assert (created["id"] in ids) == listed
-
-
-@pytest.mark.usefixtures("owner")
-def test_expenses_of_others_are_invisible(
-    client: Client,
-    make_user: Callable[..., User],
-    act_as: Callable[[User | None], None],
-) -> None:
-    created = new_expense(client)
-    act_as(make_user())
-    path = url("get_expense", expense_id=created["id"])
-    assert (client.get(path)).status_code == 404
-    assert (
-        client.patch(url("update_expense", expense_id=created["id"]), json={})
-    ).status_code == 404
-    assert (
-        client.delete(url("delete_expense", expense_id=created["id"]))
-    ).status_code == 404
-    listing = (client.get(url("list_expenses"))).json()
-    assert listing["count"] == 0
-    act_as(make_user(admin=True))
-    assert (client.get(path)).status_code == 200
+        assert body["count"] == len(ids)  # the count leaks no hidden row
 
 
 @pytest.mark.parametrize(
