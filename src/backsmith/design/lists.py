@@ -9,6 +9,7 @@ parameters exist, and what each compares, is decided here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -50,6 +51,12 @@ class ListDesign:
     search: tuple[str, ...]  # fields `?q=` searches, case-insensitive substring
     page_default: int
     page_max: int
+
+
+def alternatives_pattern(values: tuple[str, ...]) -> str:
+    """What an `__in` parameter matches: the enum's values, comma-separated, and no other."""
+    alternatives = "|".join(re.escape(v) for v in values)
+    return f"^({alternatives})(,({alternatives}))*$"
 
 
 def field_filters(

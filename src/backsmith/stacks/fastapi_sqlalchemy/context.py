@@ -7,14 +7,13 @@ here, in code that can be unit-tested.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import textwrap
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from backsmith.design.lists import Filter, FilterOp, list_of
+from backsmith.design.lists import Filter, FilterOp, alternatives_pattern, list_of
 from backsmith.design.storage import (
     TENANT,
     Column,
@@ -1061,8 +1060,7 @@ def _filter_context(entity: Entity, flt: Filter) -> FilterContext:
         )
     f, column = flt.field, f"{flt.owner.name}.{flt.field.name}"
     if flt.op is FilterOp.IN:
-        alternatives = "|".join(_regex_escape(v) for v in f.values)
-        pattern = f"^({alternatives})(,({alternatives}))*$"
+        pattern = alternatives_pattern(f.values)
         annotation = f"Annotated[str, Field(pattern={pattern!r})] | None"
         condition = f'{column}.in_(query.{flt.param}.split(","))'
     else:
@@ -1081,7 +1079,3 @@ def _filter_context(entity: Entity, flt: Filter) -> FilterContext:
         parent=parent,
         parent_column=flt.across.column,
     )
-
-
-def _regex_escape(value: str) -> str:
-    return re.escape(value)

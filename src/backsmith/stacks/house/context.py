@@ -6,13 +6,12 @@ can be tested; the templates only print it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from backsmith.design.access import Cell, access_of, build_matrix, owner_caller
-from backsmith.design.lists import Filter, FilterOp, list_of
+from backsmith.design.lists import Filter, FilterOp, alternatives_pattern, list_of
 from backsmith.design.operations import collection_path
 from backsmith.design.samples import (
     JSONValue,
@@ -602,8 +601,7 @@ def _filter(flt: Filter) -> HouseFilter:
     if f is None:  # a relation's id
         annotation = f"Annotated[int | None, Query(ge=1, le={MAX_ID})]"
     elif flt.op is FilterOp.IN:
-        alternatives = "|".join(re.escape(v) for v in f.values)
-        pattern = f"^({alternatives})(,({alternatives}))*$"
+        pattern = alternatives_pattern(f.values)
         annotation = f"Annotated[str | None, Query(pattern={pattern!r})]"
     elif f.type in _TEMPORAL:
         annotation = f"Annotated[{_PY_TYPES[f.type]} | None, BeforeValidator(iso_8601)]"
