@@ -252,21 +252,16 @@ def _inverses(child: Entity, spec: FeatureSpec) -> list[Operation]:
             continue
         parent = by_name[relation.target]
         read = access_of(parent).condition("read")
+        public = read.public and listing.public
         errors = {
-            **_guarded(listing, child.tenant),
-            **_guarded(read, parent.tenant),
+            401: "an invalid token was sent" if public else "no valid token",
             404: "the parent does not exist for the caller",
             422: _LIST_INVALID,
         }
-        refused = [
-            reason
-            for condition, tenant in ((read, parent.tenant), (listing, child.tenant))
-            if (reason := _guarded(condition, tenant).get(403))
-        ]
+        guards = (_guarded(read, parent.tenant), _guarded(listing, child.tenant))
+        refused = [guard[403] for guard in guards if 403 in guard]
         if refused:
             errors[403] = _join(*dict.fromkeys(refused))
-        public = read.public and listing.public
-        errors[401] = "an invalid token was sent" if public else "no valid token"
         operations.append(
             Operation(
                 entity=child.name,
