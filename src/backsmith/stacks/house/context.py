@@ -678,7 +678,8 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
         _refuse_unsupported(entity)
         # The project's users have one role at most: its administrator flag.
         roles = ["admin"] if style.superuser_flag else []
-        matrix = build_matrix(access_of(entity), roles, parents=[], custom_actions=[])
+        access = access_of(entity)
+        matrix = build_matrix(access, roles, parents=[], custom_actions=[])
         plural = names.entity_plural(entity)
         name = entity.name
         storage = table_of(entity, spec, name=style.table_name(name))
@@ -740,7 +741,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 access_cells=[
                     c for cells in matrix.cells.values() for c in cells if c.action != "create"
                 ],
-                maker_admin=owner_caller(access_of(entity)).roles == ("admin",),
+                maker_admin=owner_caller(access).roles == ("admin",),
                 page_class=None
                 if style.pagination.model
                 else f"{pluralize(name)}{style.read_suffix}",
