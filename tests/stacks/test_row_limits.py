@@ -291,6 +291,77 @@ entities:
     assert made[5]["profile_id"] != made[0]["profile_id"]  # the other user gets their own
 
 
+VENUES = """\
+feature: shop
+entities:
+  Seat:
+    fields: {label: str}
+    relations:
+      venue: {to: Venue, kind: one_to_one, required: %s}
+  Admission:
+    owned: true
+    fields: {code: str}
+    relations:
+      seat: {to: Seat, kind: one_to_one}
+      venue: Venue
+  Venue:
+    fields:
+      name: {type: str, unique: true}
+"""
+
+
+def _venue_api() -> _UniqueAPI:
+    """Venue names are unique, and so is a seat's venue (a one_to_one)."""
+    return _UniqueAPI(
+        {
+            "/venues": lambda row, _: row["name"],
+            "/seats": lambda row, _: row["venue_id"] if row["venue_id"] is not None else object(),
+            "/admissions": lambda row, _: row["seat_id"],
+        }
+    )
+
+
+def test_an_optional_one_to_one_is_left_empty_once_no_new_parent_can_be_made(
+    tmp_path: Path,
+) -> None:
+    """Each admission makes a seat, which takes a venue, and takes one itself: twelve
+    venue names last six admissions. A seventh seat would have shared a venue (a 409);
+    it gets none."""
+    plan = _plan(tmp_path, VENUES % "false")
+    assert _entity(plan, "Seat").links_left_empty == ["venue_id"]
+    assert _entity(plan, "Admission").links_left_empty == []  # a shared venue is fine there
+    assert plan.limited == {"Venue": 12}  # seats are never short
+    api = _venue_api()
+    factory = _factory_class(tmp_path, VENUES % "false", "ShopFactory")(
+        api, {"Authorization": "actor"}
+    )
+
+    async def admissions() -> list[dict[str, Any]]:
+        return [await factory.create_admission() for _ in range(12)]
+
+    made = asyncio.run(admissions())  # the factory asserts every create is a 201
+    assert len({row["seat_id"] for row in made}) == 12
+    assert len(api.keys["/venues"]) == 12
+
+
+def test_a_parent_that_two_links_of_one_row_draw_on_runs_out_at_their_pace(
+    tmp_path: Path,
+) -> None:
+    """With the seat's venue required, only six admissions fit: the seat's venue and the
+    admission's own both come from the twelve names."""
+    plan = _plan(tmp_path, VENUES % "true")
+    assert plan.limited == {"Seat": 6, "Venue": 12}
+    assert _entity(plan, "Admission").capacity == 6
+    factory = _factory_class(tmp_path, VENUES % "true", "ShopFactory")(
+        _venue_api(), {"Authorization": "actor"}
+    )
+
+    async def admissions() -> list[dict[str, Any]]:
+        return [await factory.create_admission() for _ in range(6)]
+
+    assert len({row["seat_id"] for row in asyncio.run(admissions())}) == 6
+
+
 def test_validate_refuses_a_field_no_test_row_can_satisfy_at_its_location(
     tmp_path: Path,
 ) -> None:

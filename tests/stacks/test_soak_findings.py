@@ -536,3 +536,30 @@ entities:
     )
     hidden = {case.name: case.hidden for case in plans["Tally"].field_reads}
     assert hidden == {"score": ("score", "link"), "link": ("link", "score")}
+
+
+def test_a_duplicate_of_one_unique_value_meets_the_checks_that_read_it(tmp_path: Path) -> None:
+    plan = _only_plan(
+        tmp_path,
+        """\
+feature: slots
+entities:
+  Slot:
+    fields:
+      opens: {type: datetime, required: false, unique: true}
+      closes: {type: datetime, required: false, unique: true}
+    checks:
+      - {rule: closes is null or closes >= opens, message: Closes before it opens.}
+""",
+    )
+    first = plan.samples[0]
+    # The next sample opens after the first closes: a copy of `closes` over it alone
+    # breaks the check (a 422, where the test wants the 409 of `closes`).
+    assert plan.samples[1]["opens"] > first["closes"]
+    for turn, patched in ((1, False), (2, True)):  # the duplicate POSTed, then PATCHed
+        beside = plan.beside_copies(["closes"], {}, turn, patched=patched)
+        duplicate = {**plan.samples[turn], "closes": first["closes"], **beside}
+        assert duplicate["opens"] is None or duplicate["opens"] <= first["closes"]
+        assert duplicate["opens"] != first["opens"]  # not also a duplicate of `opens`
+    # A copy of `opens` keeps the next sample's later `closes`: nothing to add.
+    assert plan.beside_copies(["opens"], {}, 1) == {}

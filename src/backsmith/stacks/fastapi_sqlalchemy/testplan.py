@@ -324,6 +324,8 @@ class EntityTestPlan:
         default_factory=list
     )
     filled_relations: list[str] = field(default_factory=list)  # columns factories fill in
+    # Those of them the factory leaves empty once it can make no new parent there.
+    links_left_empty: list[str] = field(default_factory=list)
     # filtered links the factory leaves empty: the parent's factory and how many parents
     unfilled_links: dict[str, tuple[str, int]] = field(default_factory=dict)
     search: list[str] = field(default_factory=list)
@@ -397,6 +399,45 @@ class EntityTestPlan:
                 found[name] = defaults.get(name, valid_value(spec_field, 0))
         return found
 
+    def beside_copies(
+        self, copied: list[str], first: dict[str, Any], turn: int, *, patched: bool = False
+    ) -> dict[str, Any]:
+        """What a duplicate sets beside the values it copies from a first payload (the
+        first sample, `first` over it): a create the factory fills from sample `turn`, or
+        (`patched`) a PATCH of the row made from that sample.
+
+        Where the rest breaks a check together with the copies (`b >= a` with `b` copied
+        and `a` the other sample's), the fields the checks read with the copies (those a
+        PATCH may change, for one) take values that meet every check, keeping every other
+        unique key apart from the rows made before (so a 409 is the copied constraint's,
+        and a 201 is possible).
+        """
+        if not self.samples or not self.entity.entity.checks:
+            return {}
+        data = _check_data(self.entity)
+        made = [{**self.samples[0], **first}, *self.samples[1:turn]]
+        duplicate = {
+            **self.samples[turn % len(self.samples)],
+            **{name: made[0][name] for name in copied if name in made[0]},
+        }
+        if data.meets_all(duplicate):
+            return {}
+        linked = {other for name in copied for other in _read_with(data, name)} - set(copied)
+        if patched:
+            linked &= {f.name for f in self.entity.fields if f.update_line is not None}
+        others = [
+            group
+            for group in _unique_groups(self.entity)
+            if not set(group) <= set(copied) and all(m in duplicate for m in group)
+        ]
+        apart = _keys_apart_from(others, made)
+        found = data.find(
+            duplicate, tuple(sorted(linked)), lambda row: data.meets_all(row) and apart(row)
+        )
+        if found is None:
+            return {}  # no such values: the duplicate breaks the check, and the test says so
+        return {name: value for name, value in found.items() if value != duplicate[name]}
+
     def rows(self, wanted: int) -> int:
         """`wanted` rows, or as many as one user can make in a test."""
         return wanted if self.capacity is None else min(wanted, self.capacity)
@@ -410,6 +451,20 @@ class FeatureTestPlan:
     # Parents a factory can make only so many rows of (name -> rows): for another row,
     # it reuses one the user made once those are used up.
     limited: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def reuses_parents(self) -> bool:
+        """Whether some factory reuses a parent once it can make no new one."""
+        return any(
+            r.target in self.limited and r.column not in plan.links_left_empty
+            for plan in self.entities
+            for r in plan.entity.relations
+            if r.column in plan.filled_relations
+        )
+
+    @property
+    def leaves_links_empty(self) -> bool:
+        return any(plan.links_left_empty for plan in self.entities)
 
 
 def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
@@ -463,6 +518,13 @@ def build_test_plan(feature: FeatureContext) -> FeatureTestPlan:
         r.target for e in feature.entities for r in e.relations if r.column in filled[e.name]
     }
     limited = {name: limits.of(name) for name in sorted(parents)}
+    for plan in plans:
+        targets = {r.column: r.target for r in plan.entity.relations}
+        plan.links_left_empty = [
+            column
+            for column in links_left_empty(plan.entity)
+            if column in plan.filled_relations and limited.get(targets[column]) is not None
+        ]
     return FeatureTestPlan(
         feature=feature,
         actor_roles=_actor_roles(feature),
@@ -578,6 +640,7 @@ class RowLimits:
     samples: dict[str, list[dict[str, Any]]]
     filled: dict[str, list[str]]
     _known: dict[tuple[str, frozenset[str]], int | None] = field(default_factory=dict)
+    _draws: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def of(self, name: str, fixed: frozenset[str] = frozenset()) -> int | None:
         """The limit, with the relation columns in `fixed` pointing at one shared parent."""
@@ -595,14 +658,31 @@ class RowLimits:
             self.made_with(targets[column], counted) for column in self.filled[made]
         )
 
-    @staticmethod
-    def _parent_made(targets: dict[str, str], column: str, index: int, cap: int | None) -> int:
-        """Which parent the factory gives the `index`-th row on `column`: its relations to
-        one target draw from one pool in turn, new parents up to the target's limit, then
-        the ones made, round in order."""
+    def draws_per_row(self, name: str, target: str) -> int:
+        """At most how many `target` parents the factory makes per `name` row. Its counter
+        is one pool for every row it makes: a row that makes a `name` row as a parent may
+        draw from the same pool for its other relations (and so may their parents)."""
+        key = (name, target)
+        if key not in self._draws:
+            self._draws[key] = max(
+                -(-self.made_with(maker, target) // made)
+                for maker in self.by_name
+                if (made := self.made_with(maker, name))
+            )
+        return self._draws[key]
+
+    def _parent_made(
+        self, name: str, targets: dict[str, str], column: str, index: int, cap: int | None
+    ) -> int | None:
+        """Which parent the factory gives the `index`-th `name` row on `column`: new
+        parents up to the target's limit, drawn in turn by every relation to it, then
+        the ones made, round in order; or none, for a link the factory leaves empty
+        once new parents run out."""
         same = [c for c, target in targets.items() if target == targets[column]]
-        drawn = index * len(same) + same.index(column)
-        return drawn if cap is None or drawn < cap else (drawn - cap) % cap
+        drawn = index * self.draws_per_row(name, targets[column]) + same.index(column)
+        if cap is None or drawn < cap:
+            return drawn
+        return None if column in links_left_empty(self.by_name[name]) else (drawn - cap) % cap
 
     def allows(self, name: str, rows: int, fixed: frozenset[str] = frozenset()) -> bool:
         limit = self.of(name, fixed)
@@ -626,13 +706,26 @@ class RowLimits:
             for index in range(_CAPACITY_PROBE):
                 row = samples[index % len(samples)]
                 key = [row[m] for m in group if m in row]
-                key += [self._parent_made(targets, m, index, cap) for m, cap in parents.items()]
+                made = [
+                    self._parent_made(name, targets, m, index, cap) for m, cap in parents.items()
+                ]
+                if None in made:
+                    continue  # a link left empty: nulls never collide
+                key += made
                 text = repr(key)
                 if text in seen:
                     limit = index if limit is None else min(limit, index)
                     break
                 seen.add(text)
         return limit
+
+
+def links_left_empty(entity: EntityContext) -> list[str]:
+    """The optional relations a unique constraint holds: once the factory can make no new
+    parent there, it leaves them empty rather than reuse one (a reused parent collides
+    where a new one or a null would not)."""
+    grouped = {member for group in _unique_groups(entity) for member in group}
+    return [r.column for r in entity.relations if r.nullable and r.column in grouped]
 
 
 def _set_by_server(entity: EntityContext, member: str, sample: dict[str, Any]) -> Field | None:
