@@ -88,9 +88,14 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # SQLite ignores foreign keys (and so ON DELETE) unless asked, per connection.
     cursor = dbapi_connection.cursor()
+    # SQLite ignores foreign keys (and so ON DELETE) unless asked, per connection.
     cursor.execute("PRAGMA foreign_keys=ON")
+    # A write-ahead log: readers never wait for a writer, and a commit is not flushed to
+    # disk on its own (only at checkpoints), which a crash of the app cannot undo; only
+    # losing power can cost the last commits. (Rails makes the same choice for SQLite.)
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
