@@ -5,6 +5,8 @@ files show how the FastAPI renderer prints these as routes and their `responses=
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from backsmith.design.operations import EntityOperations, Kind, feature_operations
@@ -76,7 +78,7 @@ def test_every_entity_has_the_crud_routes_and_a_route_per_extra(
         ("POST", "/appointments/{appointment_id}/restore", 200),
         ("POST", "/appointments/{appointment_id}/cancel", 200),
     ]
-    assert operations["Appointment"]["appointments"].kind is Kind.INVERSE
+    assert operations["Appointment"].inverse("Doctor", "appointments").kind is Kind.INVERSE
 
 
 def test_a_public_route_refuses_only_a_bad_token_and_a_role_route_also_refuses_with_403(
@@ -136,7 +138,7 @@ def test_an_inverse_answers_for_the_parents_read_rule_first(
 ) -> None:
     """Anyone signed in may list appointments, but only doctors may read a doctor: the
     collection under a doctor can be a 403, and a 404 for a doctor the caller cannot see."""
-    inverse = operations["Appointment"]["appointments"]
+    inverse = operations["Appointment"].inverse("Doctor", "appointments")
     assert inverse.error_statuses == (401, 403, 404, 422)
     assert not inverse.public
 
@@ -147,3 +149,25 @@ def test_a_tenants_rows_answer_403_to_an_account_without_a_tenant(
     rooms = operations["Room"]
     for op in rooms.operations:
         assert "no tenant" in op.errors[403], op.name
+
+
+def test_two_parents_may_give_their_collections_of_one_entity_the_same_name(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "tree.yaml"
+    path.write_text(
+        """\
+feature: tree
+entities:
+  Folder:
+    fields: {name: str}
+  Note:
+    fields: {title: str}
+    relations:
+      folder: {to: Folder, required: false, inverse: notes}
+      parent: {to: Note, required: false, inverse: notes}
+"""
+    )
+    notes = feature_operations(load_feature(path))["Note"]
+    assert notes.inverse("Folder", "notes").path == "/folders/{folder_id}/notes"
+    assert notes.inverse("Note", "notes").path == "/notes/{note_id}/notes"

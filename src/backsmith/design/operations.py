@@ -50,6 +50,7 @@ class Operation:
     condition: Condition  # who may call it (an inverse: the parent's read rule decides first)
     public: bool  # callable without a token
     etag: bool  # the success answer carries the row's ETag
+    parent: str | None = None  # an inverse's: two parents may give theirs the same name
 
     @property
     def error_statuses(self) -> tuple[int, ...]:
@@ -69,7 +70,16 @@ class EntityOperations:
     operations: tuple[Operation, ...]
 
     def __getitem__(self, name: str) -> Operation:
-        return next(op for op in self.operations if op.name == name)
+        """The operation `name`: list, create, read, update, delete, restore or an action."""
+        return next(op for op in self.operations if op.kind is not Kind.INVERSE and op.name == name)
+
+    def inverse(self, parent: str, name: str) -> Operation:
+        """`parent`'s collection `name` of these rows."""
+        return next(
+            op
+            for op in self.operations
+            if op.kind is Kind.INVERSE and op.parent == parent and op.name == name
+        )
 
 
 def plural_of(entity: Entity) -> str:
@@ -274,6 +284,7 @@ def _inverses(child: Entity, spec: FeatureSpec) -> list[Operation]:
                 condition=listing,
                 public=public,
                 etag=False,
+                parent=parent.name,
             )
         )
     return operations
