@@ -191,6 +191,8 @@ entities:
       code: {type: str, pattern: "^S.+$"}  # admits a NUL, which PostgreSQL cannot store
       floor: int(0..20)
       zone: {enum: [north, south, east]}
+    list:
+      sort: [floor, -label, zone]
   Box:
     owned: true
     fields:
@@ -203,6 +205,7 @@ entities:
              delete: owner}
     list:
       filter: [weight, packed_on, shelf, shelf.floor, shelf.zone, shelf.label]
+      sort: [-created_at, packed_on, -weight]  # the newest first: the tables keep no time
 """
 
 
@@ -211,10 +214,10 @@ def test_every_list_filter_and_the_nul_rule_are_served_and_tested(
     name: str, tmp_path: Path
 ) -> None:
     """Ranges, enum alternatives and filters across a relation (matching only parents the
-    caller may see), each with a generated test; a NUL that a field's own pattern admits
-    is refused (a test sends one); a list whose rule differs from read's shows what the
-    list's rule allows (the access matrix says so). The project's suite, lint and types
-    pass."""
+    caller may see), each with a generated test, and so is each sort; a NUL that a
+    field's own pattern admits is refused (a test sends one); a list whose rule differs
+    from read's shows what the list's rule allows (the access matrix says so). The
+    project's suite, lint and types pass."""
     root = copy_of(name, tmp_path)
     document = tmp_path / "shelf.yaml"
     document.write_text(FILTERED, encoding="utf-8")
@@ -233,6 +236,10 @@ def test_every_list_filter_and_the_nul_rule_are_served_and_tested(
     ):
         assert f"def test_boxes_filter_by_{param}(" in generated, param
     assert 'id="code: code with a NUL"' in generated
+    # Each sort whose order the answer shows is tested (a decimal comes back as text, an
+    # enum is ordered by declaration on PostgreSQL: those are served, not tested).
+    assert '[("floor", "floor"), ("-label", "label")]' in generated
+    assert '[("-created_at", "id"), ("packed_on", "packed_on")]' in generated
     assert 'pytest.param("user", "list", False, 200, True, id="user-list-not_owner")' in generated
     report = run_gates(root, ["tests", "lint", "types"])
     for gate in ("tests", "lint", "types"):
@@ -579,3 +586,25 @@ def test_migrations_on_postgresql_alone_without_a_server_are_skipped_saying_why(
     assert migrations is not None and migrations.status is Status.SKIPPED
     assert "runs on PostgreSQL (database_driver psycopg" in migrations.summary
     assert "--database-url" in migrations.summary
+
+
+def test_a_sort_on_the_update_time_is_refused_at_its_key(tmp_path: Path) -> None:
+    """The tables backsmith adds to a project keep no timestamps: `created_at` orders by
+    id (the order rows are made in), and `updated_at`, which nothing stands in for, is
+    refused where the document names it, with nothing written."""
+    root = copy_of("async_domain", tmp_path)
+    document = tmp_path / "notes.yaml"
+    document.write_text(
+        "feature: notes\nentities:\n  Note:\n    fields: {text: str}\n"
+        "    list:\n      sort: [-created_at, -updated_at]\n",
+        encoding="utf-8",
+    )
+    before = sorted(p for p in root.rglob("*") if p.is_file())
+    with pytest.raises(SpecError) as raised:
+        implement_feature(root, document)
+    assert "Note: sort `-updated_at`: `updated_at` is not supported in existing projects" in str(
+        raised.value
+    )
+    location = raised.value.location
+    assert location is not None and location.line == 6
+    assert sorted(p for p in root.rglob("*") if p.is_file()) == before

@@ -175,6 +175,7 @@ class Relation(_Node):
 class SortKey(_Node):
     name: str  # a field name, a relation's name, `id`, `created_at` or `updated_at`
     descending: bool = False
+    location: Location | None = None
 
     def __str__(self) -> str:
         return f"-{self.name}" if self.descending else self.name

@@ -1208,7 +1208,7 @@ class _EntityParser:
             self._check_listable(node, name, "sorted")
             if any(key.name == name for key in keys):
                 self.source.fail(node, f"`{name}` is listed twice in `list.sort`")
-            keys.append(SortKey(name=name, descending=descending))
+            keys.append(SortKey(name=name, descending=descending, location=self.source.of(node)))
         return tuple(keys)
 
     def _search(self, entry: Entry | None) -> tuple[str, ...]:

@@ -176,6 +176,7 @@ class HouseEntity:
     default_order: list[tuple[str, bool]]  # (attribute, descending), ending in id
     children: list[Child]
     samples: list[dict[str, JSONValue]]
+    sort_cases: list[tuple[str, str]]  # (`?sort=` value, the answer's attribute it orders)
     boundaries: list[tuple[str, str, JSONValue, bool]]  # field, label, value, valid
     read_class: str
     create_class: str
@@ -628,6 +629,64 @@ def _filter(flt: Filter) -> HouseFilter:
     )
 
 
+def _sorts(entity: Entity, attribute: dict[str, str]) -> list[tuple[str, str, bool]]:
+    """Each sort key of the document: its `?sort=` value, the attribute it orders by, and
+    whether descending. The tables made here keep no timestamps (the project's base class
+    may have none): `created_at` orders by id, which rows take in the order they are made;
+    `updated_at` has no such stand-in and is refused. (`attribute`: the model attribute
+    of each relation, and of `owner`.)"""
+    sorts = []
+    for key in entity.list.sort:
+        if key.name == "updated_at":
+            raise _unsupported(
+                f"{entity.name}: sort `{key}`",
+                "`updated_at` is",
+                key.location,
+                hint="sort on a field of the entity, or generate the feature into a new "
+                "project (backsmith new)",
+            )
+        by = "id" if key.name == "created_at" else attribute.get(key.name, key.name)
+        sorts.append((str(key), by, key.descending))
+    return sorts
+
+
+# Field types whose order a test can check by sorting the JSON values it was sent: the same
+# in Python and on every database (an enum is ordered by declaration on PostgreSQL, a decimal
+# is sent as text, and datetimes and uuids come back in more than one spelling).
+_SORTED_ALIKE = frozenset(
+    {
+        FieldType.INT,
+        FieldType.BIGINT,
+        FieldType.FLOAT,
+        FieldType.BOOL,
+        FieldType.DATE,
+        FieldType.STR,
+        FieldType.TEXT,
+        FieldType.EMAIL,
+    }
+)
+
+
+def _sort_cases(
+    entity: Entity, sorts: list[tuple[str, str, bool]], samples: list[dict[str, JSONValue]]
+) -> list[tuple[str, str]]:
+    """The `?sort=` values a test checks, with the attribute of the answer it sorts by:
+    `id`, and fields every sample sets, of a type ordered alike everywhere, that the
+    answer shows."""
+    cases = []
+    for key, attribute, _descending in sorts:
+        field = entity.field(attribute)
+        checkable = attribute == "id" or (
+            field is not None
+            and field.type in _SORTED_ALIKE
+            and not field.write_only
+            and all(row.get(attribute) is not None for row in samples)
+        )
+        if checkable:
+            cases.append((key, attribute))
+    return cases
+
+
 def _unsupported(
     where: str, what: str, location: Location | None, hint: str = _IN_A_NEW_PROJECT
 ) -> SpecError:
@@ -696,12 +755,9 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
             for r in entity.relations
         ]
         attribute = {r.name: r.column for r in entity.relations} | {"owner": "owner_id"}
-        sorts = [
-            (str(k), attribute.get(k.name, k.name), k.descending)
-            for k in entity.list.sort
-            if k.name not in ("created_at", "updated_at")
-        ]
+        sorts = _sorts(entity, attribute)
         order = [(a, d) for _key, a, d in sorts[:1]] + [("id", False)]
+        samples = _samples(entity)
         entities.append(
             HouseEntity(
                 name=name,
@@ -731,7 +787,8 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                     for r in other.relations
                     if r.target == name
                 ],
-                samples=_samples(entity),
+                samples=samples,
+                sort_cases=_sort_cases(entity, sorts, samples),
                 boundaries=_boundaries(entity),
                 read_class=f"{name}{style.read_suffix}",
                 create_class=f"{name}Create",

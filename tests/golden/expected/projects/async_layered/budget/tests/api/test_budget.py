@@ -182,6 +182,22 @@ async def test_list_categories_pages(client: Client) -> None:
 
 
 @pytest.mark.usefixtures("owner")
+@pytest.mark.parametrize(("sort", "attribute"), [("name", "name")])
+async def test_list_categories_sorted(client: Client, sort: str, attribute: str) -> None:
+    # Made out of their samples' order, so that the order of the ids alone passes for no sort.
+    for index in [1, 2, 0]:
+        await new_category(client, index)
+    params: dict[str, Any] = {"sort": sort, "page": 1, "size": 3}
+    response = await client.get(url("list_categories"), params=params)
+    assert response.status_code == 200, response.text
+    rows = response.json()["items"]
+    # Ties keep the id order (a stable sort, reversed or not).
+    by_id = sorted(rows, key=lambda row: row["id"])
+    expected = sorted(by_id, key=lambda row: row[attribute], reverse=sort.startswith("-"))
+    assert [row["id"] for row in rows] == [row["id"] for row in expected]
+
+
+@pytest.mark.usefixtures("owner")
 async def test_update_category(client: Client) -> None:
     created = await new_category(client)
     changes = {key: value for key, value in CATEGORY_SAMPLES[1].items() if key in ["name", "color", "monthly_limit"]}
@@ -371,6 +387,22 @@ async def test_list_expenses_pages(client: Client) -> None:
         assert body["total"] == 3
         seen += [row["id"] for row in body["items"]]
     assert sorted(seen) == sorted(ids)
+
+
+@pytest.mark.usefixtures("owner")
+@pytest.mark.parametrize(("sort", "attribute"), [("-spent_on", "spent_on")])
+async def test_list_expenses_sorted(client: Client, sort: str, attribute: str) -> None:
+    # Made out of their samples' order, so that the order of the ids alone passes for no sort.
+    for index in [1, 2, 0]:
+        await new_expense(client, index)
+    params: dict[str, Any] = {"sort": sort, "page": 1, "size": 3}
+    response = await client.get(url("list_expenses"), params=params)
+    assert response.status_code == 200, response.text
+    rows = response.json()["items"]
+    # Ties keep the id order (a stable sort, reversed or not).
+    by_id = sorted(rows, key=lambda row: row["id"])
+    expected = sorted(by_id, key=lambda row: row[attribute], reverse=sort.startswith("-"))
+    assert [row["id"] for row in rows] == [row["id"] for row in expected]
 
 
 @pytest.mark.usefixtures("owner")
