@@ -344,6 +344,29 @@ def test_an_optional_one_to_one_is_left_empty_once_no_new_parent_can_be_made(
     assert len(api.keys["/venues"]) == 12
 
 
+def test_an_embedded_optional_one_to_one_is_never_left_empty(tmp_path: Path) -> None:
+    """A page's statements are the same for every size only if each row has its parent's
+    summary to load: the posters are limited by the frames instead (two per poster)."""
+    plan = _plan(
+        tmp_path,
+        """\
+feature: shop
+entities:
+  Poster:
+    fields: {title: str}
+    relations:
+      frame: {to: Frame, kind: one_to_one, required: false, embed: [size]}
+      spare_frame: {to: Frame, kind: one_to_one, required: false}
+  Frame:
+    fields:
+      size: {type: str, unique: true}
+""",
+    )
+    poster = _entity(plan, "Poster")
+    assert poster.links_left_empty == ["spare_frame_id"]
+    assert poster.capacity == 6
+
+
 def test_a_parent_that_two_links_of_one_row_draw_on_runs_out_at_their_pace(
     tmp_path: Path,
 ) -> None:

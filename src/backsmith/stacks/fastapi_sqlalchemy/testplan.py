@@ -723,9 +723,15 @@ class RowLimits:
 def links_left_empty(entity: EntityContext) -> list[str]:
     """The optional relations a unique constraint holds: once the factory can make no new
     parent there, it leaves them empty rather than reuse one (a reused parent collides
-    where a new one or a null would not)."""
+    where a new one or a null would not). Not an embedded one: a page's statements are
+    the same for every size only if its rows all have their parents' summaries to load
+    (the entity's rows are limited by the parents instead)."""
     grouped = {member for group in _unique_groups(entity) for member in group}
-    return [r.column for r in entity.relations if r.nullable and r.column in grouped]
+    return [
+        r.column
+        for r in entity.relations
+        if r.nullable and r.column in grouped and not r.relation.embed
+    ]
 
 
 def _set_by_server(entity: EntityContext, member: str, sample: dict[str, Any]) -> Field | None:
