@@ -672,17 +672,23 @@ class RowLimits:
         return self._draws[key]
 
     def _parent_made(
-        self, name: str, targets: dict[str, str], column: str, index: int, cap: int | None
+        self,
+        name: str,
+        targets: dict[str, str],
+        column: str,
+        index: int,
+        cap: int | None,
+        left_empty: bool,
     ) -> int | None:
         """Which parent the factory gives the `index`-th `name` row on `column`: new
         parents up to the target's limit, drawn in turn by every relation to it, then
         the ones made, round in order; or none, for a link the factory leaves empty
-        once new parents run out."""
+        (`left_empty`) once new parents run out."""
         same = [c for c, target in targets.items() if target == targets[column]]
         drawn = index * self.draws_per_row(name, targets[column]) + same.index(column)
         if cap is None or drawn < cap:
             return drawn
-        return None if column in links_left_empty(self.by_name[name]) else (drawn - cap) % cap
+        return None if left_empty else (drawn - cap) % cap
 
     def allows(self, name: str, rows: int, fixed: frozenset[str] = frozenset()) -> bool:
         limit = self.of(name, fixed)
@@ -692,6 +698,7 @@ class RowLimits:
         entity = self.by_name[name]
         samples = self.samples[name]
         targets = {r.column: r.target for r in entity.relations if r.column in self.filled[name]}
+        left_empty = set(links_left_empty(entity))
         limit: int | None = None
         for group in _unique_groups(entity):
             if any(
@@ -707,7 +714,8 @@ class RowLimits:
                 row = samples[index % len(samples)]
                 key = [row[m] for m in group if m in row]
                 made = [
-                    self._parent_made(name, targets, m, index, cap) for m, cap in parents.items()
+                    self._parent_made(name, targets, m, index, cap, m in left_empty)
+                    for m, cap in parents.items()
                 ]
                 if None in made:
                     continue  # a link left empty: nulls never collide
