@@ -117,17 +117,53 @@ def test_implement_writes_in_the_projects_style_and_passes_every_gate(
     assert implement_feature(root, BUDGET).written == []  # nothing left to do
 
 
-def test_a_role_the_projects_users_cannot_have_is_refused_with_its_location(
-    tmp_path: Path,
+# (fixture, example, role table, gates): sync SQLModel with an administrator flag, whose
+# other roles go to the feature's role table (its tables' names are singular); async
+# SQLAlchemy without a flag, every role in the table.
+ROLE_CASES = [
+    ("sqlmodel_layered", "clinic.md", "clinic_user_role", ["tests", "lint", "types", "migrations"]),
+    ("async_domain", "library.yaml", "library_user_roles", ["tests", "lint", "types"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "example", "table", "gates"), ROLE_CASES, ids=[c[0] for c in ROLE_CASES]
+)
+def test_roles_the_projects_users_do_not_have_are_kept_in_a_role_table_and_enforced(
+    name: str, example: str, table: str, gates: list[str], tmp_path: Path
 ) -> None:
-    root = copy_of("async_domain", tmp_path)
-    document = tmp_path / "clinic.md"
-    shutil.copyfile(Path(__file__).parents[2] / "examples" / "clinic.md", document)
-    before = sorted(p for p in root.rglob("*") if p.is_file())
-    with pytest.raises(Exception, match=r"role 'doctor' has no counterpart") as raised:
-        implement_feature(root, document)
-    assert "clinic.md:" in str(raised.value)
-    assert sorted(p for p in root.rglob("*") if p.is_file()) == before
+    """The document's roles (doctor, librarian) are served: users hold them in a table the
+    feature adds (an administrator flag, where the users have one, stays `role:admin`);
+    the suite's access matrix proves each rule, so a rule that forgets a role fails it."""
+    root = copy_of(name, tmp_path)
+    document = tmp_path / example
+    shutil.copyfile(Path(__file__).parents[2] / "examples" / example, document)
+
+    result = implement_feature(root, document)
+
+    feature = document.stem
+    models = next(root / p for p in result.written if p.endswith(("models.py", f"/{feature}.py")))
+    assert f'__tablename__ = "{table}"' in models.read_text(encoding="utf-8")
+    (migration,) = [root / p for p in result.written if "/versions/" in p]
+    assert re.search(rf"create_table\(\s*['\"]{table}['\"]", migration.read_text(encoding="utf-8"))
+    report = run_gates(root, gates, database_url=POSTGRES)
+    for gate in gates:
+        gate_result = report.result(gate)
+        assert gate_result is not None and gate_result.status is Status.PASSED, (gate, gate_result)
+
+    # The rules forget the first non-admin role: the generated access tests notice.
+    role = "doctor" if feature == "clinic" else "librarian"
+    service = next(root / p for p in result.written if "service" in p or "crud" in p)
+    code = service.read_text(encoding="utf-8")
+    assert f'"{role}"' in code
+    service.write_text(code.replace(f'"{role}"', '"nobody"'), encoding="utf-8")
+    tests = next(root / p for p in result.written if p.startswith("tests/"))
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "access"]
+    suite = subprocess.run(
+        [*command, str(tests)], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert suite.returncode == 1, suite.stdout[-3000:]
+    assert f"role:{role}-" in suite.stdout
 
 
 def test_business_rules_it_cannot_generate_yet_are_refused(tmp_path: Path) -> None:
@@ -240,7 +276,7 @@ def test_every_list_filter_and_the_nul_rule_are_served_and_tested(
     # enum is ordered by declaration on PostgreSQL: those are served, not tested).
     assert '[("floor", "floor"), ("-label", "label")]' in generated
     assert '[("-created_at", "id"), ("packed_on", "packed_on")]' in generated
-    assert 'pytest.param("user", "list", False, 200, True, id="user-list-not_owner")' in generated
+    assert 'pytest.param((), "list", False, 200, True, id="user-list-not_owner")' in generated
     report = run_gates(root, ["tests", "lint", "types"])
     for gate in ("tests", "lint", "types"):
         gate_result = report.result(gate)

@@ -98,7 +98,10 @@ def render_house_feature(spec: FeatureSpec, style: HouseStyle, read: ReadFile) -
     entities = ", ".join(e.name for e in feature.entities)
     together = style.sqlmodel and style.paths["schemas"] == style.paths["models"]
     what = "models and request/response bodies" if together else "models"
-    files.add(style.paths["models"], _render(models, **context), f"{what}: {entities}")
+    tables = entities + (
+        f", {feature.role_table.model} (who holds which role)" if feature.role_table else ""
+    )
+    files.add(style.paths["models"], _render(models, **context), f"{what}: {tables}")
     if not together:
         schemas = _render("schemas.py.jinja", **context)
         files.add(style.paths["schemas"], schemas, "request and response bodies")
@@ -148,6 +151,7 @@ def _register(feature: HouseFeature, files: HouseFiles) -> None:
     if style.model_registry != style.paths["models"]:
         classes = [e.name for e in feature.entities]
         classes += [f.enum_class for e in feature.entities for f in e.enum_fields if f.enum_class]
+        classes += [feature.role_table.model] if feature.role_table else []
         files.edit(
             style.model_registry,
             edits.register_models(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from backsmith.design.access import Cell, access_of, build_matrix, owner_caller
+from backsmith.design.access import Cell, access_of, build_matrix
 from backsmith.design.lists import Filter, FilterOp, alternatives_pattern, list_of
 from backsmith.design.operations import collection_path
 from backsmith.design.samples import (
@@ -136,16 +136,33 @@ class HouseRelation:
 
 @dataclass(frozen=True)
 class Access:
-    """Who may do one action: `admin` is the user's administrator flag, when it has one."""
+    """Who may do one action. `admin` is the user's administrator flag, where the project's
+    users have one; `roles` are the other roles the rule names, which users hold in the
+    feature's role table (see `RoleTable`)."""
 
     public: bool
     authenticated: bool
     owner: bool
     admin: bool
+    roles: tuple[str, ...] = ()
 
     @property
     def anyone_signed_in(self) -> bool:
         return self.public or self.authenticated
+
+
+@dataclass(frozen=True)
+class RoleTable:
+    """Where a feature's users hold the roles its rules name, beside the project's users.
+
+    The project's users keep their own table and shape: what a user table has (at most
+    an administrator flag) cannot say "doctor", so the feature adds a table of its own,
+    one row per user and role, which the team fills as it grants roles.
+    """
+
+    model: str  # LibraryUserRole
+    table: str  # library_user_roles
+    roles: tuple[str, ...]  # the roles kept in it, as the document declares them
 
 
 @dataclass(frozen=True)
@@ -192,26 +209,35 @@ class HouseEntity:
     # The access matrix's row cells (list, read, update, delete), each with the status the
     # design's access model decides: the tests' oracle is the document, not this context.
     access_cells: list[Cell]
-    maker_admin: bool  # the row's maker needs the admin flag to create it
     # Rows one user can make in a test before a unique value or combination repeats
     # (at most the SAMPLES the tests use); fewer when a constraint admits few.
     rows: int = 3
 
     def refuses_outsiders(self, action: str) -> bool:
         """Whether a signed-in caller can be given no rows at all for `action` (a 403): its
-        rule names neither everyone signed in nor the rows' owners, only the admin flag."""
+        rule names neither everyone signed in nor the rows' owners, only roles."""
         rule = self.access[action]
         return not rule.anyone_signed_in and not (rule.owner and self.owned)
 
-    def allowed(self, action: str, user: str, row: str, flag: str | None) -> str:
-        """The Python condition under which `user` may do `action` to `row`."""
+    def allowed(
+        self, action: str, user: str, row: str | None, flag: str | None, has_role: str
+    ) -> str:
+        """The Python condition under which `user` may do `action` (to `row`, when there is
+        one). `has_role` spells the role-table lookup, `{}` standing for the roles: the
+        cheap terms come first, so the lookup runs only when they do not decide."""
         rule = self.access[action]
         if rule.anyone_signed_in:
             return "True"
         terms = [f"{user}.{flag}"] if rule.admin and flag else []
-        if rule.owner and self.owned:
+        if row is not None and rule.owner and self.owned:
             terms.append(f"{row}.owner_id == {user}.id")
+        if rule.roles:
+            terms.append(has_role.format(repr(rule.roles)))
         return " or ".join(terms) or "False"
+
+    def role_checked(self, *actions: str) -> bool:
+        """Whether deciding one of `actions` may look the caller's roles up."""
+        return any(self.access[a].roles and not self.access[a].anyone_signed_in for a in actions)
 
     def nul_checked(self, action: str) -> list[str]:
         """Text fields a client writes on `create` or `update` whose NUL a validator refuses."""
@@ -279,6 +305,11 @@ class HouseFeature:
     title: str
     entities: list[HouseEntity]
     style: HouseStyle
+    role_table: RoleTable | None = None  # where users hold the roles the rules name
+    # The roles of the user who makes the tests' rows and runs their happy paths: for each
+    # rule that a plain signed-in user, owning the row, does not pass, the first role it
+    # names (as new projects' tests choose theirs).
+    actor_roles: tuple[str, ...] = ()
 
     def rows_of(self, name: str) -> int:
         """Rows of an entity one user can make in a test (see `HouseEntity.rows`)."""
@@ -443,23 +474,44 @@ _ON_DELETE = {
 }
 
 
-def _access(entity: Entity, action: Action, admin_flag: str | None, spec: FeatureSpec) -> Access:
+def _access(entity: Entity, action: Action, admin_flag: str | None) -> Access:
     grants = entity.access[action]
-    roles = {g.role for g in grants if g.kind is GrantKind.ROLE and g.role}
-    unknown = sorted(r for r in roles if r != "admin")
-    if unknown:
-        raise SpecError(
-            f"{entity.name}.access.{action.value}: role {unknown[0]!r} has no counterpart in "
-            "this project's users (only `role:admin`, mapped to their administrator flag)",
-            location=entity.location,
-            hint="use owner, authenticated, public or role:admin in this project",
-        )
+    named = tuple(dict.fromkeys(g.role for g in grants if g.kind is GrantKind.ROLE and g.role))
+    flagged = admin_flag is not None and "admin" in named  # admin is the users' own flag
     return Access(
         public=any(g.kind is GrantKind.PUBLIC for g in grants),
         authenticated=any(g.kind is GrantKind.AUTHENTICATED for g in grants),
         owner=any(g.kind is GrantKind.OWNER for g in grants),
-        admin=bool(roles) and admin_flag is not None,
+        admin=flagged,
+        roles=tuple(r for r in named if not (flagged and r == "admin")),
     )
+
+
+def _role_table(
+    spec: FeatureSpec, style: HouseStyle, entities: list[HouseEntity]
+) -> RoleTable | None:
+    """The feature's role table, if a rule names a role the users' flag does not stand for."""
+    kept = {role for e in entities for rule in e.access.values() for role in rule.roles}
+    if not kept:
+        return None
+    model = f"{names.pascal(spec.feature)}UserRole"
+    table = snake(model)
+    return RoleTable(
+        model=model,
+        table=pluralize(table) if style.plural_tables else table,
+        roles=tuple(r for r in spec.roles if r in kept),
+    )
+
+
+def _actor_roles(entities: list[HouseEntity]) -> tuple[str, ...]:
+    roles: dict[str, None] = {}
+    for entity in entities:
+        for rule in entity.access.values():
+            if rule.anyone_signed_in or (rule.owner and entity.owned):
+                continue
+            first = ("admin",) if rule.admin else rule.roles[:1]
+            roles.update(dict.fromkeys(first))
+    return tuple(roles)
 
 
 def _samples(entity: Entity) -> list[dict[str, JSONValue]]:
@@ -735,10 +787,8 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
     entities: list[HouseEntity] = []
     for entity in spec.entities:
         _refuse_unsupported(entity)
-        # The project's users have one role at most: its administrator flag.
-        roles = ["admin"] if style.superuser_flag else []
         access = access_of(entity)
-        matrix = build_matrix(access, roles, parents=[], custom_actions=[])
+        matrix = build_matrix(access, spec.roles, parents=[], custom_actions=[])
         plural = names.entity_plural(entity)
         name = entity.name
         storage = table_of(entity, spec, name=style.table_name(name))
@@ -768,7 +818,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 owned=entity.owned,
                 fields=[_field(entity, f, storage.column(f.name)) for f in entity.fields],
                 relations=relations,
-                access={a.value: _access(entity, a, style.superuser_flag, spec) for a in Action},
+                access={a.value: _access(entity, a, style.superuser_flag) for a in Action},
                 unique=[tuple(attribute.get(m, m) for m in group) for group in entity.unique],
                 indexes=_indexes(storage, entity),
                 filters=[_filter(f) for f in list_of(entity, spec).filters],
@@ -798,7 +848,6 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 access_cells=[
                     c for cells in matrix.cells.values() for c in cells if c.action != "create"
                 ],
-                maker_admin=owner_caller(access).roles == ("admin",),
                 page_class=None
                 if style.pagination.model
                 else f"{pluralize(name)}{style.read_suffix}",
@@ -808,5 +857,10 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
     for house in entities:
         house.rows = limits[house.name]
     return HouseFeature(
-        name=spec.feature, title=spec.title or spec.feature, entities=entities, style=style
+        name=spec.feature,
+        title=spec.title or spec.feature,
+        entities=entities,
+        style=style,
+        role_table=_role_table(spec, style, entities),
+        actor_roles=_actor_roles(entities),
     )

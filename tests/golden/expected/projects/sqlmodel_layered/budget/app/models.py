@@ -101,14 +101,21 @@ class TokenPayload(SQLModel):
 
 
 def iso_8601(value: object) -> object:
-    """Dates and times only as ISO 8601 text: pydantic would also read `0` as 1970-01-01."""
-    if isinstance(value, int | float) or (
-        isinstance(value, str) and value.strip().isdigit()
-    ):
+    """Dates and times only as ISO 8601 text: pydantic would also read a number (`0`,
+    `"0.5"`) as seconds since 1970."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
         raise ValueError(
             "expected ISO 8601 text, such as 2030-01-31 or 2030-01-31T09:00:00Z"
         )
     return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 class CategoryBase(SQLModel):

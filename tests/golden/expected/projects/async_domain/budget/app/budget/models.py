@@ -60,3 +60,15 @@ class Expense(Base):
     category_id: Mapped[int] = mapped_column(
         ForeignKey("categories.id", ondelete="RESTRICT"), index=True
     )
+
+
+class BudgetUserRole(Base):
+    """One role a user holds in the budget feature, as its access rules name
+    them (`role:NAME`). Granted by adding a row, taken away by deleting it."""
+
+    __tablename__ = "budget_user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(64), primary_key=True)

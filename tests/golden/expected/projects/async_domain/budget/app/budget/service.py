@@ -6,28 +6,43 @@ Access is enforced in the queries: a row the caller may not see is never loaded.
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession as Session
 
 from app.auth.models import User
-from app.budget.models import Category, Expense
+from app.budget.models import BudgetUserRole, Category, Expense
 from app.budget.schemas import CategoryCreate, CategoryUpdate, ExpenseCreate, ExpenseUpdate
 from app.exceptions import AlreadyExists, NotFound, PermissionDenied
+
+
+async def _has_role(session: Session, user: User, roles: tuple[str, ...]) -> bool:
+    """Whether `user` holds one of `roles` (BudgetUserRole rows, which the team grants)."""
+    held = await session.scalar(
+        select(BudgetUserRole.role)
+        .where(BudgetUserRole.user_id == user.id, BudgetUserRole.role.in_(roles))
+        .limit(1)
+    )
+    return held is not None
 
 
 def visible_categories(user: User | None) -> ColumnElement[bool]:
     """The categories `user` may see; every query of them starts here."""
     if user is None:
         return false()
-    return Category.owner_id == user.id
+    # In the query itself: the roles are looked up with the rows, not beforehand.
+    has_role = (
+        select(BudgetUserRole.user_id)
+        .where(BudgetUserRole.user_id == user.id, BudgetUserRole.role.in_(("admin",)))
+        .exists()
+    )
+    return or_(has_role, Category.owner_id == user.id)
 
 
-def _may_change_category(user: User, category: Category, action: str) -> None:
-    rules = {
-        "update": category.owner_id == user.id,
-        "delete": category.owner_id == user.id,
-    }
-    if not rules[action]:
+async def _may_change_category(
+    session: Session, user: User, category: Category, action: str
+) -> None:
+    allowed = category.owner_id == user.id or await _has_role(session, user, ("admin",))
+    if not allowed:
         raise PermissionDenied(f"You may not {action} Category {category.id}")
 
 
@@ -101,7 +116,7 @@ async def update_category(
     session: Session, user: User, category_id: int, data: CategoryUpdate
 ) -> Category:
     category = await get_category(session, user, category_id)
-    _may_change_category(user, category, "update")
+    await _may_change_category(session, user, category, "update")
     changes = data.model_dump(exclude_unset=True)
     await _check_unique_category(session, changes, category)
     for name, value in changes.items():
@@ -113,7 +128,7 @@ async def update_category(
 
 async def delete_category(session: Session, user: User, category_id: int) -> None:
     category = await get_category(session, user, category_id)
-    _may_change_category(user, category, "delete")
+    await _may_change_category(session, user, category, "delete")
     if (
         await session.scalar(select(Expense.id).where(Expense.category_id == category.id).limit(1))
         is not None
@@ -127,15 +142,18 @@ def visible_expenses(user: User | None) -> ColumnElement[bool]:
     """The expenses `user` may see; every query of them starts here."""
     if user is None:
         return false()
-    return Expense.owner_id == user.id
+    # In the query itself: the roles are looked up with the rows, not beforehand.
+    has_role = (
+        select(BudgetUserRole.user_id)
+        .where(BudgetUserRole.user_id == user.id, BudgetUserRole.role.in_(("admin",)))
+        .exists()
+    )
+    return or_(has_role, Expense.owner_id == user.id)
 
 
-def _may_change_expense(user: User, expense: Expense, action: str) -> None:
-    rules = {
-        "update": expense.owner_id == user.id,
-        "delete": expense.owner_id == user.id,
-    }
-    if not rules[action]:
+async def _may_change_expense(session: Session, user: User, expense: Expense, action: str) -> None:
+    allowed = expense.owner_id == user.id or await _has_role(session, user, ("admin",))
+    if not allowed:
         raise PermissionDenied(f"You may not {action} Expense {expense.id}")
 
 
@@ -229,7 +247,7 @@ async def update_expense(
     session: Session, user: User, expense_id: int, data: ExpenseUpdate
 ) -> Expense:
     expense = await get_expense(session, user, expense_id)
-    _may_change_expense(user, expense, "update")
+    await _may_change_expense(session, user, expense, "update")
     changes = data.model_dump(exclude_unset=True)
     await _check_references_expense(session, user, changes)
     for name, value in changes.items():
@@ -241,6 +259,6 @@ async def update_expense(
 
 async def delete_expense(session: Session, user: User, expense_id: int) -> None:
     expense = await get_expense(session, user, expense_id)
-    _may_change_expense(user, expense, "delete")
+    await _may_change_expense(session, user, expense, "delete")
     await session.delete(expense)
     await session.flush()

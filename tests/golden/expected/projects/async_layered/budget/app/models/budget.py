@@ -58,3 +58,13 @@ class Expense(Base):
         Enum(ExpenseKind, native_enum=False, length=6), default=ExpenseKind.NEED, index=True
     )
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id", ondelete="RESTRICT"), index=True)
+
+
+class BudgetUserRole(Base):
+    """One role a user holds in the budget feature, as its access rules name
+    them (`role:NAME`). Granted by adding a row, taken away by deleting it."""
+
+    __tablename__ = "budget_user_role"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(64), primary_key=True)

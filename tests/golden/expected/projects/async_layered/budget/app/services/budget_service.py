@@ -7,28 +7,39 @@ from typing import Any
 
 from fastapi import HTTPException
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession as Session
 
 from app.core.errors import ConflictError, NotFoundError
-from app.models.budget import Category, Expense
+from app.models.budget import BudgetUserRole, Category, Expense
 from app.models.user import User
 from app.schemas.budget import CategoryCreate, CategoryUpdate, ExpenseCreate, ExpenseUpdate
+
+
+async def _has_role(session: Session, user: User, roles: tuple[str, ...]) -> bool:
+    """Whether `user` holds one of `roles` (BudgetUserRole rows, which the team grants)."""
+    held = await session.scalar(
+        select(BudgetUserRole.role).where(BudgetUserRole.user_id == user.id, BudgetUserRole.role.in_(roles)).limit(1)
+    )
+    return held is not None
 
 
 def visible_categories(user: User | None) -> ColumnElement[bool]:
     """The categories `user` may see; every query of them starts here."""
     if user is None:
         return false()
-    return Category.owner_id == user.id
+    # In the query itself: the roles are looked up with the rows, not beforehand.
+    has_role = (
+        select(BudgetUserRole.user_id)
+        .where(BudgetUserRole.user_id == user.id, BudgetUserRole.role.in_(("admin",)))
+        .exists()
+    )
+    return or_(has_role, Category.owner_id == user.id)
 
 
-def _may_change_category(user: User, category: Category, action: str) -> None:
-    rules = {
-        "update": category.owner_id == user.id,
-        "delete": category.owner_id == user.id,
-    }
-    if not rules[action]:
+async def _may_change_category(session: Session, user: User, category: Category, action: str) -> None:
+    allowed = category.owner_id == user.id or await _has_role(session, user, ("admin",))
+    if not allowed:
         raise HTTPException(status_code=403, detail=f"You may not {action} Category {category.id}")
 
 
@@ -99,7 +110,7 @@ class CategoryService:
 
     async def update(self, category_id: int, data: CategoryUpdate) -> Category:
         category = await self.get(category_id)
-        _may_change_category(self.user, category, "update")
+        await _may_change_category(self.session, self.user, category, "update")
         changes = data.model_dump(exclude_unset=True)
         await _check_unique_category(self.session, changes, category)
         for name, value in changes.items():
@@ -110,7 +121,7 @@ class CategoryService:
 
     async def delete(self, category_id: int) -> None:
         category = await self.get(category_id)
-        _may_change_category(self.user, category, "delete")
+        await _may_change_category(self.session, self.user, category, "delete")
         if await self.session.scalar(select(Expense.id).where(Expense.category_id == category.id).limit(1)) is not None:
             raise ConflictError(f"Category {category.id} still has expenses")
         await self.session.delete(category)
@@ -121,15 +132,18 @@ def visible_expenses(user: User | None) -> ColumnElement[bool]:
     """The expenses `user` may see; every query of them starts here."""
     if user is None:
         return false()
-    return Expense.owner_id == user.id
+    # In the query itself: the roles are looked up with the rows, not beforehand.
+    has_role = (
+        select(BudgetUserRole.user_id)
+        .where(BudgetUserRole.user_id == user.id, BudgetUserRole.role.in_(("admin",)))
+        .exists()
+    )
+    return or_(has_role, Expense.owner_id == user.id)
 
 
-def _may_change_expense(user: User, expense: Expense, action: str) -> None:
-    rules = {
-        "update": expense.owner_id == user.id,
-        "delete": expense.owner_id == user.id,
-    }
-    if not rules[action]:
+async def _may_change_expense(session: Session, user: User, expense: Expense, action: str) -> None:
+    allowed = expense.owner_id == user.id or await _has_role(session, user, ("admin",))
+    if not allowed:
         raise HTTPException(status_code=403, detail=f"You may not {action} Expense {expense.id}")
 
 
@@ -224,7 +238,7 @@ class ExpenseService:
 
     async def update(self, expense_id: int, data: ExpenseUpdate) -> Expense:
         expense = await self.get(expense_id)
-        _may_change_expense(self.user, expense, "update")
+        await _may_change_expense(self.session, self.user, expense, "update")
         changes = data.model_dump(exclude_unset=True)
         await _check_references_expense(self.session, self.user, changes)
         for name, value in changes.items():
@@ -235,6 +249,6 @@ class ExpenseService:
 
     async def delete(self, expense_id: int) -> None:
         expense = await self.get(expense_id)
-        _may_change_expense(self.user, expense, "delete")
+        await _may_change_expense(self.session, self.user, expense, "delete")
         await self.session.delete(expense)
         await self.session.flush()

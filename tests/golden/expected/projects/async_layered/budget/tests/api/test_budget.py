@@ -12,17 +12,19 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient as Client
-from sqlalchemy import String, delete, inspect
+from sqlalchemy import String, delete, inspect, update
 from sqlalchemy.ext.asyncio import AsyncSession as Session
 
 from app.api.deps import get_current_user
 from app.main import app
-from app.models.budget import Category, Expense
+from app.models.budget import BudgetUserRole, Category, Expense
 from app.models.user import User
 
 User = User
 Payload = dict[str, Any]
 MISSING_ID = 2_147_483_000
+# The roles of the user who makes the tests' rows: enough for every action they take.
+ACTOR_ROLES: tuple[str, ...] = ()
 
 
 def ordered(kind: str, value: Any) -> Any:
@@ -68,13 +70,14 @@ async def made_users(db_session: Session) -> AsyncIterator[list[Any]]:
     await db_session.rollback()
     await db_session.execute(delete(Expense))
     await db_session.execute(delete(Category))
+    await db_session.execute(delete(BudgetUserRole).where(BudgetUserRole.user_id.in_(ids)))
     await db_session.execute(delete(User).where(User.id.in_(ids)))
     await db_session.commit()
 
 
 @pytest.fixture
 def make_user(db_session: Session, made_users: list[Any]) -> Callable[..., Awaitable[User]]:
-    async def make(*, admin: bool = False) -> User:
+    async def make(*, roles: tuple[str, ...] = ()) -> User:
         values: dict[str, Any] = {}
         for key, column in inspect(User).columns.items():
             if column.primary_key or column.nullable or column.default is not None:
@@ -84,6 +87,9 @@ def make_user(db_session: Session, made_users: list[Any]) -> Callable[..., Await
             values[key] = _column_value(key, column.type)
         user = User(**values)
         db_session.add(user)
+        await db_session.flush()
+        kept = ("admin",)
+        db_session.add_all(BudgetUserRole(user_id=user.id, role=role) for role in roles if role in kept)
         await db_session.commit()
         await db_session.refresh(user)
         db_session.expunge(user)
@@ -109,7 +115,7 @@ def act_as() -> Iterator[Callable[[User | None], None]]:
 
 @pytest.fixture
 async def owner(make_user: Callable[..., Awaitable[User]], act_as: Callable[[User | None], None]) -> User:
-    user = await make_user()
+    user = await make_user(roles=ACTOR_ROLES)
     act_as(user)
     return user
 
@@ -232,27 +238,32 @@ async def test_categories_need_a_signed_in_user(client: Client) -> None:
 
 
 CATEGORY_ACCESS = [
-    pytest.param("anonymous", "list", False, 401, False, id="anonymous-list-not_owner"),
-    pytest.param("user", "list", False, 200, False, id="user-list-not_owner"),
-    pytest.param("user", "list", True, 200, True, id="user-list-owner"),
-    pytest.param("anonymous", "read", False, 401, False, id="anonymous-read-not_owner"),
-    pytest.param("user", "read", False, 404, False, id="user-read-not_owner"),
-    pytest.param("user", "read", True, 200, False, id="user-read-owner"),
-    pytest.param("anonymous", "update", False, 401, False, id="anonymous-update-not_owner"),
-    pytest.param("user", "update", False, 404, False, id="user-update-not_owner"),
-    pytest.param("user", "update", True, 200, False, id="user-update-owner"),
-    pytest.param("anonymous", "delete", False, 401, False, id="anonymous-delete-not_owner"),
-    pytest.param("user", "delete", False, 404, False, id="user-delete-not_owner"),
-    pytest.param("user", "delete", True, 204, False, id="user-delete-owner"),
+    pytest.param(None, "list", False, 401, False, id="anonymous-list-not_owner"),
+    pytest.param((), "list", False, 200, False, id="user-list-not_owner"),
+    pytest.param(("admin",), "list", False, 200, True, id="role:admin-list-not_owner"),
+    pytest.param((), "list", True, 200, True, id="user-list-owner"),
+    pytest.param(None, "read", False, 401, False, id="anonymous-read-not_owner"),
+    pytest.param((), "read", False, 404, False, id="user-read-not_owner"),
+    pytest.param(("admin",), "read", False, 200, False, id="role:admin-read-not_owner"),
+    pytest.param((), "read", True, 200, False, id="user-read-owner"),
+    pytest.param(None, "update", False, 401, False, id="anonymous-update-not_owner"),
+    pytest.param((), "update", False, 404, False, id="user-update-not_owner"),
+    pytest.param(("admin",), "update", False, 200, False, id="role:admin-update-not_owner"),
+    pytest.param((), "update", True, 200, False, id="user-update-owner"),
+    pytest.param(None, "delete", False, 401, False, id="anonymous-delete-not_owner"),
+    pytest.param((), "delete", False, 404, False, id="user-delete-not_owner"),
+    pytest.param(("admin",), "delete", False, 204, False, id="role:admin-delete-not_owner"),
+    pytest.param((), "delete", True, 204, False, id="user-delete-owner"),
 ]
 
 
-@pytest.mark.parametrize(("caller", "action", "owns", "status", "listed"), CATEGORY_ACCESS)
+@pytest.mark.parametrize(("roles", "action", "owns", "status", "listed"), CATEGORY_ACCESS)
 async def test_category_access(
     client: Client,
+    db_session: Session,
     make_user: Callable[..., Awaitable[User]],
     act_as: Callable[[User | None], None],
-    caller: str,
+    roles: tuple[str, ...] | None,
     action: str,
     owns: bool,
     status: int,
@@ -260,14 +271,17 @@ async def test_category_access(
 ) -> None:
     """Who may do what to a category someone made (the caller, or another user), as the
     document's access rules say: a row outside what the caller may read does not exist for
-    them (404), one they may read but not change is a 403."""
-    maker = await make_user(admin=False)
-    act_as(maker)
+    them (404), one they may read but not change is a 403. The caller holds `roles`, or is
+    anonymous (None)."""
+    act_as(await make_user(roles=ACTOR_ROLES))
     created = await new_category(client)
-    if caller == "anonymous":
-        act_as(None)
-    elif not owns:
-        act_as(await make_user(admin=caller == "role:admin"))
+    caller = None if roles is None else await make_user(roles=roles)
+    if owns:
+        assert caller is not None
+        # Handed over in the database: the caller may not be allowed to make its parents.
+        await db_session.execute(update(Category).where(Category.id == created["id"]).values(owner_id=caller.id))
+        await db_session.commit()
+    act_as(caller)
     if action == "list":
         response = await client.get(url("list_categories"))
     elif action == "read":
@@ -440,27 +454,32 @@ async def test_expenses_need_a_signed_in_user(client: Client) -> None:
 
 
 EXPENSE_ACCESS = [
-    pytest.param("anonymous", "list", False, 401, False, id="anonymous-list-not_owner"),
-    pytest.param("user", "list", False, 200, False, id="user-list-not_owner"),
-    pytest.param("user", "list", True, 200, True, id="user-list-owner"),
-    pytest.param("anonymous", "read", False, 401, False, id="anonymous-read-not_owner"),
-    pytest.param("user", "read", False, 404, False, id="user-read-not_owner"),
-    pytest.param("user", "read", True, 200, False, id="user-read-owner"),
-    pytest.param("anonymous", "update", False, 401, False, id="anonymous-update-not_owner"),
-    pytest.param("user", "update", False, 404, False, id="user-update-not_owner"),
-    pytest.param("user", "update", True, 200, False, id="user-update-owner"),
-    pytest.param("anonymous", "delete", False, 401, False, id="anonymous-delete-not_owner"),
-    pytest.param("user", "delete", False, 404, False, id="user-delete-not_owner"),
-    pytest.param("user", "delete", True, 204, False, id="user-delete-owner"),
+    pytest.param(None, "list", False, 401, False, id="anonymous-list-not_owner"),
+    pytest.param((), "list", False, 200, False, id="user-list-not_owner"),
+    pytest.param(("admin",), "list", False, 200, True, id="role:admin-list-not_owner"),
+    pytest.param((), "list", True, 200, True, id="user-list-owner"),
+    pytest.param(None, "read", False, 401, False, id="anonymous-read-not_owner"),
+    pytest.param((), "read", False, 404, False, id="user-read-not_owner"),
+    pytest.param(("admin",), "read", False, 200, False, id="role:admin-read-not_owner"),
+    pytest.param((), "read", True, 200, False, id="user-read-owner"),
+    pytest.param(None, "update", False, 401, False, id="anonymous-update-not_owner"),
+    pytest.param((), "update", False, 404, False, id="user-update-not_owner"),
+    pytest.param(("admin",), "update", False, 200, False, id="role:admin-update-not_owner"),
+    pytest.param((), "update", True, 200, False, id="user-update-owner"),
+    pytest.param(None, "delete", False, 401, False, id="anonymous-delete-not_owner"),
+    pytest.param((), "delete", False, 404, False, id="user-delete-not_owner"),
+    pytest.param(("admin",), "delete", False, 204, False, id="role:admin-delete-not_owner"),
+    pytest.param((), "delete", True, 204, False, id="user-delete-owner"),
 ]
 
 
-@pytest.mark.parametrize(("caller", "action", "owns", "status", "listed"), EXPENSE_ACCESS)
+@pytest.mark.parametrize(("roles", "action", "owns", "status", "listed"), EXPENSE_ACCESS)
 async def test_expense_access(
     client: Client,
+    db_session: Session,
     make_user: Callable[..., Awaitable[User]],
     act_as: Callable[[User | None], None],
-    caller: str,
+    roles: tuple[str, ...] | None,
     action: str,
     owns: bool,
     status: int,
@@ -468,14 +487,17 @@ async def test_expense_access(
 ) -> None:
     """Who may do what to a expense someone made (the caller, or another user), as the
     document's access rules say: a row outside what the caller may read does not exist for
-    them (404), one they may read but not change is a 403."""
-    maker = await make_user(admin=False)
-    act_as(maker)
+    them (404), one they may read but not change is a 403. The caller holds `roles`, or is
+    anonymous (None)."""
+    act_as(await make_user(roles=ACTOR_ROLES))
     created = await new_expense(client)
-    if caller == "anonymous":
-        act_as(None)
-    elif not owns:
-        act_as(await make_user(admin=caller == "role:admin"))
+    caller = None if roles is None else await make_user(roles=roles)
+    if owns:
+        assert caller is not None
+        # Handed over in the database: the caller may not be allowed to make its parents.
+        await db_session.execute(update(Expense).where(Expense.id == created["id"]).values(owner_id=caller.id))
+        await db_session.commit()
+    act_as(caller)
     if action == "list":
         response = await client.get(url("list_expenses"))
     elif action == "read":
