@@ -162,7 +162,7 @@ def get_doctor(session: Session, user: User | None, doctor_id: int) -> Doctor:
 
 
 def create_doctor(session: Session, user: User, data: DoctorCreate) -> Doctor:
-    if not (user.is_superuser):
+    if not user.is_superuser:
         raise HTTPException(status_code=403, detail="You may not create doctors")
     values = data.model_dump()
     _check_unique_doctor(session, values, None)
@@ -531,7 +531,7 @@ def get_visit_note(
 
 
 def create_visit_note(session: Session, user: User, data: VisitNoteCreate) -> VisitNote:
-    if not (_has_role(session, user, ("doctor",))):
+    if not _has_role(session, user, ("doctor",)):
         raise HTTPException(status_code=403, detail="You may not create visit notes")
     values = data.model_dump()
     values["owner_id"] = user.id

@@ -128,7 +128,7 @@ def get_author(session: Session, user: User | None, author_id: int) -> Author:
 
 
 def create_author(session: Session, user: User, data: AuthorCreate) -> Author:
-    if not (_has_role(session, user, ("librarian",))):
+    if not _has_role(session, user, ("librarian",)):
         raise HTTPException(status_code=403, detail="You may not create authors")
     values = data.model_dump()
     author = Author(**values)
@@ -280,7 +280,7 @@ def get_book(session: Session, user: User | None, book_id: int) -> Book:
 
 
 def create_book(session: Session, user: User, data: BookCreate) -> Book:
-    if not (_has_role(session, user, ("librarian",))):
+    if not _has_role(session, user, ("librarian",)):
         raise HTTPException(status_code=403, detail="You may not create books")
     values = data.model_dump()
     _check_references_book(session, user, values)

@@ -110,7 +110,7 @@ async def get_doctor(session: Session, user: User | None, doctor_id: int) -> Doc
 
 
 async def create_doctor(session: Session, user: User, data: DoctorCreate) -> Doctor:
-    if not (await _has_role(session, user, ("admin",))):
+    if not await _has_role(session, user, ("admin",)):
         raise PermissionDenied("You may not create doctors")
     values = data.model_dump()
     await _check_unique_doctor(session, values, None)
@@ -425,7 +425,7 @@ async def get_visit_note(session: Session, user: User | None, visit_note_id: int
 
 
 async def create_visit_note(session: Session, user: User, data: VisitNoteCreate) -> VisitNote:
-    if not (await _has_role(session, user, ("doctor",))):
+    if not await _has_role(session, user, ("doctor",)):
         raise PermissionDenied("You may not create visit notes")
     values = data.model_dump()
     values["owner_id"] = user.id

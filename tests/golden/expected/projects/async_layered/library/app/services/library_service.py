@@ -76,7 +76,7 @@ async def get_author(session: Session, user: User | None, author_id: int) -> Aut
 
 
 async def create_author(session: Session, user: User, data: AuthorCreate) -> Author:
-    if not (await _has_role(session, user, ("librarian",))):
+    if not await _has_role(session, user, ("librarian",)):
         raise HTTPException(status_code=403, detail="You may not create authors")
     values = data.model_dump()
     author = Author(**values)
@@ -206,7 +206,7 @@ async def get_book(session: Session, user: User | None, book_id: int) -> Book:
 
 
 async def create_book(session: Session, user: User, data: BookCreate) -> Book:
-    if not (await _has_role(session, user, ("librarian",))):
+    if not await _has_role(session, user, ("librarian",)):
         raise HTTPException(status_code=403, detail="You may not create books")
     values = data.model_dump()
     await _check_references_book(session, user, values)
