@@ -316,19 +316,53 @@ def test_a_computed_field_is_refused_with_its_entity(tmp_path: Path) -> None:
     assert raised.value.location is not None and raised.value.location.line == 3
 
 
-def test_a_one_to_one_is_refused_with_its_relation(tmp_path: Path) -> None:
+ONE_TO_ONE = """\
+feature: travel
+entities:
+  Traveller:
+    owned: true
+    fields:
+      name: str(1..80)
+      code: {type: str, pattern: "^[A-Z]{3}$", unique: true}
+  Passport:
+    owned: true
+    fields: {number: str(5..20), expires_on: date}
+    relations:
+      traveller: {to: Traveller, kind: one_to_one, on_delete: cascade}
+    list: {filter: [traveller]}
+  Locker:
+    fields: {label: str(1..20)}
+    relations:
+      passport: {to: Passport, kind: one_to_one, required: false, on_delete: set_null}
+    list: {filter: [passport]}
+"""
+
+
+def test_a_one_to_one_links_each_parent_once_and_an_empty_link_collides_with_nothing(
+    tmp_path: Path,
+) -> None:
+    """A one_to_one is a many_to_one whose link is unique (a 409 for a taken parent, with a
+    generated test); an optional one left empty is no collision, in the service as in the
+    database. The project's suite, lint and types pass."""
     root = copy_of("async_domain", tmp_path)
-    document = tmp_path / "profiles.yaml"
-    document.write_text(
-        "feature: profiles\nentities:\n  Person:\n    fields: {name: str}\n"
-        "  Profile:\n    fields: {bio: text}\n    relations:\n"
-        "      person: {to: Person, kind: one_to_one}\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(SpecError) as raised:
-        implement_feature(root, document)
-    assert "Profile.person: `one_to_one` is not supported in existing projects" in str(raised.value)
-    assert raised.value.location is not None and raised.value.location.line == 8
+    document = tmp_path / "travel.yaml"
+    document.write_text(ONE_TO_ONE, encoding="utf-8")
+
+    result = implement_feature(root, document)
+
+    models = (root / "app/travel/models.py").read_text(encoding="utf-8")
+    assert 'UniqueConstraint("traveller_id")' in models
+    assert 'UniqueConstraint("passport_id")' in models
+    tests = next(root / p for p in result.written if p.startswith("tests/"))
+    generated = tests.read_text(encoding="utf-8")
+    assert "def test_passport_traveller_id_is_unique(" in generated
+    assert "def test_locker_passport_id_is_unique(" in generated
+    # Three lockers without a passport, all made (new_locker leaves the link empty).
+    assert 'ids = [(await new_locker(client, index))["id"] for index in range(3)]' in generated
+    report = run_gates(root, ["tests", "lint", "types"])
+    for gate in ("tests", "lint", "types"):
+        gate_result = report.result(gate)
+        assert gate_result is not None and gate_result.status is Status.PASSED, (gate, gate_result)
 
 
 def test_field_access_is_refused_with_its_field(tmp_path: Path) -> None:

@@ -535,7 +535,14 @@ def _samples(entity: Entity) -> list[dict[str, JSONValue]]:
 
 def _unique_members(entity: Entity) -> list[tuple[str, ...]]:
     """Each uniqueness constraint's members, as the document names them (`owner` too)."""
-    return [(f.name,) for f in entity.fields if f.unique] + list(entity.unique)
+    return [(f.name,) for f in entity.fields if f.unique] + _unique_groups(entity)
+
+
+def _unique_groups(entity: Entity) -> list[tuple[str, ...]]:
+    """The table's uniqueness constraints: the document's `unique` groups, and each
+    one_to_one's link (a many_to_one whose parent takes one row at most)."""
+    links = [(r.name,) for r in entity.relations if r.kind is RelationKind.ONE_TO_ONE]
+    return list(entity.unique) + [link for link in links if link not in entity.unique]
 
 
 def _cycle(entity: Entity, rows: list[dict[str, JSONValue]]) -> list[dict[str, JSONValue]]:
@@ -769,14 +776,6 @@ def _refuse_unsupported(entity: Entity) -> None:
         raise _unsupported(where, "many_to_many relations are", relation.location)
     for relation in entity.relations:
         where = f"{entity.name}.{relation.name}"
-        if relation.kind is RelationKind.ONE_TO_ONE:
-            raise _unsupported(
-                where,
-                "`one_to_one` is",
-                relation.location,
-                hint="use a many_to_one with `unique: [[NAME]]`, or generate the feature "
-                "into a new project (backsmith new)",
-            )
         if relation.inverse is not None:
             raise _unsupported(where, "`inverse` is", relation.location)
         if relation.embed:
@@ -819,7 +818,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 fields=[_field(entity, f, storage.column(f.name)) for f in entity.fields],
                 relations=relations,
                 access={a.value: _access(entity, a, style.superuser_flag) for a in Action},
-                unique=[tuple(attribute.get(m, m) for m in group) for group in entity.unique],
+                unique=[tuple(attribute.get(m, m) for m in g) for g in _unique_groups(entity)],
                 indexes=_indexes(storage, entity),
                 filters=[_filter(f) for f in list_of(entity, spec).filters],
                 search=list(entity.list.search),

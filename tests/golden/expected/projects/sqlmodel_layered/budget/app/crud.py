@@ -89,6 +89,8 @@ def _check_unique_category(
         wanted = {
             name: values.get(name, getattr(current, name, None)) for name in members
         }
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(col(Category.id)).where(
             *(col(getattr(Category, name)) == value for name, value in wanted.items())
         )

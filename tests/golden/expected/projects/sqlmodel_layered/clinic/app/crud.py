@@ -102,6 +102,8 @@ def _check_unique_doctor(
         wanted = {
             name: values.get(name, getattr(current, name, None)) for name in members
         }
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(col(Doctor.id)).where(
             *(col(getattr(Doctor, name)) == value for name, value in wanted.items())
         )
@@ -254,6 +256,8 @@ def _check_unique_appointment(
         wanted = {
             name: values.get(name, getattr(current, name, None)) for name in members
         }
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(col(Appointment.id)).where(
             *(
                 col(getattr(Appointment, name)) == value
@@ -438,6 +442,8 @@ def _check_unique_visit_note(
         wanted = {
             name: values.get(name, getattr(current, name, None)) for name in members
         }
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(col(VisitNote.id)).where(
             *(col(getattr(VisitNote, name)) == value for name, value in wanted.items())
         )

@@ -187,6 +187,8 @@ def _check_unique_book(
         wanted = {
             name: values.get(name, getattr(current, name, None)) for name in members
         }
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(col(Book.id)).where(
             *(col(getattr(Book, name)) == value for name, value in wanted.items())
         )
@@ -478,6 +480,8 @@ def _check_unique_review(
         wanted = {
             name: values.get(name, getattr(current, name, None)) for name in members
         }
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(col(Review.id)).where(
             *(col(getattr(Review, name)) == value for name, value in wanted.items())
         )

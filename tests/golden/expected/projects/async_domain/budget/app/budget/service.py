@@ -56,6 +56,8 @@ async def _check_unique_category(
         if current is not None and not any(name in values for name in members):
             continue
         wanted = {name: values.get(name, getattr(current, name, None)) for name in members}
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(Category.id).where(
             *(getattr(Category, name) == value for name, value in wanted.items())
         )

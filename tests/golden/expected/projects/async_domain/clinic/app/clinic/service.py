@@ -54,6 +54,8 @@ async def _check_unique_doctor(
         if current is not None and not any(name in values for name in members):
             continue
         wanted = {name: values.get(name, getattr(current, name, None)) for name in members}
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(Doctor.id).where(
             *(getattr(Doctor, name) == value for name, value in wanted.items())
         )
@@ -189,6 +191,8 @@ async def _check_unique_appointment(
         if current is not None and not any(name in values for name in members):
             continue
         wanted = {name: values.get(name, getattr(current, name, None)) for name in members}
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(Appointment.id).where(
             *(getattr(Appointment, name) == value for name, value in wanted.items())
         )
@@ -347,6 +351,8 @@ async def _check_unique_visit_note(
         if current is not None and not any(name in values for name in members):
             continue
         wanted = {name: values.get(name, getattr(current, name, None)) for name in members}
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(VisitNote.id).where(
             *(getattr(VisitNote, name) == value for name, value in wanted.items())
         )

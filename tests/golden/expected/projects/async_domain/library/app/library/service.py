@@ -132,6 +132,8 @@ async def _check_unique_book(
         if current is not None and not any(name in values for name in members):
             continue
         wanted = {name: values.get(name, getattr(current, name, None)) for name in members}
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(Book.id).where(
             *(getattr(Book, name) == value for name, value in wanted.items())
         )
@@ -394,6 +396,8 @@ async def _check_unique_review(
         if current is not None and not any(name in values for name in members):
             continue
         wanted = {name: values.get(name, getattr(current, name, None)) for name in members}
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(Review.id).where(
             *(getattr(Review, name) == value for name, value in wanted.items())
         )

@@ -51,6 +51,8 @@ async def _check_unique_doctor(session: Session, values: dict[str, Any], current
         if current is not None and not any(name in values for name in members):
             continue
         wanted = {name: values.get(name, getattr(current, name, None)) for name in members}
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(Doctor.id).where(*(getattr(Doctor, name) == value for name, value in wanted.items()))
         if current is not None:
             statement = statement.where(Doctor.id != current.id)
@@ -165,6 +167,8 @@ async def _check_unique_appointment(session: Session, values: dict[str, Any], cu
         if current is not None and not any(name in values for name in members):
             continue
         wanted = {name: values.get(name, getattr(current, name, None)) for name in members}
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(Appointment.id).where(
             *(getattr(Appointment, name) == value for name, value in wanted.items())
         )
@@ -309,6 +313,8 @@ async def _check_unique_visit_note(session: Session, values: dict[str, Any], cur
         if current is not None and not any(name in values for name in members):
             continue
         wanted = {name: values.get(name, getattr(current, name, None)) for name in members}
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(VisitNote.id).where(*(getattr(VisitNote, name) == value for name, value in wanted.items()))
         if current is not None:
             statement = statement.where(VisitNote.id != current.id)

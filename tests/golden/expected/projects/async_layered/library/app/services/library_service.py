@@ -125,6 +125,8 @@ async def _check_unique_book(session: Session, values: dict[str, Any], current: 
         if current is not None and not any(name in values for name in members):
             continue
         wanted = {name: values.get(name, getattr(current, name, None)) for name in members}
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(Book.id).where(*(getattr(Book, name) == value for name, value in wanted.items()))
         if current is not None:
             statement = statement.where(Book.id != current.id)
@@ -379,6 +381,8 @@ async def _check_unique_review(session: Session, values: dict[str, Any], current
         if current is not None and not any(name in values for name in members):
             continue
         wanted = {name: values.get(name, getattr(current, name, None)) for name in members}
+        if any(value is None for value in wanted.values()):
+            continue  # as in the database: a null collides with nothing
         statement = select(Review.id).where(*(getattr(Review, name) == value for name, value in wanted.items()))
         if current is not None:
             statement = statement.where(Review.id != current.id)
