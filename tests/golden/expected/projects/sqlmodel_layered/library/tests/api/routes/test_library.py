@@ -637,7 +637,7 @@ def test_books_filter_by_format(client: Client) -> None:
 
 @pytest.mark.usefixtures("owner")
 def test_books_filter_by_author_id(client: Client) -> None:
-    # The rows are made with the optional author that they are filtered by.
+    # Linked, since the rows are filtered by the link.
     rows = [
         new_book(client, index, author_id=(new_author(client, index))["id"])
         for index in range(2)
