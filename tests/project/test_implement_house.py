@@ -365,6 +365,55 @@ def test_a_one_to_one_links_each_parent_once_and_an_empty_link_collides_with_not
         assert gate_result is not None and gate_result.status is Status.PASSED, (gate, gate_result)
 
 
+TRANSITIONS = """\
+feature: desk
+entities:
+  Ticket:
+    owned: true
+    fields:
+      title: str(1..120)
+      status: {enum: [open, in_progress, resolved, closed], default: open}
+    transitions:
+      status:
+        open: [in_progress, closed]
+        in_progress: [open, resolved]
+        resolved: [closed, in_progress]
+"""
+
+
+def test_a_state_field_moves_only_as_its_transitions_allow(tmp_path: Path) -> None:
+    """Every ordered pair of states is tried by a generated test: an allowed move is a 200,
+    any other a 409 naming the moves allowed (SPEC's wording), the row left as it was.
+    Without the service's check, those tests fail."""
+    root = copy_of("async_domain", tmp_path)
+    document = tmp_path / "desk.yaml"
+    document.write_text(TRANSITIONS, encoding="utf-8")
+
+    result = implement_feature(root, document)
+
+    tests = next(root / p for p in result.written if p.startswith("tests/"))
+    generated = tests.read_text(encoding="utf-8")
+    assert 'pytest.param("open", "in_progress", True, id="open->in_progress")' in generated
+    assert 'pytest.param("open", "resolved", False, id="open->resolved")' in generated
+    assert 'pytest.param("closed", "open", False, id="closed->open")' in generated
+    report = run_gates(root, ["tests", "lint", "types"])
+    for gate in ("tests", "lint", "types"):
+        gate_result = report.result(gate)
+        assert gate_result is not None and gate_result.status is Status.PASSED, (gate, gate_result)
+
+    service = root / "app/desk/service.py"
+    code = service.read_text(encoding="utf-8")
+    check = '_check_move("status", ticket.status, changes.get("status"), _TICKET_STATUS_MOVES)'
+    assert check in code
+    service.write_text(code.replace(check, "pass"), encoding="utf-8")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "moves"]
+    suite = subprocess.run(
+        [*command, str(tests)], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert suite.returncode == 1, suite.stdout[-3000:]
+    assert "6 failed, 6 passed" in suite.stdout  # the 6 refused moves fail; the 6 allowed pass
+
+
 def test_field_access_is_refused_with_its_field(tmp_path: Path) -> None:
     root = copy_of("async_domain", tmp_path)
     before = sorted(p for p in root.rglob("*") if p.is_file())

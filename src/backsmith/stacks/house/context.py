@@ -6,6 +6,7 @@ can be tested; the templates only print it.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -166,6 +167,25 @@ class RoleTable:
 
 
 @dataclass(frozen=True)
+class Move:
+    """One move a generated test tries: from `start` to `end`, and what the API answers."""
+
+    start: str
+    end: str
+    allowed: bool
+
+
+@dataclass(frozen=True)
+class HouseTransitions:
+    """An enum field's state machine: from each value, the values it may become."""
+
+    field: str
+    moves: dict[str, tuple[str, ...]]  # every value; () for a final one
+    cases: tuple[Move, ...]  # every ordered pair of distinct values
+    constant: str  # the service's module-level name for the moves: _TICKET_STATUS_MOVES
+
+
+@dataclass(frozen=True)
 class Child:
     entity: str
     snake: str
@@ -209,6 +229,7 @@ class HouseEntity:
     # The access matrix's row cells (list, read, update, delete), each with the status the
     # design's access model decides: the tests' oracle is the document, not this context.
     access_cells: list[Cell]
+    transitions: list[HouseTransitions]
     # Rows one user can make in a test before a unique value or combination repeats
     # (at most the SAMPLES the tests use); fewer when a constraint admits few.
     rows: int = 3
@@ -256,6 +277,13 @@ class HouseEntity:
             if f.kind in temporal and (f.on_create if action == "create" else f.on_update)
         ]
 
+    @property
+    def plain_updates(self) -> list[str]:
+        """Fields the plain update test changes: a state field moves only as its
+        transitions allow, which tests of its own try."""
+        moving = {t.field for t in self.transitions}
+        return [f.name for f in self.fields if f.on_update and f.name not in moving]
+
     def update_required(self) -> list[str]:
         """Update fields that may be left out but not set to null."""
         fields = [f.name for f in self.fields if f.on_update and not f.nullable]
@@ -274,6 +302,8 @@ class HouseEntity:
         unique = bool(self.unique) or any(f.unique for f in self.fields)
         if action in ("create", "update") and unique:
             statuses.add(409)
+        if action == "update" and self.transitions:
+            statuses.add(409)  # a move the field's transitions do not allow
         restricted = any(c.on_delete is OnDelete.RESTRICT for c in self.children)
         if action == "delete" and restricted:
             statuses.add(409)
@@ -512,6 +542,18 @@ def _actor_roles(entities: list[HouseEntity]) -> tuple[str, ...]:
             first = ("admin",) if rule.admin else rule.roles[:1]
             roles.update(dict.fromkeys(first))
     return tuple(roles)
+
+
+def _transitions(entity: Entity) -> list[HouseTransitions]:
+    found = []
+    for transitions in entity.transitions:
+        moves = transitions.moves
+        cases = []
+        for start, end in itertools.permutations(moves, 2):
+            cases.append(Move(start, end, allowed=end in moves[start]))
+        constant = f"_{snake(entity.name).upper()}_{transitions.field.upper()}_MOVES"
+        found.append(HouseTransitions(transitions.field, dict(moves), tuple(cases), constant))
+    return found
 
 
 def _samples(entity: Entity) -> list[dict[str, JSONValue]]:
@@ -759,7 +801,6 @@ def _refuse_unsupported(entity: Entity) -> None:
     used = {
         "versioned": entity.versioned,
         "soft_delete": entity.soft_delete,
-        "transitions": bool(entity.transitions),
         "checks": bool(entity.checks),
         "actions": bool(entity.actions),
         "computed": bool(entity.computed),
@@ -847,6 +888,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 access_cells=[
                     c for cells in matrix.cells.values() for c in cells if c.action != "create"
                 ],
+                transitions=_transitions(entity),
                 page_class=None
                 if style.pagination.model
                 else f"{pluralize(name)}{style.read_suffix}",
