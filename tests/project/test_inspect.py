@@ -863,6 +863,61 @@ app = create_app()
     assert registry.evidence.startswith("app/main.py:8, 9"), registry.evidence
 
 
+def test_routers_in_a_package_per_resource_and_schemas_split_by_direction_are_followed(
+    tmp_path: Path,
+) -> None:
+    """`api/v1/tasks/tasks.py` beside `api/v1/users/users.py` (and one odd `monitoring/
+    health.py`) puts a new feature's router in `api/v1/{feature}/{feature}.py` and its tests
+    likewise; schemas go where modules are named after the resources (`schemas/requests/
+    tasks.py`), not to a folder with more classes but none of them a resource's."""
+    model = "from sqlalchemy.orm import Mapped, mapped_column\n\nfrom app.db import Base\n\n\n"
+    model += "class {cls}(Base):\n    __tablename__ = '{table}'\n\n"
+    model += "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+    schema = "from pydantic import BaseModel\n\n\nclass {cls}(BaseModel):\n    name: str\n"
+    registry = "from fastapi import APIRouter\n\nfrom api.v1.monitoring import health\n"
+    registry += "from api.v1.tasks import tasks\nfrom api.v1.users import users\n\n"
+    registry += "v1_router = APIRouter()\n"
+    registry += "".join(
+        f"v1_router.include_router({m}.router)\n" for m in ("health", "tasks", "users")
+    )
+    main = "from fastapi import FastAPI\n\nfrom api.v1 import v1_router\n\n"
+    main += "app = FastAPI()\napp.include_router(v1_router, prefix='/v1')\n"
+    files = {
+        "pyproject.toml": PYPROJECT,
+        "app/__init__.py": "",
+        "app/db.py": BASE,
+        "app/main.py": main,
+        "app/models/__init__.py": "",
+        "app/models/task.py": model.format(cls="Task", table="tasks"),
+        "app/models/user.py": model.format(cls="User", table="users"),
+        "app/schemas/requests/tasks.py": schema.format(cls="TaskCreate"),
+        "app/schemas/requests/users.py": schema.format(cls="UserCreate"),
+        "app/schemas/responses/tasks.py": schema.format(cls="TaskResponse"),
+        "app/schemas/extras/health.py": schema.format(cls="Health"),
+        "app/schemas/extras/token.py": schema.format(cls="Token"),
+        "app/schemas/extras/current_user.py": schema.format(cls="CurrentUser")
+        + schema.format(cls="Claims").split("\n\n\n", 1)[1],
+        "api/__init__.py": "",
+        "api/v1/__init__.py": registry,
+        "tests/api/v1/tasks/test_tasks.py": "def test_tasks() -> None:\n    pass\n",
+        "tests/api/v1/users/test_users.py": "def test_users() -> None:\n    pass\n",
+        "tests/api/v1/monitoring/test_health.py": "def test_health() -> None:\n    pass\n",
+    }
+    for package, module in (("monitoring", "health"), ("tasks", "tasks"), ("users", "users")):
+        files[f"api/v1/{package}/__init__.py"] = ""
+        files[f"api/v1/{package}/{module}.py"] = ROUTES.format(name=module)
+    root = build_tree(tmp_path, files)
+
+    profile = inspect_project(root)
+
+    assert profile.value("paths.router") == "api/v1/{feature}/{feature}.py"
+    router = profile.facts["paths.router"]
+    assert router.evidence.startswith("api/v1/tasks/tasks.py:"), router.evidence
+    assert "a package per resource in api/v1/" in router.evidence
+    assert profile.value("paths.tests") == "tests/api/v1/{feature}/test_{feature}.py"
+    assert profile.value("paths.schemas") == "app/schemas/requests/{feature}.py"
+
+
 def test_a_project_without_user_accounts_is_told_so_not_sent_looking_for_a_model(
     tmp_path: Path,
 ) -> None:

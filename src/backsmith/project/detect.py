@@ -1227,8 +1227,14 @@ def layer_paths(
         in_schema_folder = Counter(
             {f: n for f, n in schema_files.items() if "schemas" in PurePosixPath(f).parts[:-1]}
         )
+        candidates = in_schema_folder or schema_files
+        # A resource's schemas are where modules are named after the resources (the model
+        # modules' names), not in a folder of odds and ends (`schemas/extras/token.py`).
+        resources = {PurePosixPath(f).stem for f in model_files}
+        resources |= {f"{name}s" for name in resources}
+        named = Counter({f: n for f, n in candidates.items() if PurePosixPath(f).stem in resources})
         paths["schemas"] = _layer_from_files(
-            index, in_schema_folder or schema_files, schema_wheres.values(), "schemas"
+            index, named or candidates, schema_wheres.values(), "schemas"
         )
     services = [
         m
@@ -1240,24 +1246,39 @@ def layer_paths(
         examples = [Where(m.file, 1) for m in services if m.path.name != "__init__.py"]
         paths["service"] = _layer_from_files(index, counts, examples, "service")
     if layout.layer_routers:
-        folders = Counter(r.module.path.parent for r in layout.layer_routers)
-        folder = folders.most_common(1)[0][0]
-        where = [
-            r.module.at(r.call) for r in layout.layer_routers if r.module.path.parent == folder
-        ]
-        paths["router"] = Candidate(
-            f"{folder}/{{feature}}.py", where, note=f"resource routers in {folder}/"
-        )
+        pattern, chosen = _module_pattern([r.module.path for r in layout.layer_routers])
+        where = [r.module.at(r.call) for r in layout.layer_routers if r.module.path in chosen]
+        folder = pattern.partition("{feature}")[0]
+        shape = "a package per resource" if pattern.count("{feature}") == 2 else "modules"
+        paths["router"] = Candidate(pattern, where, note=f"resource routers: {shape} in {folder}")
         tests = _tests_by_router_name(layout.layer_routers, test_files)
         if tests:
-            folder_counts = Counter(p.parent for p in tests)
-            test_folder = folder_counts.most_common(1)[0][0]
+            test_pattern, chosen_tests = _module_pattern(tests, prefix="test_")
             paths["tests"] = Candidate(
-                f"{test_folder}/test_{{feature}}.py",
-                [Where(str(p), 1) for p in tests if p.parent == test_folder],
+                test_pattern,
+                [Where(str(p), 1) for p in chosen_tests],
                 note="a test module per router module",
             )
     return paths
+
+
+def _module_pattern(
+    paths: list[PurePosixPath], prefix: str = ""
+) -> tuple[str, list[PurePosixPath]]:
+    """Where a new feature's module of a layer goes, from where the layer's modules are:
+    `folder/{feature}.py` beside them, or `folder/{feature}/{feature}.py` where each sits in
+    a package named after it (`api/v1/tasks/tasks.py`). The shape most of them have wins;
+    `prefix` is a test module's `test_`."""
+    shapes: dict[str, list[PurePosixPath]] = {}
+    for path in paths:
+        package = path.parent
+        if path.stem == f"{prefix}{package.name}" and package.parent != package:
+            pattern = f"{package.parent}/{{feature}}/{prefix}{{feature}}.py"
+        else:
+            pattern = f"{package}/{prefix}{{feature}}.py"
+        shapes.setdefault(pattern, []).append(path)
+    best = max(shapes, key=lambda shape: len(shapes[shape]))  # the first, on a tie
+    return best, shapes[best]
 
 
 def _layer_from_files(
