@@ -414,6 +414,75 @@ def test_a_state_field_moves_only_as_its_transitions_allow(tmp_path: Path) -> No
     assert "6 failed, 6 passed" in suite.stdout  # the 6 refused moves fail; the 6 allowed pass
 
 
+SOFT_DELETE = """\
+feature: archive
+roles: [keeper]
+entities:
+  Shelf:
+    soft_delete: true
+    fields:
+      code: {type: str, pattern: "^[A-Z]{2}[0-9]$", unique: true}
+      label: str(1..40)
+    access:
+      list: authenticated
+      read: authenticated
+      create: "role:keeper"
+      update: "role:keeper"
+      delete: "role:keeper"
+      restore: ["role:keeper", "role:admin"]
+  Box:
+    owned: true
+    soft_delete: true
+    fields: {name: str(1..60)}
+    relations:
+      shelf: {to: Shelf, on_delete: restrict}
+    unique: [[shelf, name]]
+"""
+
+
+def test_soft_delete_hides_a_row_until_restored_and_frees_its_unique_values(
+    tmp_path: Path,
+) -> None:
+    """DELETE marks the row; it is gone from reads and lists until POST .../restore brings
+    it back (a 404 for a live row; a 409 when its values were taken since); uniqueness
+    holds among live rows in partial unique indexes, migrated on SQLite and PostgreSQL.
+    The generated tests notice a list that shows deleted rows."""
+    root = copy_of("async_domain", tmp_path)
+    document = tmp_path / "archive.yaml"
+    document.write_text(SOFT_DELETE, encoding="utf-8")
+
+    result = implement_feature(root, document)
+
+    models = (root / "app/archive/models.py").read_text(encoding="utf-8")
+    assert 'postgresql_where=text("deleted_at IS NULL")' in models
+    assert "UniqueConstraint(" not in models  # a deleted row must not hold its values
+    tests = next(root / p for p in result.written if p.startswith("tests/"))
+    generated = tests.read_text(encoding="utf-8")
+    assert "def test_a_deleted_box_frees_its_unique_values(" in generated
+    assert 'pytest.param(("admin",), "restore", False, 200, False' in generated
+    gates = ["tests", "lint", "types", "migrations"]
+    report = run_gates(root, gates, database_url=POSTGRES)
+    for gate in gates:
+        gate_result = report.result(gate)
+        assert gate_result is not None and gate_result.status is Status.PASSED, (gate, gate_result)
+
+    service = root / "app/archive/service.py"
+    code = service.read_text(encoding="utf-8")
+    live = "and_(Box.deleted_at.is_(None), or_(has_role, Box.owner_id == user.id))"
+    assert live in code
+    service.write_text(code.replace(live, "or_(has_role, Box.owner_id == user.id)"), "utf-8")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    suite = subprocess.run(
+        [*command, "-k", "hidden_until_restored", str(tests)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert suite.returncode == 1, suite.stdout[-3000:]
+    assert "test_a_deleted_box_is_hidden_until_restored" in suite.stdout
+
+
 def test_field_access_is_refused_with_its_field(tmp_path: Path) -> None:
     root = copy_of("async_domain", tmp_path)
     before = sorted(p for p in root.rglob("*") if p.is_file())

@@ -21,7 +21,7 @@ from backsmith.design.samples import (
     nul_case,
     valid_value,
 )
-from backsmith.design.storage import Column, Index, Table, table_of
+from backsmith.design.storage import Column, Index, IndexReason, Table, index_name, table_of
 from backsmith.design.values import COLUMN_RANGES, NO_NUL, Domain, domain_of
 from backsmith.errors import Location, SpecError
 from backsmith.spec.model import (
@@ -91,7 +91,8 @@ class HouseField:
     sqlmodel_constraints: str  # the same for SQLModel's Field(...)
     enum_class: str | None
     enum_members: tuple[tuple[str, str], ...]
-    unique: bool  # a UNIQUE of its own
+    unique: bool  # unique on its own, as the document says
+    column_unique: bool  # a UNIQUE on its column (under soft delete: a partial index instead)
     indexed: bool  # an index of its own (the design says why)
     on_create: bool
     on_update: bool
@@ -133,6 +134,7 @@ class HouseRelation:
     target_table: str
     nullable: bool
     on_delete: str  # CASCADE, RESTRICT, SET NULL
+    target_soft_delete: bool = False  # its parents are soft-deleted: restore them first
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ class Child:
     plural: str
     column: str
     on_delete: OnDelete
+    soft_delete: bool = False  # the child entity is soft-deleted too: its deleted rows stay
 
 
 @dataclass
@@ -230,6 +233,12 @@ class HouseEntity:
     # design's access model decides: the tests' oracle is the document, not this context.
     access_cells: list[Cell]
     transitions: list[HouseTransitions]
+    # DELETE marks the row (`deleted_at`), POST .../restore brings it back; uniqueness holds
+    # among live rows, in partial unique indexes.
+    soft_delete: bool = False
+    # A deleted row's unique values are free for a new row with its first sample (every
+    # member of a constraint is set), which a test shows, and restoring it is then a 409.
+    frees_unique: bool = False
     # Rows one user can make in a test before a unique value or combination repeats
     # (at most the SAMPLES the tests use); fewer when a constraint admits few.
     rows: int = 3
@@ -278,6 +287,12 @@ class HouseEntity:
         ]
 
     @property
+    def unique_attributes(self) -> list[str]:
+        """Every attribute a uniqueness of the row names: what a restore checks again."""
+        names = [f.name for f in self.fields if f.unique]
+        return list(dict.fromkeys([*names, *(m for group in self.unique for m in group)]))
+
+    @property
     def plain_updates(self) -> list[str]:
         """Fields the plain update test changes: a state field moves only as its
         transitions allow, which tests of its own try."""
@@ -297,13 +312,17 @@ class HouseEntity:
             statuses.add(400)  # FastAPI's answer to a body it cannot read
         if action in ("read", "update", "delete"):
             statuses.add(404)
-        if action in ("create", "update", "delete") and not rule.anyone_signed_in:
+        if action in ("create", "update", "delete", "restore") and not rule.anyone_signed_in:
             statuses.add(403)
         unique = bool(self.unique) or any(f.unique for f in self.fields)
         if action in ("create", "update") and unique:
             statuses.add(409)
         if action == "update" and self.transitions:
             statuses.add(409)  # a move the field's transitions do not allow
+        if action == "restore":
+            statuses.add(404)  # a live row, or one outside what the caller may restore
+            if unique or any(r.target_soft_delete for r in self.relations):
+                statuses.add(409)  # its values were taken since, or its parent is deleted
         restricted = any(c.on_delete is OnDelete.RESTRICT for c in self.children)
         if action == "delete" and restricted:
             statuses.add(409)
@@ -486,7 +505,8 @@ def _field(entity: Entity, field: Field, column: Column) -> HouseField:
         sqlmodel_constraints=_constraints(domain, sqlmodel=True),
         enum_class=enum_class,
         enum_members=members,
-        unique=column.unique,
+        unique=field.unique,
+        column_unique=column.unique,
         indexed=column.indexed,
         on_create=field.writable_on_create,
         on_update=field.writable_on_update,
@@ -504,8 +524,8 @@ _ON_DELETE = {
 }
 
 
-def _access(entity: Entity, action: Action, admin_flag: str | None) -> Access:
-    grants = entity.access[action]
+def _access(entity: Entity, action: str, admin_flag: str | None) -> Access:
+    grants = entity.restore if action == "restore" else entity.access[Action(action)]
     named = tuple(dict.fromkeys(g.role for g in grants if g.kind is GrantKind.ROLE and g.role))
     flagged = admin_flag is not None and "admin" in named  # admin is the users' own flag
     return Access(
@@ -514,6 +534,24 @@ def _access(entity: Entity, action: Action, admin_flag: str | None) -> Access:
         owner=any(g.kind is GrantKind.OWNER for g in grants),
         admin=flagged,
         roles=tuple(r for r in named if not (flagged and r == "admin")),
+    )
+
+
+def _actions(entity: Entity) -> list[str]:
+    """The actions whose access the entity decides: CRUD, and restore under soft delete."""
+    return [a.value for a in Action] + (["restore"] if entity.soft_delete else [])
+
+
+def _frees_unique(entity: Entity, samples: list[dict[str, JSONValue]]) -> bool:
+    """Whether some uniqueness of a soft-deleted entity has every member set in the first
+    sample (fields sent, required relations, the owner): a deleted row then frees it."""
+    required = {r.name for r in entity.relations if r.required}
+    required |= {r.column for r in entity.relations if r.required}
+    required |= {"owner"} if entity.owned else set()
+    first = samples[0] if samples else {}
+    return entity.soft_delete and any(
+        all(first.get(m) is not None or m in required for m in group)
+        for group in _unique_members(entity)
     )
 
 
@@ -644,11 +682,29 @@ def _row_limits(
 
 def _indexes(storage: Table, entity: Entity) -> list[Index]:
     """The design's indexes over columns this table has: the project's base class may
-    have no `created_at`, so an index over it stays out (and so does that sort)."""
+    have no `created_at`, so an index over it stays out (and so does that sort). Under
+    soft delete, a one_to_one's link is unique among live rows like the other groups."""
     present = {"id", *(f.name for f in entity.fields), *(r.column for r in entity.relations)}
     if entity.owned:
         present.add("owner_id")
-    return [index for index in storage.indexes if set(index.columns) <= present]
+    indexes = [index for index in storage.indexes if set(index.columns) <= present]
+    if entity.soft_delete:
+        links = [
+            (r.column,)
+            for r in entity.relations
+            if r.kind is RelationKind.ONE_TO_ONE and (r.name,) not in entity.unique
+        ]
+        indexes += [
+            Index(
+                index_name(storage.name, link, "uq"),
+                link,
+                IndexReason.LIVE_UNIQUE,
+                unique=True,
+                live_only=True,
+            )
+            for link in links
+        ]
+    return indexes
 
 
 def _boundaries(entity: Entity) -> list[tuple[str, str, JSONValue, bool]]:
@@ -800,7 +856,6 @@ def _refuse_unsupported(entity: Entity) -> None:
     """Business rules this blueprint does not generate yet: refused, never silently dropped."""
     used = {
         "versioned": entity.versioned,
-        "soft_delete": entity.soft_delete,
         "checks": bool(entity.checks),
         "actions": bool(entity.actions),
         "computed": bool(entity.computed),
@@ -825,6 +880,7 @@ def _refuse_unsupported(entity: Entity) -> None:
 
 def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
     entities: list[HouseEntity] = []
+    by_name = {e.name: e for e in spec.entities}
     for entity in spec.entities:
         _refuse_unsupported(entity)
         access = access_of(entity)
@@ -841,6 +897,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 target_table=style.table_name(r.target),
                 nullable=not r.required,
                 on_delete=_ON_DELETE[r.on_delete],
+                target_soft_delete=by_name[r.target].soft_delete,
             )
             for r in entity.relations
         ]
@@ -858,7 +915,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 owned=entity.owned,
                 fields=[_field(entity, f, storage.column(f.name)) for f in entity.fields],
                 relations=relations,
-                access={a.value: _access(entity, a, style.superuser_flag) for a in Action},
+                access={a: _access(entity, a, style.superuser_flag) for a in _actions(entity)},
                 unique=[tuple(attribute.get(m, m) for m in g) for g in _unique_groups(entity)],
                 indexes=_indexes(storage, entity),
                 filters=[_filter(f) for f in list_of(entity, spec).filters],
@@ -872,6 +929,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                         names.entity_plural(other),
                         r.column,
                         r.on_delete,
+                        soft_delete=other.soft_delete,
                     )
                     for other in spec.entities
                     for r in other.relations
@@ -889,6 +947,8 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                     c for cells in matrix.cells.values() for c in cells if c.action != "create"
                 ],
                 transitions=_transitions(entity),
+                soft_delete=entity.soft_delete,
+                frees_unique=_frees_unique(entity, samples),
                 page_class=None
                 if style.pagination.model
                 else f"{pluralize(name)}{style.read_suffix}",
