@@ -9,6 +9,7 @@ files of their kind, and its registries must be edited the way it writes them.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -481,6 +482,36 @@ def test_soft_delete_hides_a_row_until_restored_and_frees_its_unique_values(
     )
     assert suite.returncode == 1, suite.stdout[-3000:]
     assert "test_a_deleted_box_is_hidden_until_restored" in suite.stdout
+
+
+def test_a_list_and_read_only_a_role_may_use_document_their_403(tmp_path: Path) -> None:
+    """A rule that gives a signed-in user no rows at all answers 403 on list and read (the
+    access matrix asserts it), so the served OpenAPI document lists it there too."""
+    root = copy_of("sqlmodel_layered", tmp_path)
+    document = tmp_path / "vault.yaml"
+    document.write_text(
+        "feature: vault\nentities:\n  Secret:\n    fields: {label: str(1..40)}\n"
+        "    access: {list: 'role:admin', read: 'role:admin', create: authenticated,"
+        " update: 'role:admin', delete: 'role:admin'}\n",
+        encoding="utf-8",
+    )
+    implement_feature(root, document)
+
+    served = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json; from app.main import app; print(json.dumps(app.openapi()))",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    paths = json.loads(served.stdout)["paths"]
+    (collection,) = [p for p in paths if p.endswith("/secrets")]
+    assert "403" in paths[collection]["get"]["responses"]
+    assert "403" in paths[collection + "/{secret_id}"]["get"]["responses"]
 
 
 def test_field_access_is_refused_with_its_field(tmp_path: Path) -> None:

@@ -314,6 +314,8 @@ class HouseEntity:
             statuses.add(404)
         if action in ("create", "update", "delete", "restore") and not rule.anyone_signed_in:
             statuses.add(403)
+        if action in ("list", "read") and self.refuses_outsiders(action):
+            statuses.add(403)  # a signed-in caller the rule gives no rows at all
         unique = bool(self.unique) or any(f.unique for f in self.fields)
         if action in ("create", "update") and unique:
             statuses.add(409)
