@@ -643,7 +643,7 @@ def run_stateful(schema: BaseSchema) -> None:
             finally:
                 restores.follow(case, response)
 
-    restores = SoftDeletes()
+    restores = Deletions()  # (named in Machine's source, which seeds the phase: kept)
     settings = hypothesis.settings(
         max_examples=MAX_EXAMPLES,
         database=None,
@@ -666,19 +666,26 @@ def run_stateful(schema: BaseSchema) -> None:
             write_results()
 
 
-class SoftDeletes:
-    """What the stateful checks cannot know about soft delete (docs/spec.md, Soft delete):
-    `POST /things/{id}/restore` brings a deleted row back, and answers 404 for a live one.
+class Deletions:
+    """What the stateful checks cannot know about deleting rows.
 
     schemathesis sees a read that succeeds after a DELETE as a use after free, and a 404
-    from an operation on a row just created as a lost resource; a restore in between, or
-    a restore of a live row, is each time the contract. Every other failure stands.
+    from an operation on a row just created as a lost resource. Two contracts make those
+    the API at work, not a defect; every other failure stands:
+    - soft delete (docs/spec.md): `POST /things/{id}/restore` brings a deleted row back,
+      and answers 404 for a live one;
+    - `on_delete: cascade`: deleting a parent takes its children with it, so a row made
+      and then gone after another row's DELETE may have gone with its parent (in another
+      collection, or in its own for a tree).
     """
 
     RESTORE = "/restore"
 
     def __init__(self) -> None:
         self.restored: set[str] = set()  # rows (paths) restored since their last DELETE
+        # For each collection rows were created in: the rows (paths) deleted since the
+        # last creation there.
+        self.deleted_since: dict[str, set[str]] = {}
 
     def follow(self, case: Case, response: Response) -> None:
         if not 200 <= response.status_code < 300:
@@ -686,23 +693,36 @@ class SoftDeletes:
         method, path = case.operation.method.upper(), case.formatted_path
         if method == "DELETE":
             self.restored.discard(path)
+            for deleted in self.deleted_since.values():
+                deleted.add(path)
         elif method == "POST" and self._is_restore(case):
             self.restored.add(path.removesuffix(self.RESTORE))
+        elif method == "POST":
+            self.deleted_since[path] = set()
 
     def explain(self, failure: Exception, case: Case) -> bool:
-        """Whether the failure is the soft-delete contract at work, not a defect."""
+        """Whether the failure is the deletion contract at work, not a defect."""
         from schemathesis.openapi.checks import EnsureResourceAvailability, UseAfterFree
 
         if isinstance(failure, UseAfterFree):
             _, _, deleted = failure.free.partition(" ")
             return deleted in self.restored
         if isinstance(failure, EnsureResourceAvailability):
-            return self._is_restore(case)  # a live row has nothing to restore: 404
+            if self._is_restore(case):
+                return True  # a live row has nothing to restore: 404
+            row = case.formatted_path.rstrip("/")
+            others = self.deleted_since.get(_collection(row), set()) - {row}
+            return bool(others)  # a parent's DELETE may have cascaded to the row
         return False
 
     def _is_restore(self, case: Case) -> bool:
         operation = case.operation
         return operation.method.upper() == "POST" and operation.path.endswith("}" + self.RESTORE)
+
+
+def _collection(path: str) -> str:
+    """The collection a row's path is in: `/api/things` of `/api/things/7`."""
+    return path.rstrip("/").rpartition("/")[0]
 
 
 def _is_flaky(error: BaseException) -> bool:
