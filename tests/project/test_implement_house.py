@@ -203,22 +203,6 @@ def test_a_many_to_many_is_refused_with_its_relation(tmp_path: Path) -> None:
     assert sorted(p for p in root.rglob("*") if p.is_file()) == before
 
 
-def test_an_inverse_collection_is_refused_with_its_relation(tmp_path: Path) -> None:
-    root = copy_of("async_domain", tmp_path)
-    document = tmp_path / "threads.yaml"
-    document.write_text(
-        "feature: threads\nentities:\n  Post:\n    fields: {text: str}\n    relations:\n"
-        "      reply_to: {to: Post, required: false, inverse: replies}\n",
-        encoding="utf-8",
-    )
-    before = sorted(p for p in root.rglob("*") if p.is_file())
-    with pytest.raises(SpecError) as raised:
-        implement_feature(root, document)
-    assert "Post.reply_to: `inverse` is not supported in existing projects yet" in str(raised.value)
-    assert raised.value.location is not None and raised.value.location.line == 6
-    assert sorted(p for p in root.rglob("*") if p.is_file()) == before
-
-
 FILTERED = """\
 feature: shelf
 entities:
@@ -512,6 +496,69 @@ def test_a_list_and_read_only_a_role_may_use_document_their_403(tmp_path: Path) 
     (collection,) = [p for p in paths if p.endswith("/secrets")]
     assert "403" in paths[collection]["get"]["responses"]
     assert "403" in paths[collection + "/{secret_id}"]["get"]["responses"]
+
+
+INVERSES = """\
+feature: practice
+entities:
+  Doctor:
+    fields: {name: str(1..80)}
+    access: {list: public, read: public}
+  Appointment:
+    owned: true
+    fields:
+      minutes: int(10..240) = 30
+      status: {enum: [booked, done], default: booked}
+    relations:
+      doctor: {to: Doctor, on_delete: cascade, inverse: appointments}
+    list: {filter: [status, doctor], sort: [-minutes]}
+  Folder:
+    owned: true
+    fields: {title: str(1..40)}
+    relations:
+      parent: {to: Folder, required: false, on_delete: cascade, inverse: children}
+"""
+
+
+def test_an_inverse_collection_lists_a_parents_rows_under_the_rows_own_list_rule(
+    tmp_path: Path,
+) -> None:
+    """`GET /doctors/{doctor_id}/appointments` and a tree's `GET /folders/{folder_id}/
+    children`: a 404 for a parent the caller cannot read, else the rows' own list (their
+    filters, sorts and pages) of that parent's rows only, as a generated test shows."""
+    root = copy_of("sqlmodel_layered", tmp_path)
+    document = tmp_path / "practice.yaml"
+    document.write_text(INVERSES, encoding="utf-8")
+
+    result = implement_feature(root, document)
+
+    router = (root / "app/api/routes/practice.py").read_text(encoding="utf-8")
+    assert '"/doctors/{doctor_id}/appointments"' in router
+    assert '"/folders/{folder_id}/children"' in router
+    tests = next(root / p for p in result.written if p.startswith("tests/"))
+    generated = tests.read_text(encoding="utf-8")
+    assert "def test_doctor_appointments_lists_only_its_own(" in generated
+    assert "def test_folder_children_lists_only_its_own(" in generated
+    report = run_gates(root, ["tests", "lint", "types"])
+    for gate in ("tests", "lint", "types"):
+        gate_result = report.result(gate)
+        assert gate_result is not None and gate_result.status is Status.PASSED, (gate, gate_result)
+
+    crud = root / "app/crud.py"
+    code = crud.read_text(encoding="utf-8")
+    link = "conditions.append(col(Folder.parent_id) == parent_id)"
+    assert link in code
+    crud.write_text(code.replace(link, "pass"), encoding="utf-8")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    suite = subprocess.run(
+        [*command, "-k", "lists_only_its_own", str(tests)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert suite.returncode == 1, suite.stdout[-3000:]
+    assert "1 failed, 1 passed" in suite.stdout  # the folders' children; the appointments
 
 
 def test_field_access_is_refused_with_its_field(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ can be tested; the templates only print it.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
@@ -188,6 +189,18 @@ class HouseTransitions:
 
 
 @dataclass(frozen=True)
+class HouseInverse:
+    """A parent's read-only collection of one relation's rows: `GET /doctors/{doctor_id}/
+    appointments`, answered as reading the parent would, then as the rows' own list."""
+
+    name: str  # appointments
+    entity: HouseEntity  # the parent
+    column: str  # the rows' link to it: doctor_id
+    path: str
+    function: str  # list_appointments_of_doctor
+
+
+@dataclass(frozen=True)
 class Child:
     entity: str
     snake: str
@@ -239,6 +252,8 @@ class HouseEntity:
     # A deleted row's unique values are free for a new row with its first sample (every
     # member of a constraint is set), which a test shows, and restoring it is then a 409.
     frees_unique: bool = False
+    # The parents' read-only collections of these rows (`GET /doctors/{id}/appointments`).
+    inverses: list[HouseInverse] = dataclasses.field(default_factory=list)
     # Rows one user can make in a test before a unique value or combination repeats
     # (at most the SAMPLES the tests use); fewer when a constraint admits few.
     rows: int = 3
@@ -285,6 +300,12 @@ class HouseEntity:
             for f in self.fields
             if f.kind in temporal and (f.on_create if action == "create" else f.on_update)
         ]
+
+    @property
+    def inverse_columns(self) -> list[str]:
+        """Links an inverse lists by that no filter of the list's already takes."""
+        taken = {f.param for f in self.filters}
+        return [i.column for i in self.inverses if i.column not in taken]
 
     @property
     def unique_attributes(self) -> list[str]:
@@ -874,8 +895,6 @@ def _refuse_unsupported(entity: Entity) -> None:
         raise _unsupported(where, "many_to_many relations are", relation.location)
     for relation in entity.relations:
         where = f"{entity.name}.{relation.name}"
-        if relation.inverse is not None:
-            raise _unsupported(where, "`inverse` is", relation.location)
         if relation.embed:
             raise _unsupported(where, "`embed` is", relation.embed_locations[0])
 
@@ -956,6 +975,21 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 else f"{pluralize(name)}{style.read_suffix}",
             )
         )
+    houses = {house.name: house for house in entities}
+    for entity in spec.entities:
+        for relation in entity.relations:
+            if relation.inverse is None:
+                continue
+            parent = houses[relation.target]
+            houses[entity.name].inverses.append(
+                HouseInverse(
+                    name=relation.inverse,
+                    entity=parent,
+                    column=relation.column,
+                    path=f"{parent.path}/{{{parent.snake}_id}}/{relation.inverse}",
+                    function=f"list_{relation.inverse}_of_{parent.snake}",
+                )
+            )
     limits = _row_limits(spec, {e.name: e.samples for e in entities})
     for house in entities:
         house.rows = limits[house.name]
