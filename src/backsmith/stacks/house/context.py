@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -208,6 +209,8 @@ class Child:
     column: str
     on_delete: OnDelete
     soft_delete: bool = False  # the child entity is soft-deleted too: its deleted rows stay
+    # Told apart in a test's name when the child links to the parent more than once.
+    via: str = ""
 
 
 @dataclass
@@ -378,6 +381,9 @@ class HouseFeature:
     entities: list[HouseEntity]
     style: HouseStyle
     role_table: RoleTable | None = None  # where users hold the roles the rules name
+    # How a test's rows are removed when it ends: the optional links emptied first (a
+    # tree's, or a cycle's), then the tables, each before the ones it requires.
+    teardown: list[tuple[str, list[str]]] = dataclasses.field(default_factory=list)
     # The roles of the user who makes the tests' rows and runs their happy paths: for each
     # rule that a plain signed-in user, owning the row, does not pass, the first role it
     # names (as new projects' tests choose theirs).
@@ -993,6 +999,14 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
     limits = _row_limits(spec, {e.name: e.samples for e in entities})
     for house in entities:
         house.rows = limits[house.name]
+    for house in entities:
+        links = Counter((c.entity, c.on_delete) for c in house.children)
+        house.children = [
+            dataclasses.replace(
+                c, via=f"_via_{c.column}" if links[(c.entity, c.on_delete)] > 1 else ""
+            )
+            for c in house.children
+        ]
     return HouseFeature(
         name=spec.feature,
         title=spec.title or spec.feature,
@@ -1000,4 +1014,27 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
         style=style,
         role_table=_role_table(spec, style, entities),
         actor_roles=_actor_roles(entities),
+        teardown=_teardown(spec),
     )
+
+
+def _teardown(spec: FeatureSpec) -> list[tuple[str, list[str]]]:
+    """Each entity with its optional links, in an order that deletes every row before the
+    rows its required links point at (required links form no cycle: SPEC refuses one)."""
+    order: list[str] = []
+    by_name = {e.name: e for e in spec.entities}
+
+    def visit(entity: Entity) -> None:
+        if entity.name in order:
+            return
+        for other in spec.entities:  # whatever requires this one goes first
+            if other is not entity and any(
+                r.required and r.target == entity.name for r in other.relations
+            ):
+                visit(other)
+        if entity.name not in order:
+            order.append(entity.name)
+
+    for entity in spec.entities:
+        visit(entity)
+    return [(name, [r.column for r in by_name[name].relations if not r.required]) for name in order]

@@ -68,10 +68,11 @@ async def made_users(session: Session) -> AsyncIterator[list[Any]]:
     ids: list[Any] = []
     yield ids
     await session.rollback()
-    await session.execute(delete(Review))
-    await session.execute(delete(Loan))
-    await session.execute(delete(Book))
+    await session.execute(update(Book).values(author_id=None))
     await session.execute(delete(Author))
+    await session.execute(delete(Loan))
+    await session.execute(delete(Review))
+    await session.execute(delete(Book))
     await session.execute(delete(LibraryUserRole).where(LibraryUserRole.user_id.in_(ids)))
     await session.execute(delete(User).where(User.id.in_(ids)))
     await session.commit()

@@ -68,10 +68,11 @@ async def made_users(db_session: Session) -> AsyncIterator[list[Any]]:
     ids: list[Any] = []
     yield ids
     await db_session.rollback()
-    await db_session.execute(delete(Review))
-    await db_session.execute(delete(Loan))
-    await db_session.execute(delete(Book))
+    await db_session.execute(update(Book).values(author_id=None))
     await db_session.execute(delete(Author))
+    await db_session.execute(delete(Loan))
+    await db_session.execute(delete(Review))
+    await db_session.execute(delete(Book))
     await db_session.execute(delete(LibraryUserRole).where(LibraryUserRole.user_id.in_(ids)))
     await db_session.execute(delete(User).where(User.id.in_(ids)))
     await db_session.commit()

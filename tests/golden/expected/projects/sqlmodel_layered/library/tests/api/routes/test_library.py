@@ -67,10 +67,11 @@ def made_users(db: Session) -> Iterator[list[Any]]:
     ids: list[Any] = []
     yield ids
     db.rollback()
-    db.execute(delete(Review))
-    db.execute(delete(Loan))
-    db.execute(delete(Book))
+    db.execute(update(Book).values(author_id=None))
     db.execute(delete(Author))
+    db.execute(delete(Loan))
+    db.execute(delete(Review))
+    db.execute(delete(Book))
     db.execute(delete(LibraryUserRole).where(col(LibraryUserRole.user_id).in_(ids)))
     db.execute(delete(User).where(col(User.id).in_(ids)))
     db.commit()
