@@ -304,6 +304,18 @@ class HouseEntity:
             if f.kind in temporal and (f.on_create if action == "create" else f.on_update)
         ]
 
+    def collides(self, members: tuple[str, ...]) -> bool:
+        """Whether two rows can ever hold the same values of `members`: not when one is a
+        field no client sets, that starts empty (a null collides with nothing)."""
+        by_name = {f.name: f for f in self.fields}
+        return not any(
+            m in by_name
+            and not by_name[m].on_create
+            and by_name[m].nullable
+            and not by_name[m].default
+            for m in members
+        )
+
     @property
     def inverse_columns(self) -> list[str]:
         """Links an inverse lists by that no filter of the list's already takes."""
@@ -504,7 +516,10 @@ def _column_type(column: Column, enum_class: str | None) -> str:
     if column.kind is FieldType.DECIMAL:
         return f"Numeric({column.precision}, {column.scale})"
     if column.kind is FieldType.ENUM:
-        return f"Enum({enum_class}, native_enum=False, length={column.length})"
+        # The values are stored, as the API spells them (SQLAlchemy would store the
+        # members' names, which differ for a value such as `3d`).
+        stored = "values_callable=lambda kinds: [kind.value for kind in kinds]"
+        return f"Enum({enum_class}, native_enum=False, length={column.length}, {stored})"
     return _COLUMN_TYPES[column.kind]
 
 

@@ -188,7 +188,14 @@ class ExpenseBase(SQLModel):
     kind: ExpenseKind = Field(
         default=ExpenseKind.NEED,
         sa_column=Column(
-            Enum(ExpenseKind, native_enum=False, length=6), index=True, nullable=False
+            Enum(
+                ExpenseKind,
+                native_enum=False,
+                length=6,
+                values_callable=lambda kinds: [kind.value for kind in kinds],
+            ),
+            index=True,
+            nullable=False,
         ),
     )
     category_id: int = Field(

@@ -131,7 +131,12 @@ class DoctorBase(SQLModel):
     specialty: DoctorSpecialty = Field(
         default=DoctorSpecialty.GENERAL,
         sa_column=Column(
-            Enum(DoctorSpecialty, native_enum=False, length=11),
+            Enum(
+                DoctorSpecialty,
+                native_enum=False,
+                length=11,
+                values_callable=lambda kinds: [kind.value for kind in kinds],
+            ),
             index=True,
             nullable=False,
         ),
@@ -245,7 +250,12 @@ class AppointmentBase(SQLModel):
     status: AppointmentStatus = Field(
         default=AppointmentStatus.SCHEDULED,
         sa_column=Column(
-            Enum(AppointmentStatus, native_enum=False, length=9),
+            Enum(
+                AppointmentStatus,
+                native_enum=False,
+                length=9,
+                values_callable=lambda kinds: [kind.value for kind in kinds],
+            ),
             index=True,
             nullable=False,
         ),

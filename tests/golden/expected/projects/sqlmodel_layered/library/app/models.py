@@ -209,7 +209,14 @@ class BookBase(SQLModel):
     format: BookFormat = Field(
         default=BookFormat.PAPERBACK,
         sa_column=Column(
-            Enum(BookFormat, native_enum=False, length=9), index=True, nullable=False
+            Enum(
+                BookFormat,
+                native_enum=False,
+                length=9,
+                values_callable=lambda kinds: [kind.value for kind in kinds],
+            ),
+            index=True,
+            nullable=False,
         ),
     )
     subjects: Any = Field(default=[], sa_type=JSON)

@@ -39,7 +39,12 @@ class Doctor(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     specialty: Mapped[DoctorSpecialty] = mapped_column(
-        Enum(DoctorSpecialty, native_enum=False, length=11),
+        Enum(
+            DoctorSpecialty,
+            native_enum=False,
+            length=11,
+            values_callable=lambda kinds: [kind.value for kind in kinds],
+        ),
         default=DoctorSpecialty.GENERAL,
         index=True,
     )
@@ -72,7 +77,12 @@ class Appointment(Base):
     minutes: Mapped[int] = mapped_column(Integer(), default=30)
     reason: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[AppointmentStatus] = mapped_column(
-        Enum(AppointmentStatus, native_enum=False, length=9),
+        Enum(
+            AppointmentStatus,
+            native_enum=False,
+            length=9,
+            values_callable=lambda kinds: [kind.value for kind in kinds],
+        ),
         default=AppointmentStatus.SCHEDULED,
         index=True,
     )

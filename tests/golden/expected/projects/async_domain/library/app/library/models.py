@@ -56,7 +56,14 @@ class Book(Base):
     word_count: Mapped[int | None] = mapped_column(BigInteger())
     weight_kg: Mapped[float | None] = mapped_column(Float())
     format: Mapped[BookFormat] = mapped_column(
-        Enum(BookFormat, native_enum=False, length=9), default=BookFormat.PAPERBACK, index=True
+        Enum(
+            BookFormat,
+            native_enum=False,
+            length=9,
+            values_callable=lambda kinds: [kind.value for kind in kinds],
+        ),
+        default=BookFormat.PAPERBACK,
+        index=True,
     )
     subjects: Mapped[Any] = mapped_column(JSON(), default=[])
     times_lent: Mapped[int] = mapped_column(Integer(), default=0)

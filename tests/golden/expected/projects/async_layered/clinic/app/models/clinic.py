@@ -39,7 +39,11 @@ class Doctor(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     specialty: Mapped[DoctorSpecialty] = mapped_column(
-        Enum(DoctorSpecialty, native_enum=False, length=11), default=DoctorSpecialty.GENERAL, index=True
+        Enum(
+            DoctorSpecialty, native_enum=False, length=11, values_callable=lambda kinds: [kind.value for kind in kinds]
+        ),
+        default=DoctorSpecialty.GENERAL,
+        index=True,
     )
     license_no: Mapped[str] = mapped_column(Text(), unique=True)
     fee: Mapped[Decimal] = mapped_column(Numeric(8, 2))
@@ -70,7 +74,11 @@ class Appointment(Base):
     minutes: Mapped[int] = mapped_column(Integer(), default=30)
     reason: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[AppointmentStatus] = mapped_column(
-        Enum(AppointmentStatus, native_enum=False, length=9), default=AppointmentStatus.SCHEDULED, index=True
+        Enum(
+            AppointmentStatus, native_enum=False, length=9, values_callable=lambda kinds: [kind.value for kind in kinds]
+        ),
+        default=AppointmentStatus.SCHEDULED,
+        index=True,
     )
     doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id", ondelete="RESTRICT"), index=True)
 
