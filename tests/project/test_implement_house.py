@@ -561,6 +561,49 @@ def test_an_inverse_collection_lists_a_parents_rows_under_the_rows_own_list_rule
     assert "1 failed, 1 passed" in suite.stdout  # the folders' children; the appointments
 
 
+PUBLIC_WRITES = """\
+feature: board
+entities:
+  Notice:
+    fields: {text: str(1..200)}
+    access: {list: public, read: public, create: public, update: public, delete: "role:admin"}
+  Pin:
+    owned: true
+    fields: {label: str(1..20)}
+    relations:
+      notice: {to: Notice, on_delete: cascade}
+      board: {to: Board, required: false, on_delete: set_null}
+  Board:
+    fields: {name: str(1..20)}
+    relations:
+      pin: {to: Pin, required: false, on_delete: set_null}
+"""
+
+
+def test_public_writes_take_anyone_and_a_cycle_of_links_migrates_without_a_naming_convention(
+    tmp_path: Path,
+) -> None:
+    """A create or update anyone may make answers an anonymous caller (the access matrix
+    asserts it), rather than asking them to sign in; and links that form a cycle (Pin ->
+    Board -> Pin) in a project whose metadata names no constraints migrate
+    both ways on SQLite's batch mode and on PostgreSQL, with no drift."""
+    root = copy_of("sqlmodel_layered", tmp_path)
+    document = tmp_path / "board.yaml"
+    document.write_text(
+        PUBLIC_WRITES.replace("mirror: {to: Pin", "notice_pin: {to: Board"), "utf-8"
+    )
+
+    implement_feature(root, document)
+
+    router = (root / "app/api/routes/board.py").read_text(encoding="utf-8")
+    assert "def create_notice(data: NoticeCreate, session: SessionDep)" in router
+    gates = ["tests", "lint", "types", "migrations"]
+    report = run_gates(root, gates, database_url=POSTGRES)
+    for gate in gates:
+        gate_result = report.result(gate)
+        assert gate_result is not None and gate_result.status is Status.PASSED, (gate, gate_result)
+
+
 def test_field_access_is_refused_with_its_field(tmp_path: Path) -> None:
     root = copy_of("async_domain", tmp_path)
     before = sorted(p for p in root.rglob("*") if p.is_file())

@@ -8,6 +8,7 @@ given, is handed to Alembic as `sqlalchemy.url`. Usually run by `alembic_worker.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 from typing import Any
@@ -44,7 +45,9 @@ def defer_foreign_keys_in_cycles(
     """Alembic creates a revision's new tables in dependency order, which a cycle of foreign
     keys (A -> B -> A) does not have (sqlalchemy/alembic#326): PostgreSQL then refuses the
     first table, whose key names a table not made yet. Each such key is added once every
-    table exists, and dropped before any table in the downgrade."""
+    table exists, and dropped before any table in the downgrade. A key the project's
+    metadata leaves unnamed (no naming convention) gets a name: SQLite's batch mode,
+    which adds it by remaking the table, refuses an unnamed one, and so does its drop."""
     for script in directives:
         for upgrade, downgrade in zip(
             script.upgrade_ops_list, script.downgrade_ops_list, strict=True
@@ -64,9 +67,21 @@ def defer_foreign_keys_in_cycles(
             for key in deferred:
                 table = key.table.name
                 create = ops.CreateForeignKeyOp.from_constraint(key)
-                upgrade.ops.append(ops.ModifyTableOps(table, [create]))
                 drop = ops.DropConstraintOp.from_constraint(key)
+                if create.constraint_name is None:
+                    name = _key_name(table, [c.name for c in key.columns], key.referred_table.name)
+                    create.constraint_name = drop.constraint_name = name
+                upgrade.ops.append(ops.ModifyTableOps(table, [create]))
                 downgrade.ops.insert(0, ops.ModifyTableOps(table, [drop]))
+
+
+def _key_name(table: str, columns: list[str], referred: str) -> str:
+    """`fk_<table>_<columns>_<referred>`, cut with a stable hash to PostgreSQL's 63."""
+    name = f"fk_{table}_{'_'.join(columns)}_{referred}"
+    if len(name) <= 63:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[:54]}_{digest}"
 
 
 def main(message: str, url: str | None = None) -> None:

@@ -137,6 +137,7 @@ class HouseRelation:
     nullable: bool
     on_delete: str  # CASCADE, RESTRICT, SET NULL
     target_soft_delete: bool = False  # its parents are soft-deleted: restore them first
+    target_read_public: bool = False  # anyone may read its parents, signed in or not
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,16 @@ class HouseEntity:
             for f in self.fields
             if f.kind in temporal and (f.on_create if action == "create" else f.on_update)
         ]
+
+    def anonymous(self, action: str) -> bool:
+        """Whether `action` never asks who the caller is, so its route takes no signed-in
+        user: its rule is public, and so is every read it makes on the way (the row's for
+        a change, each parent's for a create)."""
+        if not self.access[action].public:
+            return False
+        if action == "create":
+            return all(r.target_read_public for r in self.relations)
+        return self.access["read"].public
 
     def collides(self, members: tuple[str, ...]) -> bool:
         """Whether two rows can ever hold the same values of `members`: not when one is a
@@ -940,6 +951,9 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 nullable=not r.required,
                 on_delete=_ON_DELETE[r.on_delete],
                 target_soft_delete=by_name[r.target].soft_delete,
+                target_read_public=any(
+                    g.kind is GrantKind.PUBLIC for g in by_name[r.target].access[Action.READ]
+                ),
             )
             for r in entity.relations
         ]

@@ -206,7 +206,7 @@ def _may_change_expense(user: User, expense: Expense, action: str) -> None:
 
 
 def _check_references_expense(
-    session: Session, user: User, values: dict[str, Any]
+    session: Session, user: User | None, values: dict[str, Any]
 ) -> None:
     if values.get("category_id") is not None:
         found = session.scalar(

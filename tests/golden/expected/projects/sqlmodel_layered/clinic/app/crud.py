@@ -274,7 +274,7 @@ def _check_unique_appointment(
 
 
 def _check_references_appointment(
-    session: Session, user: User, values: dict[str, Any]
+    session: Session, user: User | None, values: dict[str, Any]
 ) -> None:
     if values.get("doctor_id") is not None:
         found = session.scalar(
@@ -457,7 +457,7 @@ def _check_unique_visit_note(
 
 
 def _check_references_visit_note(
-    session: Session, user: User, values: dict[str, Any]
+    session: Session, user: User | None, values: dict[str, Any]
 ) -> None:
     if values.get("appointment_id") is not None:
         found = session.scalar(

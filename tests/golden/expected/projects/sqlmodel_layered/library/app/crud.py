@@ -202,7 +202,7 @@ def _check_unique_book(
 
 
 def _check_references_book(
-    session: Session, user: User, values: dict[str, Any]
+    session: Session, user: User | None, values: dict[str, Any]
 ) -> None:
     if values.get("author_id") is not None:
         found = session.scalar(
@@ -347,7 +347,7 @@ def _may_change_loan(session: Session, user: User, loan: Loan, action: str) -> N
 
 
 def _check_references_loan(
-    session: Session, user: User, values: dict[str, Any]
+    session: Session, user: User | None, values: dict[str, Any]
 ) -> None:
     if values.get("book_id") is not None:
         found = session.scalar(
@@ -495,7 +495,7 @@ def _check_unique_review(
 
 
 def _check_references_review(
-    session: Session, user: User, values: dict[str, Any]
+    session: Session, user: User | None, values: dict[str, Any]
 ) -> None:
     if values.get("book_id") is not None:
         found = session.scalar(

@@ -204,7 +204,7 @@ async def _check_unique_appointment(
 
 
 async def _check_references_appointment(
-    session: Session, user: User, values: dict[str, Any]
+    session: Session, user: User | None, values: dict[str, Any]
 ) -> None:
     if values.get("doctor_id") is not None:
         found = await session.scalar(
@@ -364,7 +364,7 @@ async def _check_unique_visit_note(
 
 
 async def _check_references_visit_note(
-    session: Session, user: User, values: dict[str, Any]
+    session: Session, user: User | None, values: dict[str, Any]
 ) -> None:
     if values.get("appointment_id") is not None:
         found = await session.scalar(

@@ -144,7 +144,9 @@ async def _check_unique_book(
             raise AlreadyExists(f"A Book with {shown} already exists")
 
 
-async def _check_references_book(session: Session, user: User, values: dict[str, Any]) -> None:
+async def _check_references_book(
+    session: Session, user: User | None, values: dict[str, Any]
+) -> None:
     if values.get("author_id") is not None:
         found = await session.scalar(
             select(Author.id).where(
@@ -273,7 +275,9 @@ async def _may_change_loan(session: Session, user: User, loan: Loan, action: str
         raise PermissionDenied(f"You may not {action} Loan {loan.id}")
 
 
-async def _check_references_loan(session: Session, user: User, values: dict[str, Any]) -> None:
+async def _check_references_loan(
+    session: Session, user: User | None, values: dict[str, Any]
+) -> None:
     if values.get("book_id") is not None:
         found = await session.scalar(
             select(Book.id).where(
@@ -408,7 +412,9 @@ async def _check_unique_review(
             raise AlreadyExists(f"A Review with {shown} already exists")
 
 
-async def _check_references_review(session: Session, user: User, values: dict[str, Any]) -> None:
+async def _check_references_review(
+    session: Session, user: User | None, values: dict[str, Any]
+) -> None:
     if values.get("book_id") is not None:
         found = await session.scalar(
             select(Book.id).where(

@@ -149,7 +149,7 @@ async def _may_change_expense(session: Session, user: User, expense: Expense, ac
         raise HTTPException(status_code=403, detail=f"You may not {action} Expense {expense.id}")
 
 
-async def _check_references_expense(session: Session, user: User, values: dict[str, Any]) -> None:
+async def _check_references_expense(session: Session, user: User | None, values: dict[str, Any]) -> None:
     if values.get("category_id") is not None:
         found = await session.scalar(
             select(Category.id).where(

@@ -179,7 +179,7 @@ async def _check_unique_appointment(session: Session, values: dict[str, Any], cu
             raise ConflictError(f"A Appointment with {shown} already exists")
 
 
-async def _check_references_appointment(session: Session, user: User, values: dict[str, Any]) -> None:
+async def _check_references_appointment(session: Session, user: User | None, values: dict[str, Any]) -> None:
     if values.get("doctor_id") is not None:
         found = await session.scalar(
             select(Doctor.id).where(
@@ -323,7 +323,7 @@ async def _check_unique_visit_note(session: Session, values: dict[str, Any], cur
             raise ConflictError(f"A VisitNote with {shown} already exists")
 
 
-async def _check_references_visit_note(session: Session, user: User, values: dict[str, Any]) -> None:
+async def _check_references_visit_note(session: Session, user: User | None, values: dict[str, Any]) -> None:
     if values.get("appointment_id") is not None:
         found = await session.scalar(
             select(Appointment.id).where(

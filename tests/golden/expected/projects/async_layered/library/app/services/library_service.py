@@ -135,7 +135,7 @@ async def _check_unique_book(session: Session, values: dict[str, Any], current: 
             raise ConflictError(f"A Book with {shown} already exists")
 
 
-async def _check_references_book(session: Session, user: User, values: dict[str, Any]) -> None:
+async def _check_references_book(session: Session, user: User | None, values: dict[str, Any]) -> None:
     if values.get("author_id") is not None:
         found = await session.scalar(
             select(Author.id).where(
@@ -262,7 +262,7 @@ async def _may_change_loan(session: Session, user: User, loan: Loan, action: str
         raise HTTPException(status_code=403, detail=f"You may not {action} Loan {loan.id}")
 
 
-async def _check_references_loan(session: Session, user: User, values: dict[str, Any]) -> None:
+async def _check_references_loan(session: Session, user: User | None, values: dict[str, Any]) -> None:
     if values.get("book_id") is not None:
         found = await session.scalar(
             select(Book.id).where(
@@ -391,7 +391,7 @@ async def _check_unique_review(session: Session, values: dict[str, Any], current
             raise ConflictError(f"A Review with {shown} already exists")
 
 
-async def _check_references_review(session: Session, user: User, values: dict[str, Any]) -> None:
+async def _check_references_review(session: Session, user: User | None, values: dict[str, Any]) -> None:
     if values.get("book_id") is not None:
         found = await session.scalar(
             select(Book.id).where(
