@@ -58,7 +58,8 @@ def create_item(*, session: Session, item_in: ItemCreate, owner_id: uuid.UUID) -
 
 
 def visible_categories(user: User | None) -> ColumnElement[bool]:
-    """The categories `user` may see; every query of them starts here."""
+    """The categories `user` may see: every query of them starts
+    here."""
     if user is None:
         return false()
     if user.is_superuser:
@@ -186,7 +187,8 @@ def delete_category(session: Session, user: User, category_id: int) -> None:
 
 
 def visible_expenses(user: User | None) -> ColumnElement[bool]:
-    """The expenses `user` may see; every query of them starts here."""
+    """The expenses `user` may see: every query of them starts
+    here."""
     if user is None:
         return false()
     if user.is_superuser:

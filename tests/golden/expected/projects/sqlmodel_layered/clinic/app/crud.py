@@ -74,7 +74,8 @@ def _has_role(session: Session, user: User, roles: tuple[str, ...]) -> bool:
 
 
 def visible_doctors(_user: User | None) -> ColumnElement[bool]:
-    """The doctors `user` may see; every query of them starts here."""
+    """The doctors `user` may see: every query of them starts
+    here."""
     return true()
 
 
@@ -208,7 +209,8 @@ def delete_doctor(session: Session, user: User, doctor_id: int) -> None:
 
 
 def visible_appointments(user: User | None) -> ColumnElement[bool]:
-    """The appointments `user` may see; every query of them starts here."""
+    """The appointments `user` may see: every query of them starts
+    here."""
     if user is None:
         return false()
     if user.is_superuser:
@@ -402,7 +404,8 @@ def delete_appointment(session: Session, user: User, appointment_id: int) -> Non
 
 
 def visible_visit_notes(user: User | None) -> ColumnElement[bool]:
-    """The visit notes `user` may see; every query of them starts here."""
+    """The visit notes `user` may see: every query of them starts
+    here."""
     if user is None:
         return false()
     if user.is_superuser:

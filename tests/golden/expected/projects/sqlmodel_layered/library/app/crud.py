@@ -78,7 +78,8 @@ def _has_role(session: Session, user: User, roles: tuple[str, ...]) -> bool:
 
 
 def visible_authors(_user: User | None) -> ColumnElement[bool]:
-    """The authors `user` may see; every query of them starts here."""
+    """The authors `user` may see: every query of them starts
+    here."""
     return true()
 
 
@@ -162,7 +163,8 @@ def delete_author(session: Session, user: User, author_id: int) -> None:
 
 
 def visible_books(_user: User | None) -> ColumnElement[bool]:
-    """The books `user` may see; every query of them starts here."""
+    """The books `user` may see: every query of them starts
+    here."""
     return true()
 
 
@@ -323,7 +325,8 @@ def delete_book(session: Session, user: User, book_id: int) -> None:
 
 
 def visible_loans(user: User | None) -> ColumnElement[bool]:
-    """The loans `user` may see; every query of them starts here."""
+    """The loans `user` may see: every query of them starts
+    here."""
     if user is None:
         return false()
     # In the query itself: the roles are looked up with the rows, not beforehand.
@@ -453,7 +456,8 @@ def delete_loan(session: Session, user: User, loan_id: int) -> None:
 
 
 def visible_reviews(_user: User | None) -> ColumnElement[bool]:
-    """The reviews `user` may see; every query of them starts here."""
+    """The reviews `user` may see: every query of them starts
+    here."""
     return true()
 
 

@@ -26,7 +26,8 @@ async def _has_role(session: Session, user: User, roles: tuple[str, ...]) -> boo
 
 
 def visible_categories(user: User | None) -> ColumnElement[bool]:
-    """The categories `user` may see; every query of them starts here."""
+    """The categories `user` may see: every query of them starts
+    here."""
     if user is None:
         return false()
     # In the query itself: the roles are looked up with the rows, not beforehand.
@@ -141,7 +142,8 @@ async def delete_category(session: Session, user: User, category_id: int) -> Non
 
 
 def visible_expenses(user: User | None) -> ColumnElement[bool]:
-    """The expenses `user` may see; every query of them starts here."""
+    """The expenses `user` may see: every query of them starts
+    here."""
     if user is None:
         return false()
     # In the query itself: the roles are looked up with the rows, not beforehand.

@@ -35,7 +35,8 @@ async def _has_role(session: Session, user: User, roles: tuple[str, ...]) -> boo
 
 
 def visible_authors(_user: User | None) -> ColumnElement[bool]:
-    """The authors `user` may see; every query of them starts here."""
+    """The authors `user` may see: every query of them starts
+    here."""
     return true()
 
 
@@ -111,7 +112,8 @@ async def delete_author(session: Session, user: User, author_id: int) -> None:
 
 
 def visible_books(_user: User | None) -> ColumnElement[bool]:
-    """The books `user` may see; every query of them starts here."""
+    """The books `user` may see: every query of them starts
+    here."""
     return true()
 
 
@@ -257,7 +259,8 @@ async def delete_book(session: Session, user: User, book_id: int) -> None:
 
 
 def visible_loans(user: User | None) -> ColumnElement[bool]:
-    """The loans `user` may see; every query of them starts here."""
+    """The loans `user` may see: every query of them starts
+    here."""
     if user is None:
         return false()
     # In the query itself: the roles are looked up with the rows, not beforehand.
@@ -380,7 +383,8 @@ async def delete_loan(session: Session, user: User, loan_id: int) -> None:
 
 
 def visible_reviews(_user: User | None) -> ColumnElement[bool]:
-    """The reviews `user` may see; every query of them starts here."""
+    """The reviews `user` may see: every query of them starts
+    here."""
     return true()
 
 

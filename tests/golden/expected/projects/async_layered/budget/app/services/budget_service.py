@@ -25,7 +25,8 @@ async def _has_role(session: Session, user: User, roles: tuple[str, ...]) -> boo
 
 
 def visible_categories(user: User | None) -> ColumnElement[bool]:
-    """The categories `user` may see; every query of them starts here."""
+    """The categories `user` may see: every query of them starts
+    here."""
     if user is None:
         return false()
     # In the query itself: the roles are looked up with the rows, not beforehand.
@@ -131,7 +132,8 @@ class CategoryService:
 
 
 def visible_expenses(user: User | None) -> ColumnElement[bool]:
-    """The expenses `user` may see; every query of them starts here."""
+    """The expenses `user` may see: every query of them starts
+    here."""
     if user is None:
         return false()
     # In the query itself: the roles are looked up with the rows, not beforehand.

@@ -32,7 +32,8 @@ async def _has_role(session: Session, user: User, roles: tuple[str, ...]) -> boo
 
 
 def visible_doctors(_user: User | None) -> ColumnElement[bool]:
-    """The doctors `user` may see; every query of them starts here."""
+    """The doctors `user` may see: every query of them starts
+    here."""
     return true()
 
 
@@ -136,7 +137,8 @@ async def delete_doctor(session: Session, user: User, doctor_id: int) -> None:
 
 
 def visible_appointments(user: User | None) -> ColumnElement[bool]:
-    """The appointments `user` may see; every query of them starts here."""
+    """The appointments `user` may see: every query of them starts
+    here."""
     if user is None:
         return false()
     # In the query itself: the roles are looked up with the rows, not beforehand.
@@ -286,7 +288,8 @@ async def delete_appointment(session: Session, user: User, appointment_id: int) 
 
 
 def visible_visit_notes(user: User | None) -> ColumnElement[bool]:
-    """The visit notes `user` may see; every query of them starts here."""
+    """The visit notes `user` may see: every query of them starts
+    here."""
     if user is None:
         return false()
     # In the query itself: the roles are looked up with the rows, not beforehand.

@@ -34,7 +34,8 @@ async def _has_role(session: Session, user: User, roles: tuple[str, ...]) -> boo
 
 
 def visible_authors(_user: User | None) -> ColumnElement[bool]:
-    """The authors `user` may see; every query of them starts here."""
+    """The authors `user` may see: every query of them starts
+    here."""
     return true()
 
 
@@ -106,7 +107,8 @@ async def delete_author(session: Session, user: User, author_id: int) -> None:
 
 
 def visible_books(_user: User | None) -> ColumnElement[bool]:
-    """The books `user` may see; every query of them starts here."""
+    """The books `user` may see: every query of them starts
+    here."""
     return true()
 
 
@@ -244,7 +246,8 @@ async def delete_book(session: Session, user: User, book_id: int) -> None:
 
 
 def visible_loans(user: User | None) -> ColumnElement[bool]:
-    """The loans `user` may see; every query of them starts here."""
+    """The loans `user` may see: every query of them starts
+    here."""
     if user is None:
         return false()
     # In the query itself: the roles are looked up with the rows, not beforehand.
@@ -363,7 +366,8 @@ async def delete_loan(session: Session, user: User, loan_id: int) -> None:
 
 
 def visible_reviews(_user: User | None) -> ColumnElement[bool]:
-    """The reviews `user` may see; every query of them starts here."""
+    """The reviews `user` may see: every query of them starts
+    here."""
     return true()
 
 
