@@ -315,6 +315,15 @@ class HouseEntity:
             return all(r.target_read_public for r in self.relations)
         return self.access["read"].public
 
+    def one_per_parent(self, column: str) -> bool:
+        """Whether a parent can have only one of these rows through `column`: some
+        uniqueness holds the link and nothing a client's samples vary (the owner, a field
+        no client sets, another link)."""
+        varied = {f.name for f in self.fields if f.on_create}
+        return any(
+            column in group and not (set(group) - {column}) & varied for group in self.unique
+        )
+
     def collides(self, members: tuple[str, ...]) -> bool:
         """Whether two rows can ever hold the same values of `members`: not when one is a
         field no client sets, that starts empty (a null collides with nothing)."""

@@ -130,10 +130,13 @@ async def _check_unique_book(
         ("isbn",),
         ("catalog_id",),
     ]
+    # What a new row holds where no client sends a value: its default.
+    made = {"times_lent": 0}
     for members in constraints:
         if current is not None and not any(name in values for name in members):
             continue
-        wanted = {name: values.get(name, getattr(current, name, None)) for name in members}
+        held = {name: getattr(current, name) for name in members} if current else made
+        wanted = {name: values.get(name, held.get(name)) for name in members}
         if any(value is None for value in wanted.values()):
             continue  # as in the database: a null collides with nothing
         statement = select(Book.id).where(
