@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from backsmith.design.access import Cell, access_of, build_matrix
+from backsmith.design.access import Cell, Condition, access_of, build_matrix
 from backsmith.design.lists import Filter, FilterOp, alternatives_pattern, list_of
 from backsmith.design.operations import collection_path
 from backsmith.design.samples import (
@@ -28,13 +28,12 @@ from backsmith.design.values import COLUMN_RANGES, NO_NUL, Domain, domain_of
 from backsmith.errors import Location, SpecError
 from backsmith.spec.model import (
     STRING_TYPES,
-    Action,
     Entity,
     FeatureSpec,
     Field,
     FieldType,
-    GrantKind,
     OnDelete,
+    Relation,
     RelationKind,
     pluralize,
     snake,
@@ -588,22 +587,18 @@ _ON_DELETE = {
 }
 
 
-def _access(entity: Entity, action: str, admin_flag: str | None) -> Access:
-    grants = entity.restore if action == "restore" else entity.access[Action(action)]
-    named = tuple(dict.fromkeys(g.role for g in grants if g.kind is GrantKind.ROLE and g.role))
-    flagged = admin_flag is not None and "admin" in named  # admin is the users' own flag
+def _access(condition: Condition, admin_flag: str | None) -> Access:
+    """The design's condition of one action, with `role:admin` as the users' own flag
+    where they have one."""
+    named = tuple(dict.fromkeys(condition.roles))
+    flagged = admin_flag is not None and "admin" in named
     return Access(
-        public=any(g.kind is GrantKind.PUBLIC for g in grants),
-        authenticated=any(g.kind is GrantKind.AUTHENTICATED for g in grants),
-        owner=any(g.kind is GrantKind.OWNER for g in grants),
+        public=condition.public,
+        authenticated=condition.authenticated,
+        owner=condition.owner,
         admin=flagged,
         roles=tuple(r for r in named if not (flagged and r == "admin")),
     )
-
-
-def _actions(entity: Entity) -> list[str]:
-    """The actions whose access the entity decides: CRUD, and restore under soft delete."""
-    return [a.value for a in Action] + (["restore"] if entity.soft_delete else [])
 
 
 def _frees_unique(entity: Entity, samples: list[dict[str, JSONValue]]) -> bool:
@@ -685,8 +680,16 @@ def _unique_members(entity: Entity) -> list[tuple[str, ...]]:
 def _unique_groups(entity: Entity) -> list[tuple[str, ...]]:
     """The table's uniqueness constraints: the document's `unique` groups, and each
     one_to_one's link (a many_to_one whose parent takes one row at most)."""
-    links = [(r.name,) for r in entity.relations if r.kind is RelationKind.ONE_TO_ONE]
-    return list(entity.unique) + [link for link in links if link not in entity.unique]
+    return list(entity.unique) + [(r.name,) for r in _unique_links(entity)]
+
+
+def _unique_links(entity: Entity) -> list[Relation]:
+    """The one_to_one relations whose link no `unique` group of the document already holds."""
+    return [
+        r
+        for r in entity.relations
+        if r.kind is RelationKind.ONE_TO_ONE and (r.name,) not in entity.unique
+    ]
 
 
 def _cycle(entity: Entity, rows: list[dict[str, JSONValue]]) -> list[dict[str, JSONValue]]:
@@ -753,20 +756,15 @@ def _indexes(storage: Table, entity: Entity) -> list[Index]:
         present.add("owner_id")
     indexes = [index for index in storage.indexes if set(index.columns) <= present]
     if entity.soft_delete:
-        links = [
-            (r.column,)
-            for r in entity.relations
-            if r.kind is RelationKind.ONE_TO_ONE and (r.name,) not in entity.unique
-        ]
         indexes += [
             Index(
-                index_name(storage.name, link, "uq"),
-                link,
+                index_name(storage.name, (r.column,), "uq"),
+                (r.column,),
                 IndexReason.LIVE_UNIQUE,
                 unique=True,
                 live_only=True,
             )
-            for link in links
+            for r in _unique_links(entity)
         ]
     return indexes
 
@@ -943,9 +941,10 @@ def _refuse_unsupported(entity: Entity) -> None:
 def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
     entities: list[HouseEntity] = []
     by_name = {e.name: e for e in spec.entities}
+    accesses = {e.name: access_of(e) for e in spec.entities}
     for entity in spec.entities:
         _refuse_unsupported(entity)
-        access = access_of(entity)
+        access = accesses[entity.name]
         matrix = build_matrix(access, spec.roles, parents=[], custom_actions=[])
         plural = names.entity_plural(entity)
         name = entity.name
@@ -960,9 +959,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 nullable=not r.required,
                 on_delete=_ON_DELETE[r.on_delete],
                 target_soft_delete=by_name[r.target].soft_delete,
-                target_read_public=any(
-                    g.kind is GrantKind.PUBLIC for g in by_name[r.target].access[Action.READ]
-                ),
+                target_read_public=accesses[r.target].condition("read").public,
             )
             for r in entity.relations
         ]
@@ -980,7 +977,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 owned=entity.owned,
                 fields=[_field(entity, f, storage.column(f.name)) for f in entity.fields],
                 relations=relations,
-                access={a: _access(entity, a, style.superuser_flag) for a in _actions(entity)},
+                access={a: _access(c, style.superuser_flag) for a, c in access.actions.items()},
                 unique=[tuple(attribute.get(m, m) for m in g) for g in _unique_groups(entity)],
                 indexes=_indexes(storage, entity),
                 filters=[_filter(f) for f in list_of(entity, spec).filters],

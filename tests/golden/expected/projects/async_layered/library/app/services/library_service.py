@@ -128,7 +128,7 @@ async def _check_unique_book(session: Session, values: dict[str, Any], current: 
     for members in constraints:
         if current is not None and not any(name in values for name in members):
             continue
-        held = {name: getattr(current, name) for name in members} if current else made
+        held = {name: getattr(current, name) for name in members} if current is not None else made
         wanted = {name: values.get(name, held.get(name)) for name in members}
         if any(value is None for value in wanted.values()):
             continue  # as in the database: a null collides with nothing
