@@ -399,6 +399,73 @@ def test_a_state_field_moves_only_as_its_transitions_allow(tmp_path: Path) -> No
     assert "6 failed, 6 passed" in suite.stdout  # the 6 refused moves fail; the 6 allowed pass
 
 
+CHECKS = """\
+feature: planner
+entities:
+  Trip:
+    owned: true
+    fields:
+      name: {type: str, max_length: 80, unique: true}
+      starts_on: date
+      ends_on: date?
+      people: int(1..20) = 1
+      budget: decimal(8,2)?
+      leaves_at: datetime?
+      arrives_at: datetime?
+      status: {enum: [draft, booked, done], default: draft}
+    transitions:
+      status: {draft: [booked], booked: [done, draft]}
+    checks:
+      - rule: ends_on is null or ends_on >= starts_on
+        message: A trip ends on or after the day it starts.
+      - rule: budget is null or budget >= people * 100
+        message: At least 100 per person.
+      - rule: arrives_at is null or leaves_at is null or arrives_at > leaves_at
+        message: One arrives after leaving.
+      - rule: status != "done" or ends_on is not null
+        message: A done trip has an end.
+"""
+
+
+def test_cross_field_checks_answer_a_422_on_create_and_on_the_merged_row_of_an_update(
+    tmp_path: Path,
+) -> None:
+    """The first broken check is a 422 with its message, on create and on a PATCH judged
+    with the stored values; the checks' runtime and its tests sit beside the project's
+    services and tests, named for the feature where features share the folder. Four
+    checks over seven fields still get test data that meets them all, and datetimes read
+    back from SQLite meet their schema under fuzzing. Without the update's check, the
+    PATCH tests fail."""
+    root = copy_of("sqlmodel_layered", tmp_path)
+    document = tmp_path / "planner.yaml"
+    document.write_text(CHECKS, encoding="utf-8")
+
+    result = implement_feature(root, document)
+
+    assert "app/planner_checks.py" in result.written
+    assert "tests/api/routes/test_planner_checks.py" in result.written
+    tests = root / "tests/api/routes/test_planner.py"
+    generated = tests.read_text(encoding="utf-8")
+    for message in ("A trip ends on or after", "At least 100", "One arrives", "A done trip"):
+        assert generated.count(message) == 2, message  # broken on create, and by a PATCH
+    report = run_gates(root, ["tests", "lint", "types", "fuzz"], fuzz_examples=5)
+    for gate in ("tests", "lint", "types", "fuzz"):
+        gate_result = report.result(gate)
+        assert gate_result is not None and gate_result.status is Status.PASSED, (gate, gate_result)
+
+    service = root / "app/crud.py"
+    code = service.read_text(encoding="utf-8")
+    check = "_check_rules_trip({**stored, **changes})"
+    assert check in code
+    service.write_text(code.replace(check, "pass"), encoding="utf-8")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "check"]
+    suite = subprocess.run(
+        [*command, str(tests)], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert suite.returncode == 1, suite.stdout[-3000:]
+    assert "4 failed" in suite.stdout  # each check's PATCH; the creates still pass
+
+
 SOFT_DELETE = """\
 feature: archive
 roles: [keeper]

@@ -1,7 +1,9 @@
 """Code that runs inside a target project, in the project's own interpreter.
 
 Each module here is a script run by file path (`python <path> ARGS`, see `script`) or copied
-into a gate's scratch directory; none is imported by backsmith itself. A project's
+into a gate's scratch directory or into the project (`checks.py`, the cross-field checks'
+runtime, which backsmith also loads by path to evaluate test data); none is imported by
+backsmith itself. A project's
 interpreter need not have backsmith installed (a generated project has its own `.venv`), so
 these modules import only the standard library and the project's own libraries (Alembic
 and SQLAlchemy; schemathesis and Hypothesis for fuzzing), never `backsmith`. They are

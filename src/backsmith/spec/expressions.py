@@ -481,8 +481,8 @@ def parse_expression(text: str, fields: Mapping[str, Field]) -> Node:
     return _Parser(text, fields).parse()
 
 
-# The helper of the generated `app/core/checks.py` each operator calls; `checkdata.py`
-# evaluates test data with the same helpers, so both read this one table.
+# The helper of the checks' runtime (`runtime/checks.py`) each operator calls;
+# `design/checks.py` evaluates test data with the same helpers, so both read this one table.
 RUNTIME_CALLS = {
     "and": "all_of",
     "or": "any_of",

@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from backsmith import runtime
 from backsmith.design.operations import feature_operations
 from backsmith.errors import SpecError
 from backsmith.spec.model import FeatureSpec
@@ -52,6 +53,9 @@ def render_project(name: str) -> dict[str, str]:
         directory, _, filename = relative.rpartition("/")
         filename = _RENAMED.get(filename, filename)
         files[f"{directory}/{filename}" if directory else filename] = content
+    # The checks' runtime is one module of backsmith's, which also evaluates test data
+    # with it (design/checks.py): it is copied, never re-templated.
+    files["app/core/checks.py"] = (runtime.FOLDER / "checks.py").read_text(encoding="utf-8")
     revision_path, revision = users_revision()
     files[revision_path] = revision
     return files

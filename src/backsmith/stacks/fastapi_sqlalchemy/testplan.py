@@ -27,6 +27,15 @@ from backsmith.design.access import (
     listed,
     unset_on_create,
 )
+from backsmith.design.checks import (
+    CheckCase,
+    CheckData,
+    check_cases,
+    check_data,
+    evaluate,
+    keys_apart_from,
+    meeting_checks,
+)
 from backsmith.design.samples import (
     SampleError,
     boundary_cases,
@@ -36,7 +45,6 @@ from backsmith.design.samples import (
 from backsmith.design.storage import TENANT
 from backsmith.errors import SpecError
 from backsmith.spec.model import CustomAction, Field, FieldType
-from backsmith.stacks.fastapi_sqlalchemy.checkdata import CheckData, evaluate
 from backsmith.stacks.fastapi_sqlalchemy.context import (
     ActionContext,
     ComputedContext,
@@ -178,16 +186,6 @@ class EmbedCheck:
     pool: int = 0
     # A user can make a second parent to move the row to (else it "moves" to its own).
     movable: bool = True
-
-
-@dataclass(frozen=True)
-class CheckCase:
-    """Values that break one cross-field check (and none before it)."""
-
-    label: str
-    message: str
-    on_create: dict[str, Any]  # overrides of the first sample
-    on_update: dict[str, Any] | None  # a PATCH onto the second sample; None: not updatable
 
 
 @dataclass(frozen=True)
@@ -430,7 +428,7 @@ class EntityTestPlan:
             for group in _unique_groups(self.entity)
             if not set(group) <= set(copied) and all(m in duplicate for m in group)
         ]
-        apart = _keys_apart_from(others, made)
+        apart = keys_apart_from(others, made)
         found = data.find(
             duplicate, tuple(sorted(linked)), lambda row: data.meets_all(row) and apart(row)
         )
@@ -817,84 +815,18 @@ def _nul_case(f: Field) -> Boundary | None:
 
 
 def _check_data(entity: EntityContext) -> CheckData:
-    return CheckData({f.name: f.field for f in entity.fields}, entity.entity.checks)
-
-
-def _keys_apart_from(
-    groups: list[tuple[str, ...]], rows: list[dict[str, Any]]
-) -> Callable[[dict[str, Any]], bool]:
-    """Whether a payload's key under each unique group is one none of `rows` holds (a key
-    with a null never collides). Keys compare by repr: a json member is not hashable."""
-    taken = {g: {repr([row[name] for name in g]) for row in rows} for g in groups}
-
-    def apart(payload: dict[str, Any]) -> bool:
-        keys = {g: [payload[name] for name in g] for g in groups}
-        return all(None in key or repr(key) not in taken[g] for g, key in keys.items())
-
-    return apart
+    return check_data(entity.entity)
 
 
 def _meeting_checks(entity: EntityContext, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each sample, its checked fields changed where needed so that it meets every check."""
-    if not entity.entity.checks:
-        return rows
-    data = _check_data(entity)
-    groups = [g for g in _unique_groups(entity) if all(name in rows[0] for name in g)]
-    met: list[dict[str, Any]] = []
-    for index, row in enumerate(rows):
-        found = data.satisfying(row, index)
-        if found is not None and groups:
-            # A unique key an earlier sample took (the first value past a check's constant
-            # is the same for every sample): search on for one no sample holds yet, so the
-            # factory's cycle stays as long as the values allow.
-            fresh = _keys_apart_from(groups, met)
-            if not fresh(found):
-                found = data.satisfying(row, index, also=fresh) or found
-        if found is None:
-            broken = next(
-                c for c, v in zip(data.checks, data.verdicts(row), strict=True) if v is False
-            )
-            raise SpecError(
-                f"cannot make test data for {entity.name} that meets the check `{broken.rule}`",
-                broken.location,
-                hint="give the fields it reads an `example` that meets it",
-            )
-        met.append(found)
-    return met
-
-
-def _moves_allowed(entity: EntityContext, row: dict[str, Any], patch: dict[str, Any]) -> bool:
-    """Whether `patch` onto `row` moves every transition field as the spec allows (a
-    refused move is a 409 before any check is read)."""
-    for transitions in entity.entity.transitions:
-        start, end = (
-            row.get(transitions.field),
-            patch.get(transitions.field, row.get(transitions.field)),
-        )
-        if start is not None and end != start and end not in transitions.moves.get(start, ()):
-            return False
-    return True
+    return meeting_checks(entity.entity, rows, _unique_groups(entity))
 
 
 def _check_cases(
     entity: EntityContext, samples: list[dict[str, Any]]
 ) -> tuple[list[CheckCase], list[str]]:
-    data = _check_data(entity)
     updatable = {f.name for f in entity.fields if f.update_line is not None}
-    cases: list[CheckCase] = []
-    unbroken: list[str] = []
-    for position, check in enumerate(data.checks):
-        breaking = data.breaking(samples[0], position)
-        if breaking is None:
-            unbroken.append(check.rule)
-            continue
-        # The test PATCHes the row it makes next: the sample after the first.
-        stored = samples[1 % len(samples)]
-        patch = data.update_patch(stored, breaking, updatable, position)
-        if patch is not None and not _moves_allowed(entity, stored, patch):
-            patch = None
-        cases.append(CheckCase(f"check {position + 1}", check.message, breaking, patch))
-    return cases, unbroken
+    return check_cases(entity.entity, samples, updatable)
 
 
 def _meets_in(data: CheckData, states: list[dict[str, Any]]) -> Callable[[dict[str, Any]], bool]:
@@ -1031,7 +963,7 @@ def _action_case(
         and (kept := tuple(name for name in group if not shared(name)))
         and all(name in found for name in kept)
     ]
-    apart = _keys_apart_from(groups, [found])  # no key over the overrides alone as found's
+    apart = keys_apart_from(groups, [found])  # no key over the overrides alone as found's
     again = (
         data.find(samples[-1], tuple(found), lambda p: ready(p) and apart(p)) if groups else found
     )

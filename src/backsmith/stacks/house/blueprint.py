@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from backsmith import runtime
 from backsmith.design.values import NO_NUL
 from backsmith.spec.model import FeatureSpec
 from backsmith.stacks.house import edits
@@ -22,6 +23,8 @@ from backsmith.stacks.house.style import HouseStyle
 from backsmith.stacks.templating import source_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
+NEW_PROJECT_TEMPLATES = TEMPLATES.parents[1] / "fastapi_sqlalchemy" / "templates"
+_RUNTIME_IMPORT = "from app.core.checks import ("
 ReadFile = Callable[[str], str | None]  # a project file's current content, or None
 
 
@@ -119,10 +122,27 @@ def render_house_feature(spec: FeatureSpec, style: HouseStyle, read: ReadFile) -
             ),
             f"the {feature.name} services' dependencies",
         )
+    if feature.checks_path and feature.checks_tests_path and feature.checks_module:
+        runtime_source = (runtime.FOLDER / "checks.py").read_text(encoding="utf-8")
+        files.add(feature.checks_path, runtime_source, "the cross-field checks' runtime")
+        files.add(
+            feature.checks_tests_path,
+            _runtime_tests(feature.checks_module),
+            "tests of the cross-field checks' runtime",
+        )
     for layer in ("models", "router", "tests"):
         _packages(style.paths[layer], style.root, files)
     _register(feature, files)
     return files
+
+
+def _runtime_tests(module: str) -> str:
+    """The runtime's own tests, as new projects have them, importing it from `module`."""
+    tests = NEW_PROJECT_TEMPLATES / "project" / "tests" / "core" / "test_checks.py"
+    source = tests.read_text(encoding="utf-8")
+    if _RUNTIME_IMPORT not in source:  # the one line that names where the runtime lives
+        raise AssertionError(f"{tests} no longer imports {_RUNTIME_IMPORT!r}")
+    return source.replace(_RUNTIME_IMPORT, f"from {module} import (")
 
 
 def _register(feature: HouseFeature, files: HouseFiles) -> None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from backsmith.design.access import Cell, Condition, access_of, build_matrix
+from backsmith.design.checks import CheckCase, check_cases, check_data, meeting_checks
 from backsmith.design.lists import Filter, FilterOp, alternatives_pattern, list_of
 from backsmith.design.operations import collection_path
 from backsmith.design.samples import (
@@ -26,6 +27,7 @@ from backsmith.design.samples import (
 from backsmith.design.storage import Column, Index, IndexReason, Table, index_name, table_of
 from backsmith.design.values import COLUMN_RANGES, NO_NUL, Domain, domain_of
 from backsmith.errors import Location, SpecError
+from backsmith.spec.expressions import RUNTIME_CALLS, to_python
 from backsmith.spec.model import (
     STRING_TYPES,
     Entity,
@@ -190,6 +192,17 @@ class HouseTransitions:
 
 
 @dataclass(frozen=True)
+class HouseCheck:
+    """A cross-field check, printed as Python over the merged row (`row["due_on"]`) with
+    calls to the checks' runtime module the feature adds."""
+
+    function: str  # _ticket_check_1
+    rule: str  # as the document writes it
+    message: str
+    source: str
+
+
+@dataclass(frozen=True)
 class HouseInverse:
     """A parent's read-only collection of one relation's rows: `GET /doctors/{doctor_id}/
     appointments`, answered as reading the parent would, then as the rows' own list."""
@@ -260,6 +273,18 @@ class HouseEntity:
     # Rows one user can make in a test before a unique value or combination repeats
     # (at most the SAMPLES the tests use); fewer when a constraint admits few.
     rows: int = 3
+    # Cross-field checks, in the document's order, and the values that break each (on
+    # create over the first sample, and as a PATCH onto the second where one can).
+    checks: list[HouseCheck] = dataclasses.field(default_factory=list)
+    check_cases: list[CheckCase] = dataclasses.field(default_factory=list)
+    # Every field a check reads, once, in order: what an update merges with the PATCH.
+    checked_fields: tuple[str, ...] = ()
+    # Whether the update test's PATCH (the second sample's updatable values onto the
+    # first's row) meets every check, as the design's check data judges it.
+    updates_meet_checks: bool = True
+    # The unique tests whose second row (the second sample with the first row's members)
+    # would break a check, a 422 before the uniqueness is read: left to the service.
+    unique_untested: list[tuple[str, ...]] = dataclasses.field(default_factory=list)
 
     def refuses_outsiders(self, action: str) -> bool:
         """Whether a signed-in caller can be given no rows at all for `action` (a 403): its
@@ -303,6 +328,11 @@ class HouseEntity:
             for f in self.fields
             if f.kind in temporal and (f.on_create if action == "create" else f.on_update)
         ]
+
+    def datetimes(self, action: str) -> list[str]:
+        """Datetime fields a client writes on `create` or `update`, or reads (`read`)."""
+        wanted = {"create": "on_create", "update": "on_update", "read": "readable"}[action]
+        return [f.name for f in self.fields if f.kind == "datetime" and getattr(f, wanted)]
 
     def anonymous(self, action: str) -> bool:
         """Whether `action` never asks who the caller is, so its route takes no signed-in
@@ -350,9 +380,22 @@ class HouseEntity:
     @property
     def plain_updates(self) -> list[str]:
         """Fields the plain update test changes: a state field moves only as its
-        transitions allow, which tests of its own try."""
+        transitions allow, which tests of its own try; a field a check reads only where
+        the second sample's values, PATCHed onto the first's row, meet every check."""
         moving = {t.field for t in self.transitions}
+        if not self.updates_meet_checks:
+            moving |= set(self.checked_fields)
         return [f.name for f in self.fields if f.on_update and f.name not in moving]
+
+    @property
+    def check_defaults(self) -> dict[str, str]:
+        """Fields a check reads that no client sends: on create, their default."""
+        return {
+            f.name: f.default or "None"
+            for f in self.fields
+            if f.name in self.checked_fields and not f.on_create
+        }
+
 
     def update_required(self) -> list[str]:
         """Update fields that may be left out but not set to null."""
@@ -450,12 +493,50 @@ class HouseFeature:
         )
 
     @property
+    def has_datetimes(self) -> bool:
+        """Datetimes some body carries: `in_utc` keeps them in UTC."""
+        return any(e.datetimes(a) for e in self.entities for a in ("create", "update", "read"))
+
+    @property
     def has_nul_checks(self) -> bool:
         return any(e.nul_checked("create") or e.nul_checked("update") for e in self.entities)
 
     @property
     def enum_classes(self) -> list[str]:
         return [f.enum_class for e in self.entities for f in e.fields if f.enum_class]
+
+    @property
+    def checks_path(self) -> str | None:
+        """Where the checks' runtime goes, beside the services (None: no checks)."""
+        return self._beside("service", "checks") if any(e.checks for e in self.entities) else None
+
+    @property
+    def checks_tests_path(self) -> str | None:
+        """Where the runtime's own tests go, beside the feature's."""
+        return self._beside("tests", "test_checks") if self.checks_path else None
+
+    def _beside(self, layer: str, name: str) -> str:
+        """A module named `name` in the folder of `layer`'s module: the feature's own
+        folder, or, where features share one, named after the feature too."""
+        folder = self.style.paths[layer].rpartition("/")[0]
+        if "{feature}" in self.style.path_templates[layer].rpartition("/")[0]:
+            return f"{folder}/{name}.py"
+        prefix, _, rest = name.partition("_")
+        named = f"{prefix}_{self.name}_{rest}" if rest else f"{self.name}_{name}"
+        return f"{folder}/{named}.py"
+
+    @property
+    def checks_module(self) -> str | None:
+        path = self.checks_path
+        return self.style.module_at(path) if path else None
+
+    @property
+    def check_imports(self) -> list[str]:
+        """The runtime's functions the checks call, and `first_broken` that runs them."""
+        helpers = {"compare", "member", "not_member", *RUNTIME_CALLS.values()}
+        sources = [c.source for e in self.entities for c in e.checks]
+        used = {name for name in helpers if any(f"{name}(" in s for s in sources)}
+        return sorted({"first_broken", *used})
 
     def by_name(self, name: str) -> HouseEntity:
         return next(e for e in self.entities if e.name == name)
@@ -641,13 +722,23 @@ def _actor_roles(entities: list[HouseEntity]) -> tuple[str, ...]:
     return tuple(roles)
 
 
-def _transitions(entity: Entity) -> list[HouseTransitions]:
+def _transitions(entity: Entity, samples: list[dict[str, JSONValue]]) -> list[HouseTransitions]:
+    """Each state machine, with the moves a test tries: from a state the first sample can
+    be made in, and, for an allowed move, to one it may hold (a state a check refuses is
+    its 422, not the transition's answer)."""
     found = []
+    data = check_data(entity)
     for transitions in entity.transitions:
         moves = transitions.moves
+
+        def holds(state: str, field: str = transitions.field) -> bool:
+            return data.meets_all({**samples[0], field: state})
+
         cases = []
         for start, end in itertools.permutations(moves, 2):
-            cases.append(Move(start, end, allowed=end in moves[start]))
+            allowed = end in moves[start]
+            if holds(start) and (holds(end) or not allowed):
+                cases.append(Move(start, end, allowed=allowed))
         constant = f"_{snake(entity.name).upper()}_{transitions.field.upper()}_MOVES"
         found.append(HouseTransitions(transitions.field, dict(moves), tuple(cases), constant))
     return found
@@ -669,7 +760,7 @@ def _samples(entity: Entity) -> list[dict[str, JSONValue]]:
                         location=field.location,
                     ) from None
         rows.append(row)
-    return _cycle(entity, rows)
+    return _cycle(entity, meeting_checks(entity, rows, _unique_members(entity)))
 
 
 def _unique_members(entity: Entity) -> list[tuple[str, ...]]:
@@ -769,12 +860,19 @@ def _indexes(storage: Table, entity: Entity) -> list[Index]:
     return indexes
 
 
-def _boundaries(entity: Entity) -> list[tuple[str, str, JSONValue, bool]]:
+def _boundaries(
+    entity: Entity, sample: dict[str, JSONValue]
+) -> list[tuple[str, str, JSONValue, bool]]:
+    """Values at and past each field's limits, sent over the first sample: a valid one
+    only where it still meets every check with the sample's other fields."""
     found = []
+    data = check_data(entity)
     for field in entity.fields:
         if not field.writable_on_create or field.type is FieldType.DATETIME:
             continue
         for case in boundary_cases(field)[:4]:
+            if case.valid and not data.meets_all({**sample, field.name: case.value}):
+                continue
             found.append((field.name, case.label, case.value, case.valid))
         if (nul := nul_case(field)) is not None:
             found.append((field.name, nul.label, nul.value, nul.valid))
@@ -918,7 +1016,6 @@ def _refuse_unsupported(entity: Entity) -> None:
     """Business rules this blueprint does not generate yet: refused, never silently dropped."""
     used = {
         "versioned": entity.versioned,
-        "checks": bool(entity.checks),
         "actions": bool(entity.actions),
         "computed": bool(entity.computed),
         "tenant": entity.tenant,
@@ -999,7 +1096,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 ],
                 samples=samples,
                 sort_cases=_sort_cases(entity, sorts, samples),
-                boundaries=_boundaries(entity),
+                boundaries=_boundaries(entity, samples[0]),
                 read_class=f"{name}{style.read_suffix}",
                 create_class=f"{name}Create",
                 update_class=f"{name}Update",
@@ -1008,7 +1105,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 access_cells=[
                     c for cells in matrix.cells.values() for c in cells if c.action != "create"
                 ],
-                transitions=_transitions(entity),
+                transitions=_transitions(entity, samples),
                 soft_delete=entity.soft_delete,
                 frees_unique=_frees_unique(entity, samples),
                 page_class=None
@@ -1016,6 +1113,8 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 else f"{pluralize(name)}{style.read_suffix}",
             )
         )
+    for house, entity in zip(entities, spec.entities, strict=True):
+        _add_checks(house, entity)
     houses = {house.name: house for house in entities}
     for entity in spec.entities:
         for relation in entity.relations:
@@ -1051,6 +1150,31 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
         actor_roles=_actor_roles(entities),
         teardown=_teardown(spec),
     )
+
+
+def _add_checks(house: HouseEntity, entity: Entity) -> None:
+    """The entity's cross-field checks, the cases that break them, and what of the other
+    tests a check would answer first (see `HouseEntity.unique_untested`)."""
+    if not entity.checks:
+        return
+    house.checks = [
+        HouseCheck(f"_{house.snake}_check_{index}", c.rule, c.message, to_python(c.tree))
+        for index, c in enumerate(entity.checks, start=1)
+    ]
+    house.checked_fields = tuple(dict.fromkeys(n for c in entity.checks for n in c.fields))
+    updatable = {f.name for f in entity.fields if f.writable_on_update}
+    house.check_cases, _unbroken = check_cases(entity, house.samples, updatable)
+    data = check_data(entity)
+    first, second = house.samples[0], house.samples[1 % len(house.samples)]
+    moving = {t.field for t in entity.transitions}
+    changes = {k: v for k, v in second.items() if k in updatable and k not in moving}
+    house.updates_meet_checks = data.meets_all({**first, **changes})
+    groups = [(f.name,) for f in house.fields if f.unique] + house.unique
+    house.unique_untested = [
+        group
+        for group in groups
+        if not data.meets_all({**second, **{m: first[m] for m in group if m in first}})
+    ]
 
 
 def _teardown(spec: FeatureSpec) -> list[tuple[str, list[str]]]:

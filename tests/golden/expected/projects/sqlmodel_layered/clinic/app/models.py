@@ -118,6 +118,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def in_utc(value: datetime | None) -> datetime | None:
+    """A datetime in UTC: moved there from another offset, or taken as UTC without one.
+    SQLite keeps no offset, so a value stored in UTC reads back as UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class DoctorSpecialty(enum.StrEnum):
     GENERAL = "general"
     CARDIOLOGY = "cardiology"
@@ -269,6 +277,11 @@ class AppointmentBase(SQLModel):
     def _iso_8601(cls, value: object) -> object:
         return iso_8601(value)
 
+    @field_validator("starts_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        return in_utc(value)
+
 
 class AppointmentCreate(AppointmentBase):
     pass
@@ -298,6 +311,11 @@ class AppointmentUpdate(SQLModel):
     @classmethod
     def _iso_8601(cls, value: object) -> object:
         return iso_8601(value)
+
+    @field_validator("starts_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        return in_utc(value)
 
 
 class Appointment(AppointmentBase, table=True):

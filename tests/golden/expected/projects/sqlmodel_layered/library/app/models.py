@@ -118,6 +118,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def in_utc(value: datetime | None) -> datetime | None:
+    """A datetime in UTC: moved there from another offset, or taken as UTC without one.
+    SQLite keeps no offset, so a value stored in UTC reads back as UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class AuthorBase(SQLModel):
     name: str = Field(
         min_length=1,
@@ -294,6 +302,11 @@ class LoanBase(SQLModel):
     def _iso_8601(cls, value: object) -> object:
         return iso_8601(value)
 
+    @field_validator("returned_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        return in_utc(value)
+
 
 class LoanCreate(LoanBase):
     pass
@@ -320,6 +333,11 @@ class LoanUpdate(SQLModel):
     @classmethod
     def _iso_8601(cls, value: object) -> object:
         return iso_8601(value)
+
+    @field_validator("returned_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        return in_utc(value)
 
 
 class Loan(LoanBase, table=True):

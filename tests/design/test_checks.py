@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from backsmith.spec import load_feature
-from backsmith.stacks.fastapi_sqlalchemy.checkdata import CheckData
+from backsmith.design.checks import CheckData
 
 DOCUMENT = """\
 feature: plans

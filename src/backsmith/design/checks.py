@@ -1,7 +1,8 @@
 """Test data for cross-field checks: rows that meet every check, and one that breaks each.
 
-Checks are evaluated with the generated project's own runtime (`app/core/checks.py`, loaded
-from the templates), so backsmith and the generated code agree on what each check means.
+Checks are evaluated with the runtime every generated project gets (`runtime/checks.py`,
+copied into new projects as `app/core/checks.py` and beside an existing project's
+services), so backsmith and the generated code agree on what each check means.
 The search is a bounded walk over each field's valid sample values: deterministic, so the
 same document always gives the same tests.
 """
@@ -11,13 +12,14 @@ from __future__ import annotations
 import importlib.util
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from backsmith import runtime
 from backsmith.design.samples import (
     SampleError,
     boundary_cases,
@@ -25,10 +27,11 @@ from backsmith.design.samples import (
     near_value,
     valid_value,
 )
+from backsmith.errors import SpecError
 from backsmith.spec.expressions import RUNTIME_CALLS, Literal, Name, Node, Operation, names_in
-from backsmith.spec.model import Check, Field, FieldType
+from backsmith.spec.model import Check, Entity, Field, FieldType
 
-RUNTIME = Path(__file__).parent / "templates" / "project" / "app" / "core" / "checks.py"
+RUNTIME = runtime.FOLDER / "checks.py"
 CANDIDATES = 12  # sample values tried per field
 MAX_COMBINATIONS = 20_000
 
@@ -197,7 +200,31 @@ class CheckData:
             for name in dict.fromkeys(n for c in self.checks for n in c.fields)
             if name in payload
         )
-        return self._search(payload, names, index, wanted)
+        found = self._search(payload, names, index, wanted)
+        if found is None:
+            # The walk over every checked field at once is bounded, and with many of them
+            # it varies only the last few: mend the broken checks one at a time instead.
+            mended = self._mended(payload, index)
+            if mended is not None and wanted(mended):
+                found = mended
+        return found
+
+    def _mended(self, payload: dict[str, Any], index: int) -> dict[str, Any] | None:
+        """`payload` with the fields of each broken check, in turn, changed so that fewer
+        checks break and none that held breaks; None when some check cannot be mended."""
+        current = payload
+
+        def broken(candidate: dict[str, Any]) -> set[int]:
+            return {p for p, verdict in enumerate(self.verdicts(candidate)) if verdict is False}
+
+        while failing := broken(current):
+            position = min(failing)
+            names = tuple(name for name in self.checks[position].fields if name in current)
+            fewer = self._search(current, names, index, lambda c: broken(c) < failing)
+            if fewer is None:
+                return None
+            current = fewer
+        return current
 
     def breaking(self, payload: dict[str, Any], position: int) -> dict[str, Any] | None:
         """Values of check `position`'s fields that break it and no check before it."""
@@ -224,3 +251,98 @@ class CheckData:
             if verdicts[position] is False and False not in verdicts[:position]:
                 return patch
         return None
+
+
+@dataclass(frozen=True)
+class CheckCase:
+    """Values that break one cross-field check (and none before it)."""
+
+    label: str
+    message: str
+    on_create: dict[str, Any]  # overrides of the first sample
+    on_update: dict[str, Any] | None  # a PATCH onto the second sample; None: not updatable
+
+
+def check_data(entity: Entity) -> CheckData:
+    return CheckData({f.name: f for f in entity.fields}, entity.checks)
+
+
+def keys_apart_from(
+    groups: list[tuple[str, ...]], rows: list[dict[str, Any]]
+) -> Callable[[dict[str, Any]], bool]:
+    """Whether a payload's key under each unique group is one none of `rows` holds (a key
+    with a null never collides). Keys compare by repr: a json member is not hashable."""
+    taken = {g: {repr([row[name] for name in g]) for row in rows} for g in groups}
+
+    def apart(payload: dict[str, Any]) -> bool:
+        keys = {g: [payload[name] for name in g] for g in groups}
+        return all(None in key or repr(key) not in taken[g] for g, key in keys.items())
+
+    return apart
+
+
+def meeting_checks(
+    entity: Entity, rows: list[dict[str, Any]], unique: list[tuple[str, ...]]
+) -> list[dict[str, Any]]:
+    """Each sample, its checked fields changed where needed so that it meets every check,
+    its key under each of the `unique` groups kept apart from the samples before it."""
+    if not entity.checks or not rows:
+        return rows
+    data = check_data(entity)
+    groups = [g for g in unique if all(name in rows[0] for name in g)]
+    met: list[dict[str, Any]] = []
+    for index, row in enumerate(rows):
+        found = data.satisfying(row, index)
+        if found is not None and groups:
+            # A unique key an earlier sample took (the first value past a check's constant
+            # is the same for every sample): search on for one no sample holds yet, so the
+            # factory's cycle stays as long as the values allow.
+            fresh = keys_apart_from(groups, met)
+            if not fresh(found):
+                found = data.satisfying(row, index, also=fresh) or found
+        if found is None:
+            broken = next(
+                c for c, v in zip(data.checks, data.verdicts(row), strict=True) if v is False
+            )
+            raise SpecError(
+                f"cannot make test data for {entity.name} that meets the check `{broken.rule}`",
+                broken.location,
+                hint="give the fields it reads an `example` that meets it",
+            )
+        met.append(found)
+    return met
+
+
+def moves_allowed(entity: Entity, row: dict[str, Any], patch: dict[str, Any]) -> bool:
+    """Whether `patch` onto `row` moves every transition field as the document allows (a
+    refused move is a 409 before any check is read)."""
+    for transitions in entity.transitions:
+        start, end = (
+            row.get(transitions.field),
+            patch.get(transitions.field, row.get(transitions.field)),
+        )
+        if start is not None and end != start and end not in transitions.moves.get(start, ()):
+            return False
+    return True
+
+
+def check_cases(
+    entity: Entity, samples: list[dict[str, Any]], updatable: set[str]
+) -> tuple[list[CheckCase], list[str]]:
+    """A case per check that some values break (on create over the first sample, and as
+    a PATCH of the `updatable` fields onto the second), and the rules no values break."""
+    data = check_data(entity)
+    cases: list[CheckCase] = []
+    unbroken: list[str] = []
+    for position, check in enumerate(data.checks):
+        breaking = data.breaking(samples[0], position)
+        if breaking is None:
+            unbroken.append(check.rule)
+            continue
+        # The test PATCHes the row it makes next: the sample after the first.
+        stored = samples[1 % len(samples)]
+        patch = data.update_patch(stored, breaking, updatable, position)
+        if patch is not None and not moves_allowed(entity, stored, patch):
+            patch = None
+        cases.append(CheckCase(f"check {position + 1}", check.message, breaking, patch))
+    return cases, unbroken
