@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backsmith.spec import load_feature
 from backsmith.design.checks import CheckData, check_data, meeting_checks
 from backsmith.design.samples import valid_value
+from backsmith.spec import load_feature
 
 DOCUMENT = """\
 feature: plans
