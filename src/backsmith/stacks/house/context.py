@@ -396,7 +396,6 @@ class HouseEntity:
             if f.name in self.checked_fields and not f.on_create
         }
 
-
     def update_required(self) -> list[str]:
         """Update fields that may be left out but not set to null."""
         fields = [f.name for f in self.fields if f.on_update and not f.nullable]
