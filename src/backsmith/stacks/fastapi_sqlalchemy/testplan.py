@@ -7,7 +7,6 @@ unit-tested and so that the generated tests assert what the spec promises.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,12 +26,12 @@ from backsmith.design.access import (
     listed,
     unset_on_create,
 )
+from backsmith.design.actions import ECHOED_TYPES, action_rows
 from backsmith.design.checks import (
     CheckCase,
     CheckData,
     check_cases,
     check_data,
-    evaluate,
     keys_apart_from,
     meeting_checks,
 )
@@ -66,21 +65,6 @@ UNIQUE_PAGE_SIZES = (3, 6, SAMPLE_COUNT)
 # Rows whose unique keys are tried when counting how many one user can make in one test:
 # more than any generated test makes, so that not meeting a repeat means "no limit".
 _CAPACITY_PROBE = 2 * max(PAGE_SIZES)
-
-# Types whose JSON value comes back exactly as it was sent (others are normalised:
-# emails lower-cased, URLs given a trailing slash, datetimes converted to UTC ...).
-ECHOED_TYPES = frozenset(
-    {
-        FieldType.STR,
-        FieldType.TEXT,
-        FieldType.INT,
-        FieldType.BIGINT,
-        FieldType.BOOL,
-        FieldType.ENUM,
-        FieldType.JSON,
-        FieldType.DATE,
-    }
-)
 
 # How the generated tests compare values when they check an order or a range.
 _ORDER_KINDS = {
@@ -921,71 +905,18 @@ def _action_case(
     entity: EntityContext, action: ActionContext, spec: CustomAction, samples: list[dict[str, Any]]
 ) -> ActionCase | None:
     """Create overrides for a row the action applies to (and one its guard refuses)."""
-    sample = samples[0]
-    data = _check_data(entity)
-    by_name = {f.name: f.field for f in entity.fields}
-    after = {**spec.values, **{name: dt.datetime.now(dt.UTC) for name in spec.stamped}}
-
-    def holds(payload: dict[str, Any]) -> bool | None:
-        return True if spec.guard is None else evaluate(spec.guard.tree, data.row(payload))
-
-    def may_move(payload: dict[str, Any]) -> bool:
-        for moves in action.moves:
-            current, target = str(payload.get(moves.field)), after[moves.field]
-            if current != target and target not in moves.moves.get(current, ()):
-                return False
-        return True
-
-    def ready(payload: dict[str, Any]) -> bool:
-        return (
-            holds(payload) is True
-            and may_move(payload)
-            and data.meets_all(payload)
-            and data.meets_all({**payload, **after})
-        )
-
-    guard_fields = spec.guard.fields if spec.guard else ()
-    found = data.find(sample, tuple(dict.fromkeys([*guard_fields, *after])), ready)
-    if found is None:
+    rows = action_rows(entity.entity, spec, samples, _unique_groups(entity))
+    if rows is None:
         return None
-
-    # One user's rows share their owner and tenant, and a field no request sets its
-    # default: a key over those and the overrides is decided by the overrides alone (and
-    # one with a field no request sets nor defaults is null: it never collides).
-    def shared(name: str) -> bool:
-        spec_field = _set_by_server(entity, name, sample)
-        return name in ("owner_id", TENANT) or (spec_field is not None and spec_field.has_default)
-
-    groups = [
-        kept
-        for group in _unique_groups(entity)
-        if not any(_always_null(entity, name, sample) for name in group)
-        and (kept := tuple(name for name in group if not shared(name)))
-        and all(name in found for name in kept)
-    ]
-    apart = keys_apart_from(groups, [found])  # no key over the overrides alone as found's
-    again = (
-        data.find(samples[-1], tuple(found), lambda p: ready(p) and apart(p)) if groups else found
-    )
-    blocked = None
-    if spec.guard is not None:
-        blocked = data.find(
-            sample, guard_fields, lambda p: holds(p) is not True and data.meets_all(p)
-        )
-    expected = {
-        name: value.isoformat() if isinstance(value, dt.date) else value
-        for name, value in spec.values.items()
-        if by_name[name].type in ECHOED_TYPES and by_name[name].readable
-    }
     return ActionCase(
         name=action.name,
         summary=action.summary,
-        ready=found,
-        again=again,
-        expected=expected,
-        stamped=[name for name in spec.stamped if by_name[name].readable],
-        blocked=blocked,
-        message=spec.guard.message if spec.guard else "",
+        ready=rows.ready,
+        again=rows.again,
+        expected=rows.expected,
+        stamped=rows.stamped,
+        blocked=rows.blocked,
+        message=rows.message,
         anonymous=expected_status(_access(entity), action.name, None),
         stranger=expected_status(_access(entity), action.name, ()),
     )
