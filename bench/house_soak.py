@@ -3,9 +3,9 @@
     python -m bench.house_soak --count N --seed S --project async_domain [--out FILE]
 
 Each document is drawn by `tests/strategies` (reproducibly from the seed), with what
-existing projects still refuse taken out (`versioned`, `tenant`, `actions`,
-`computed`, field `access`, many_to_many relations, `embed`): what is left is the rest of
-the document as drawn. A copy of `tests/fixtures/projects/PROJECT` gets it through
+existing projects still refuse taken out (`versioned`, `tenant`, `computed`, field
+`access`, many_to_many relations, `embed`): what is left is the rest of the document as
+drawn. A copy of `tests/fixtures/projects/PROJECT` gets it through
 `implement` (its own Alembic makes the migration), then the project's own suite, lint and
 types gates run. A document is `refused` (with the message, which must name its place),
 `passed`, or `failed` (the gate and its first failures). The results are printed, and
@@ -31,7 +31,7 @@ from tests.strategies.render import dump
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "projects"
 GATES = ["tests", "lint", "types"]
-ENTITY_OPTIONS_REFUSED = ("versioned", "tenant", "actions", "computed")
+ENTITY_OPTIONS_REFUSED = ("versioned", "tenant", "computed")
 
 
 def without_what_existing_projects_refuse(document: dict[str, Any]) -> dict[str, Any]:

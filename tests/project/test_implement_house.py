@@ -466,6 +466,84 @@ def test_cross_field_checks_answer_a_422_on_create_and_on_the_merged_row_of_an_u
     assert "4 failed" in suite.stdout  # each check's PATCH; the creates still pass
 
 
+ACTIONS = """\
+feature: desk
+roles: [agent]
+entities:
+  Ticket:
+    owned: true
+    fields:
+      title: str(1..120)
+      body: text?
+      status: {enum: [open, in_progress, resolved, closed], default: open}
+      closed_at: {type: datetime, required: false, read_only: true}
+      votes: int(0..) = 0
+      opened_on: date
+      due_on: date?
+    transitions:
+      status:
+        open: [in_progress, closed]
+        in_progress: [open, resolved]
+        resolved: [closed, in_progress]
+    checks:
+      - rule: due_on is null or due_on >= opened_on
+        message: A ticket cannot be due before it was opened.
+    actions:
+      resolve:
+        set: {status: resolved}
+        when: status == "in_progress" and body is not null
+        message: Only a ticket in progress, with a description, can be resolved.
+        access: ["role:agent", "role:admin"]
+      close:
+        set: {status: closed, closed_at: now}
+        when: status in ["open", "resolved"]
+        description: Close the ticket and record when.
+      reset_votes:
+        set: {votes: 0}
+        access: "role:admin"
+"""
+
+
+def test_custom_actions_run_under_their_guard_their_moves_and_their_own_access_rule(
+    tmp_path: Path,
+) -> None:
+    """`POST /tickets/{id}/resolve` sets its values when its guard holds (else a 409 with
+    the guard's message), the move is allowed and the caller passes the action's own rule;
+    the access matrix runs each action as every caller, on a row made ready for it. In a
+    project whose services are classes, each action is a method. Without the guard's
+    check, the guard tests fail."""
+    root = copy_of("async_layered", tmp_path)
+    document = tmp_path / "desk.yaml"
+    document.write_text(ACTIONS, encoding="utf-8")
+
+    result = implement_feature(root, document)
+
+    assert "app/services/desk_checks.py" in result.written  # the guards' runtime
+    tests = root / "tests/api/test_desk.py"
+    generated = tests.read_text(encoding="utf-8")
+    assert "def test_resolve_ticket_refused_by_its_guard(" in generated
+    assert 'id="role:agent-resolve-not_owner"' in generated
+    assert 'id="role:agent-reset_votes-not_owner"' in generated
+    router = (root / "app/api/v1/endpoints/desk.py").read_text(encoding="utf-8")
+    assert '"/tickets/{ticket_id}/resolve"' in router
+    report = run_gates(root, ["tests", "lint", "types", "openapi"])
+    for gate in ("tests", "lint", "types", "openapi"):
+        gate_result = report.result(gate)
+        assert gate_result is not None and gate_result.status is Status.PASSED, (gate, gate_result)
+
+    service = root / "app/services/desk_service.py"
+    code = service.read_text(encoding="utf-8")
+    guard = "if _ticket_resolve_allowed(stored) is not True:"
+    assert guard in code
+    service.write_text(code.replace(guard, "if False:"), encoding="utf-8")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "resolve"]
+    suite = subprocess.run(
+        [*command, str(tests)], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert suite.returncode == 1, suite.stdout[-3000:]
+    assert "FAILED" in suite.stdout and "test_resolve_ticket_refused_by_its_guard" in suite.stdout
+
+
 SOFT_DELETE = """\
 feature: archive
 roles: [keeper]
@@ -891,25 +969,34 @@ def test_a_float_refuses_infinity_and_an_email_keeps_its_declared_length(
     name: str, schemas: str, tmp_path: Path
 ) -> None:
     """Each field's domain comes from the design stage, as in a new project: a float is
-    finite (JSON cannot carry infinity back) and an email's own `min_length` holds."""
+    finite (JSON cannot carry infinity back) and an email's own `min_length` holds. A
+    number is a JSON number (pydantic's lax mode would take `true` and `"2"`), and a
+    datetime is kept in UTC (SQLite stores no offset), refused where UTC has no such day."""
     root = copy_of(name, tmp_path)
     document = tmp_path / "gauges.yaml"
     document.write_text(
         "feature: gauges\nentities:\n  Gauge:\n    fields:\n"
         "      reading: {type: float, min: -50}\n"
-        "      contact: {type: email, min_length: 8}\n",
+        "      contact: {type: email, min_length: 8}\n"
+        "      turns: int?\n"
+        "      read_at: datetime?\n",
         encoding="utf-8",
     )
     implement_feature(root, document)
     probe = f"""
 import pydantic
 from {schemas} import GaugeCreate
-for body in ({{"reading": "inf", "contact": "a@b.example"}},
+good = {{"reading": 1.5, "contact": "ann@b.example"}}
+for body in ({{"reading": float("inf"), "contact": "a@b.example"}},
              {{"reading": 1.5, "contact": "a@b.io"}},
-             {{"reading": 1.5, "contact": "ann@b.example"}}):
+             good,
+             {{**good, "turns": True}},
+             {{**good, "reading": "2.5"}},
+             {{**good, "read_at": "2030-01-01T09:00:00+02:00"}},
+             {{**good, "read_at": "0001-01-01T00:00:00+05:00"}}):
     try:
-        GaugeCreate.model_validate(body)
-        print("accepted")
+        made = GaugeCreate.model_validate(body)
+        print("accepted", made.read_at.isoformat() if made.read_at else "")
     except pydantic.ValidationError as error:
         print("refused", error.errors()[0]["type"])
 """
@@ -917,10 +1004,14 @@ for body in ({{"reading": "inf", "contact": "a@b.example"}},
         [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:3] == [
+    assert done.stdout.split("\n")[:7] == [
         "refused finite_number",
         "refused string_too_short",
-        "accepted",
+        "accepted ",
+        "refused value_error",
+        "refused value_error",
+        "accepted 2030-01-01T07:00:00+00:00",
+        "refused value_error",
     ]
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from backsmith.design.access import Cell, Condition, access_of, build_matrix
+from backsmith.design.actions import ActionRows, action_rows
 from backsmith.design.checks import CheckCase, check_cases, check_data, meeting_checks
 from backsmith.design.lists import Filter, FilterOp, alternatives_pattern, list_of
 from backsmith.design.operations import collection_path
@@ -30,6 +31,7 @@ from backsmith.errors import Location, SpecError
 from backsmith.spec.expressions import RUNTIME_CALLS, to_python
 from backsmith.spec.model import (
     STRING_TYPES,
+    CustomAction,
     Entity,
     FeatureSpec,
     Field,
@@ -203,6 +205,22 @@ class HouseCheck:
 
 
 @dataclass(frozen=True)
+class HouseAction:
+    """A custom action, `POST /things/{id}/NAME`: the values it sets, its guard over the
+    stored row, and the rows its tests run on (None: no row can be made ready for it)."""
+
+    name: str  # resolve
+    summary: str
+    changes: list[tuple[str, str]]  # field, Python source of its new value
+    guard: HouseCheck | None  # `when`, with the 409's message
+    guard_fields: tuple[str, ...]
+    moves: list[HouseTransitions]  # the state machines of the fields it sets
+    rows: ActionRows | None
+    # It sets a field some check reads: the changed row is checked again (a 409).
+    rechecks: bool = False
+
+
+@dataclass(frozen=True)
 class HouseInverse:
     """A parent's read-only collection of one relation's rows: `GET /doctors/{doctor_id}/
     appointments`, answered as reading the parent would, then as the rows' own list."""
@@ -285,6 +303,17 @@ class HouseEntity:
     # The unique tests whose second row (the second sample with the first row's members)
     # would break a check, a 422 before the uniqueness is read: left to the service.
     unique_untested: list[tuple[str, ...]] = dataclasses.field(default_factory=list)
+    actions: list[HouseAction] = dataclasses.field(default_factory=list)
+
+    @property
+    def tested_actions(self) -> list[HouseAction]:
+        """The actions a row can be made ready for: the access matrix runs these."""
+        return [a for a in self.actions if a.rows is not None]
+
+    @property
+    def change_actions(self) -> list[str]:
+        """Every action that changes a loaded row: update, delete and the custom ones."""
+        return ["update", "delete", *(a.name for a in self.actions)]
 
     def refuses_outsiders(self, action: str) -> bool:
         """Whether a signed-in caller can be given no rows at all for `action` (a 403): its
@@ -307,6 +336,31 @@ class HouseEntity:
         if rule.roles:
             terms.append(has_role.format(repr(rule.roles)))
         return " or ".join(terms) or "False"
+
+    def change_guarded(self, flag: str | None, has_role: str) -> bool:
+        """Whether some change of a loaded row is refused to some callers (else no check
+        of the caller is written: its arguments would go unused)."""
+        return any(
+            self.allowed(a, "user", self.snake, flag, has_role) != "True"
+            for a in self.change_actions
+        )
+
+    def change_rules(self, flag: str | None, has_role: str) -> list[tuple[str, str]]:
+        """The condition of each change, actions with the same one together: (the test of
+        `action` that picks it, `action == "update"` or `action in (...)`, the condition)."""
+        grouped: dict[str, list[str]] = {}
+        for action in self.change_actions:
+            rule = self.allowed(action, "user", self.snake, flag, has_role)
+            grouped.setdefault(rule, []).append(action)
+        return [
+            (
+                f"action == {actions[0]!r}"
+                if len(actions) == 1
+                else f"action in {tuple(actions)!r}",
+                rule,
+            )
+            for rule, actions in grouped.items()
+        ]
 
     def role_checked(self, *actions: str) -> bool:
         """Whether deciding one of `actions` may look the caller's roles up."""
@@ -333,6 +387,14 @@ class HouseEntity:
         """Datetime fields a client writes on `create` or `update`, or reads (`read`)."""
         wanted = {"create": "on_create", "update": "on_update", "read": "readable"}[action]
         return [f.name for f in self.fields if f.kind == "datetime" and getattr(f, wanted)]
+
+    def numbers(self, action: str) -> list[str]:
+        """Integers and floats a client sends on `create` or `update`, links included:
+        JSON numbers only (a decimal may also come as text, as its schema says)."""
+        wanted = "on_create" if action == "create" else "on_update"
+        kinds = {FieldType.INT.value, FieldType.BIGINT.value, FieldType.FLOAT.value}
+        fields = [f.name for f in self.fields if f.kind in kinds and getattr(f, wanted)]
+        return fields + [r.column for r in self.relations]
 
     def anonymous(self, action: str) -> bool:
         """Whether `action` never asks who the caller is, so its route takes no signed-in
@@ -407,10 +469,14 @@ class HouseEntity:
         statuses = set() if rule.public else {401}
         if action in ("create", "update"):
             statuses.add(400)  # FastAPI's answer to a body it cannot read
-        if action in ("read", "update", "delete"):
+        custom = next((a for a in self.actions if a.name == action), None)
+        if action in ("read", "update", "delete") or custom:
             statuses.add(404)
-        if action in ("create", "update", "delete", "restore") and not rule.anyone_signed_in:
+        changes = ("create", "update", "delete", "restore")
+        if (action in changes or custom) and not rule.anyone_signed_in:
             statuses.add(403)
+        if custom and (custom.guard or custom.moves or custom.rechecks):
+            statuses.add(409)  # its guard refuses, a move it may not make, a broken check
         if action in ("list", "read") and self.refuses_outsiders(action):
             statuses.add(403)  # a signed-in caller the rule gives no rows at all
         unique = bool(self.unique) or any(f.unique for f in self.fields)
@@ -497,6 +563,10 @@ class HouseFeature:
         return any(e.datetimes(a) for e in self.entities for a in ("create", "update", "read"))
 
     @property
+    def has_numbers(self) -> bool:
+        return any(e.numbers("create") or e.numbers("update") for e in self.entities)
+
+    @property
     def has_nul_checks(self) -> bool:
         return any(e.nul_checked("create") or e.nul_checked("update") for e in self.entities)
 
@@ -505,9 +575,21 @@ class HouseFeature:
         return [f.enum_class for e in self.entities for f in e.fields if f.enum_class]
 
     @property
+    def rows_in_utc(self) -> bool:
+        """Whether a check or a guard reads a datetime: the rows they judge are in UTC."""
+        for entity in self.entities:
+            read = set(entity.checked_fields)
+            read |= {name for action in entity.actions for name in action.guard_fields}
+            if any(f.kind == "datetime" and f.name in read for f in entity.fields):
+                return True
+        return False
+
+    @property
     def checks_path(self) -> str | None:
-        """Where the checks' runtime goes, beside the services (None: no checks)."""
-        return self._beside("service", "checks") if any(e.checks for e in self.entities) else None
+        """Where the checks' runtime goes, beside the services (None: neither checks nor
+        guards)."""
+        judged = any(e.checks or any(a.guard for a in e.actions) for e in self.entities)
+        return self._beside("service", "checks") if judged else None
 
     @property
     def checks_tests_path(self) -> str | None:
@@ -534,6 +616,7 @@ class HouseFeature:
         """The runtime's functions the checks call, and `first_broken` that runs them."""
         helpers = {"compare", "member", "not_member", *RUNTIME_CALLS.values()}
         sources = [c.source for e in self.entities for c in e.checks]
+        sources += [a.guard.source for e in self.entities for a in e.actions if a.guard]
         used = {name for name in helpers if any(f"{name}(" in s for s in sources)}
         return sorted({"first_broken", *used})
 
@@ -1015,7 +1098,6 @@ def _refuse_unsupported(entity: Entity) -> None:
     """Business rules this blueprint does not generate yet: refused, never silently dropped."""
     used = {
         "versioned": entity.versioned,
-        "actions": bool(entity.actions),
         "computed": bool(entity.computed),
         "tenant": entity.tenant,
     }
@@ -1041,7 +1123,6 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
     for entity in spec.entities:
         _refuse_unsupported(entity)
         access = accesses[entity.name]
-        matrix = build_matrix(access, spec.roles, parents=[], custom_actions=[])
         plural = names.entity_plural(entity)
         name = entity.name
         storage = table_of(entity, spec, name=style.table_name(name))
@@ -1101,9 +1182,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 update_class=f"{name}Update",
                 page_default=entity.list.page_size.default,
                 page_max=entity.list.page_size.max,
-                access_cells=[
-                    c for cells in matrix.cells.values() for c in cells if c.action != "create"
-                ],
+                access_cells=[],  # once the actions' rows are known, below
                 transitions=_transitions(entity, samples),
                 soft_delete=entity.soft_delete,
                 frees_unique=_frees_unique(entity, samples),
@@ -1114,6 +1193,12 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
         )
     for house, entity in zip(entities, spec.entities, strict=True):
         _add_checks(house, entity)
+        house.actions = [_action(house, entity, a) for a in entity.actions]
+        tested = [a.name for a in house.tested_actions]
+        matrix = build_matrix(accesses[entity.name], spec.roles, parents=[], custom_actions=tested)
+        house.access_cells = [
+            c for cells in matrix.cells.values() for c in cells if c.action != "create"
+        ]
     houses = {house.name: house for house in entities}
     for entity in spec.entities:
         for relation in entity.relations:
@@ -1174,6 +1259,47 @@ def _add_checks(house: HouseEntity, entity: Entity) -> None:
         for group in groups
         if not data.meets_all({**second, **{m: first[m] for m in group if m in first}})
     ]
+
+
+def _action(house: HouseEntity, entity: Entity, action: CustomAction) -> HouseAction:
+    by_name = {f.name: f for f in house.fields}
+    changes = [(name, _value_source(entity, name, value)) for name, value in action.values.items()]
+    for name in action.stamped:
+        kind = by_name[name].kind
+        changes.append((name, "datetime.now(UTC)" if kind == "datetime" else "date.today()"))
+    guard = None
+    if action.guard is not None:
+        guard = HouseCheck(
+            f"_{house.snake}_{action.name}_allowed",
+            action.guard.rule,
+            action.guard.message,
+            to_python(action.guard.tree),
+        )
+    changed = ", ".join(
+        [*(f"{n}={v!r}" for n, v in action.values.items()), *(f"{n}=now" for n in action.stamped)]
+    )
+    unique = [(f.name,) for f in house.fields if f.unique] + house.unique
+    return HouseAction(
+        name=action.name,
+        summary=action.description or f"{action.name.capitalize()}: sets {changed}.",
+        changes=changes,
+        guard=guard,
+        guard_fields=action.guard.fields if action.guard else (),
+        moves=[t for t in house.transitions if t.field in action.values],
+        rows=action_rows(entity, action, house.samples, unique),
+        rechecks=any(name in house.checked_fields for name, _value in changes),
+    )
+
+
+def _value_source(entity: Entity, name: str, value: Any) -> str:
+    """Python source of a value an action sets (an enum's member, a decimal ...)."""
+    field = entity.field(name)
+    assert field is not None  # noqa: S101 - the spec stage checks `set` names its fields
+    if value is None:
+        return "None"
+    if field.type is FieldType.ENUM:
+        return f"{names.enum_class(entity, name)}.{names.enum_member(str(value))}"
+    return _literal(field, value)
 
 
 def _teardown(spec: FeatureSpec) -> list[tuple[str, list[str]]]:

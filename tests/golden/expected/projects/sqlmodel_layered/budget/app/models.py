@@ -118,6 +118,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def json_number(value: object) -> object:
+    """A number only as a JSON number: pydantic would also read `true` (Python's bool is
+    an int, so `"parent_id": true` would name row 1) and numeric text."""
+    if isinstance(value, bool | str):
+        raise ValueError("Input should be a JSON number")
+    return value
+
+
 class CategoryBase(SQLModel):
     name: str = Field(
         min_length=1, max_length=60, schema_extra={"pattern": "^[^\\x00]*$"}
@@ -207,6 +215,11 @@ class ExpenseBase(SQLModel):
     def _iso_8601(cls, value: object) -> object:
         return iso_8601(value)
 
+    @field_validator("category_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
+
 
 class ExpenseCreate(ExpenseBase):
     pass
@@ -238,6 +251,11 @@ class ExpenseUpdate(SQLModel):
     @classmethod
     def _iso_8601(cls, value: object) -> object:
         return iso_8601(value)
+
+    @field_validator("category_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
 
 
 class Expense(ExpenseBase, table=True):

@@ -123,7 +123,20 @@ def in_utc(value: datetime | None) -> datetime | None:
     SQLite keeps no offset, so a value stored in UTC reads back as UTC."""
     if value is None:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # the first or last day of the calendar, moved past its end
+        raise ValueError("datetime is out of range once converted to UTC") from None
+
+
+def json_number(value: object) -> object:
+    """A number only as a JSON number: pydantic would also read `true` (Python's bool is
+    an int, so `"parent_id": true` would name row 1) and numeric text."""
+    if isinstance(value, bool | str):
+        raise ValueError("Input should be a JSON number")
+    return value
 
 
 class DoctorSpecialty(enum.StrEnum):
@@ -282,6 +295,11 @@ class AppointmentBase(SQLModel):
     def _in_utc(cls, value: datetime | None) -> datetime | None:
         return in_utc(value)
 
+    @field_validator("minutes", "doctor_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
+
 
 class AppointmentCreate(AppointmentBase):
     pass
@@ -316,6 +334,11 @@ class AppointmentUpdate(SQLModel):
     @classmethod
     def _in_utc(cls, value: datetime | None) -> datetime | None:
         return in_utc(value)
+
+    @field_validator("minutes", "doctor_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
 
 
 class Appointment(AppointmentBase, table=True):
@@ -358,6 +381,11 @@ class VisitNoteBase(SQLModel):
     def _iso_8601(cls, value: object) -> object:
         return iso_8601(value)
 
+    @field_validator("follow_up_in_days", "appointment_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
+
 
 class VisitNoteCreate(VisitNoteBase):
     pass
@@ -387,6 +415,11 @@ class VisitNoteUpdate(SQLModel):
     @classmethod
     def _iso_8601(cls, value: object) -> object:
         return iso_8601(value)
+
+    @field_validator("follow_up_in_days", "appointment_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
 
 
 class VisitNote(VisitNoteBase, table=True):

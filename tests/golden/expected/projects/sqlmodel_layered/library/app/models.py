@@ -123,7 +123,20 @@ def in_utc(value: datetime | None) -> datetime | None:
     SQLite keeps no offset, so a value stored in UTC reads back as UTC."""
     if value is None:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # the first or last day of the calendar, moved past its end
+        raise ValueError("datetime is out of range once converted to UTC") from None
+
+
+def json_number(value: object) -> object:
+    """A number only as a JSON number: pydantic would also read `true` (Python's bool is
+    an int, so `"parent_id": true` would name row 1) and numeric text."""
+    if isinstance(value, bool | str):
+        raise ValueError("Input should be a JSON number")
+    return value
 
 
 class AuthorBase(SQLModel):
@@ -237,6 +250,11 @@ class BookBase(SQLModel):
         index=True,
     )
 
+    @field_validator("word_count", "weight_kg", "author_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
+
 
 class BookCreate(BookBase):
     pass
@@ -267,6 +285,11 @@ class BookUpdate(SQLModel):
         if value is None:
             raise ValueError("may be left out, but not set to null")
         return value
+
+    @field_validator("word_count", "weight_kg", "author_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
 
 
 class Book(BookBase, table=True):
@@ -307,6 +330,11 @@ class LoanBase(SQLModel):
     def _in_utc(cls, value: datetime | None) -> datetime | None:
         return in_utc(value)
 
+    @field_validator("book_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
+
 
 class LoanCreate(LoanBase):
     pass
@@ -339,6 +367,11 @@ class LoanUpdate(SQLModel):
     def _in_utc(cls, value: datetime | None) -> datetime | None:
         return in_utc(value)
 
+    @field_validator("book_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
+
 
 class Loan(LoanBase, table=True):
     __table_args__ = (
@@ -369,6 +402,11 @@ class ReviewBase(SQLModel):
         ge=1, le=2147483647, foreign_key="book.id", ondelete="CASCADE", index=True
     )
 
+    @field_validator("stars", "book_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
+
 
 class ReviewCreate(ReviewBase):
     pass
@@ -387,6 +425,11 @@ class ReviewUpdate(SQLModel):
         if value is None:
             raise ValueError("may be left out, but not set to null")
         return value
+
+    @field_validator("stars", "book_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
 
 
 class Review(ReviewBase, table=True):

@@ -24,6 +24,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def json_number(value: object) -> object:
+    """A number only as a JSON number: pydantic would also read `true` (Python's bool is
+    an int, so `"parent_id": true` would name row 1) and numeric text."""
+    if isinstance(value, bool | str):
+        raise ValueError("Input should be a JSON number")
+    return value
+
+
 class CategoryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -73,6 +81,11 @@ class ExpenseCreate(BaseModel):
     def _iso_8601(cls, value: object) -> object:
         return iso_8601(value)
 
+    @field_validator("category_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
+
 
 class ExpenseUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -98,6 +111,11 @@ class ExpenseUpdate(BaseModel):
     @classmethod
     def _iso_8601(cls, value: object) -> object:
         return iso_8601(value)
+
+    @field_validator("category_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
 
 
 class ExpenseOut(BaseModel):

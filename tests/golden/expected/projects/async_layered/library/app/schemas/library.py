@@ -30,7 +30,20 @@ def in_utc(value: datetime | None) -> datetime | None:
     SQLite keeps no offset, so a value stored in UTC reads back as UTC."""
     if value is None:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # the first or last day of the calendar, moved past its end
+        raise ValueError("datetime is out of range once converted to UTC") from None
+
+
+def json_number(value: object) -> object:
+    """A number only as a JSON number: pydantic would also read `true` (Python's bool is
+    an int, so `"parent_id": true` would name row 1) and numeric text."""
+    if isinstance(value, bool | str):
+        raise ValueError("Input should be a JSON number")
+    return value
 
 
 class AuthorCreate(BaseModel):
@@ -97,6 +110,11 @@ class BookCreate(BaseModel):
     )
     author_id: int | None = Field(default=None, ge=1, le=2147483647)
 
+    @field_validator("word_count", "weight_kg", "author_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
+
 
 class BookUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -118,6 +136,11 @@ class BookUpdate(BaseModel):
         if value is None:
             raise ValueError("may be left out, but not set to null")
         return value
+
+    @field_validator("word_count", "weight_kg", "author_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
 
 
 class BookOut(BaseModel):
@@ -155,6 +178,11 @@ class LoanCreate(BaseModel):
     def _in_utc(cls, value: datetime | None) -> datetime | None:
         return in_utc(value)
 
+    @field_validator("book_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
+
 
 class LoanUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -185,6 +213,11 @@ class LoanUpdate(BaseModel):
     def _in_utc(cls, value: datetime | None) -> datetime | None:
         return in_utc(value)
 
+    @field_validator("book_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
+
 
 class LoanOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -208,6 +241,11 @@ class ReviewCreate(BaseModel):
     body: str | None = Field(default=None, max_length=5000, pattern="^[^\\x00]*$")
     book_id: int = Field(ge=1, le=2147483647)
 
+    @field_validator("stars", "book_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
+
 
 class ReviewUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -222,6 +260,11 @@ class ReviewUpdate(BaseModel):
         if value is None:
             raise ValueError("may be left out, but not set to null")
         return value
+
+    @field_validator("stars", "book_id", mode="before")
+    @classmethod
+    def _json_number(cls, value: object) -> object:
+        return json_number(value)
 
 
 class ReviewOut(BaseModel):
