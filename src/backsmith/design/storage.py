@@ -29,7 +29,7 @@ from enum import StrEnum
 from typing import Any
 
 from backsmith.design.values import EMAIL_MAX, URL_MAX
-from backsmith.spec.model import Entity, FeatureSpec, Field, FieldType, OnDelete, SortKey
+from backsmith.spec.model import Entity, FeatureSpec, Field, FieldType, OnDelete, SortKey, snake
 
 TENANT = "tenant"  # the column of a tenant entity naming the tenant its row belongs to
 TENANT_LENGTH = 64
@@ -242,3 +242,32 @@ def _length(field: Field) -> int | None:
     if field.type is FieldType.ENUM:
         return max(len(v) for v in field.values)
     return {FieldType.EMAIL: EMAIL_MAX, FieldType.URL: URL_MAX}.get(field.type)
+
+
+@dataclass(frozen=True)
+class LinkTable:
+    """A many_to_many's association table: a row per (owner, target) pair, the two ids
+    its primary key, each a foreign key that cascades. The key leads with the owner's
+    id, so the target's is indexed too: deleting a target finds its links by it."""
+
+    name: str  # ticket_labels
+    relation: str  # label
+    owner: str  # Ticket
+    owner_column: str  # ticket_id
+    target: str  # Label
+    target_column: str  # label_id
+
+
+def link_tables_of(entity: Entity) -> list[LinkTable]:
+    """The association tables of `entity`'s many_to_many relations."""
+    return [
+        LinkTable(
+            name=entity.link_table(relation),
+            relation=relation.name,
+            owner=entity.name,
+            owner_column=f"{snake(entity.name)}_id",
+            target=relation.target,
+            target_column=relation.column,
+        )
+        for relation in entity.many_to_many
+    ]

@@ -20,6 +20,7 @@ from backsmith.design.storage import (
     Index,
     Table,
     filtered_from_other_lists,
+    link_tables_of,
     member_column,
     table_of,
 )
@@ -992,14 +993,15 @@ def _link_context(entity: Entity, r: Relation, spec: FeatureSpec) -> LinkContext
     if target is None:  # the spec stage checks relation targets; this guards the IR contract
         raise ValueError(f"relation {r.name} points at unknown entity {r.target}")
     owner_snake = names.entity_snake(entity)
+    table = next(t for t in link_tables_of(entity) if t.relation == r.name)
     return LinkContext(
         relation=r,
         name=r.name,
         ids=r.ids,
         collection=r.collection,
-        table=entity.link_table(r),
-        owner_column=f"{owner_snake}_id",
-        target_column=r.column,
+        table=table.name,
+        owner_column=table.owner_column,
+        target_column=table.target_column,
         target=r.target,
         target_snake=names.entity_snake(target),
         target_table=names.entity_plural(target),
