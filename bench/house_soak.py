@@ -4,12 +4,12 @@
 
 Each document is drawn by `tests/strategies` (reproducibly from the seed), with what
 existing projects still refuse taken out (`versioned`, `tenant`, `computed`, field
-`access`, many_to_many relations, `embed`): what is left is the rest of the document as
-drawn. A copy of `tests/fixtures/projects/PROJECT` gets it through
-`implement` (its own Alembic makes the migration), then the project's own suite, lint and
-types gates run. A document is `refused` (with the message, which must name its place),
-`passed`, or `failed` (the gate and its first failures). The results are printed, and
-written as JSON to `--out` after every document.
+`access`, `embed`): what is left is the rest of the document as drawn. A copy of
+`tests/fixtures/projects/PROJECT` gets it through `implement` (its own Alembic makes the
+migration), then the project's own suite, lint and types gates run. A document is
+`refused` (with the message, which must name its place), `passed`, or `failed` (the gate
+and its first failures). The results are printed, and written as JSON to `--out` after
+every document.
 """
 
 from __future__ import annotations
@@ -41,13 +41,8 @@ def without_what_existing_projects_refuse(document: dict[str, Any]) -> dict[str,
         for spec in (entity.get("fields") or {}).values():
             if isinstance(spec, dict):
                 spec.pop("access", None)
-        relations = entity.get("relations") or {}
-        for name, relation in list(relations.items()):
-            if not isinstance(relation, dict):
-                continue
-            if relation.get("kind") == "many_to_many":
-                del relations[name]
-            else:
+        for relation in (entity.get("relations") or {}).values():
+            if isinstance(relation, dict):
                 relation.pop("embed", None)
     return document
 

@@ -183,24 +183,50 @@ def test_business_rules_it_cannot_generate_yet_are_refused(tmp_path: Path) -> No
     assert sorted(p for p in root.rglob("*") if p.is_file()) == before
 
 
-def test_a_many_to_many_is_refused_with_its_relation(tmp_path: Path) -> None:
-    root = copy_of("async_domain", tmp_path)
+MANY_TO_MANY = """\
+feature: notes
+entities:
+  Tag:
+    fields:
+      name: {type: str, max_length: 40, unique: true}
+  Note:
+    owned: true
+    fields:
+      title: str(1..120)
+    relations:
+      tag: {to: Tag, kind: many_to_many}
+      see_also: {to: Note, kind: many_to_many}
+"""
+
+
+@pytest.mark.parametrize("name", ["async_domain", "sqlmodel_layered"])
+def test_a_many_to_many_is_a_set_of_ids_in_an_association_table(name: str, tmp_path: Path) -> None:
+    """`tag_ids` is read back in ascending order, replaced by a PATCH that sends it, names
+    existing rows once (a 422 otherwise); deleting a tag takes it off every note. The links
+    live in the association table the design names (`note_tags`), a SQLAlchemy `Table` or
+    a SQLModel link class as the project writes models; a relation of an entity to itself
+    works too. Its migration comes from the project's Alembic, and round trips."""
+    root = copy_of(name, tmp_path)
     document = tmp_path / "notes.yaml"
-    document.write_text(
-        "feature: notes\nentities:\n  Tag:\n    fields: {name: str}\n  Note:\n"
-        "    fields: {text: str}\n    relations:\n"
-        "      tag: {to: Tag, kind: many_to_many}\n",
-        encoding="utf-8",
-    )
-    before = sorted(p for p in root.rglob("*") if p.is_file())
-    with pytest.raises(SpecError) as raised:
-        implement_feature(root, document)
-    assert "Note.tag: many_to_many relations are not supported in existing projects yet" in str(
-        raised.value
-    )
-    location = raised.value.location
-    assert location is not None and (location.line, location.column) == (8, 7)
-    assert sorted(p for p in root.rglob("*") if p.is_file()) == before
+    document.write_text(MANY_TO_MANY, encoding="utf-8")
+
+    result = implement_feature(root, document)
+
+    models = next(root / p for p in result.written if p.endswith("models.py"))
+    code = models.read_text(encoding="utf-8")
+    assert ("class NoteTagLink(SQLModel, table=True)" in code) == (name == "sqlmodel_layered")
+    assert ("note_tags = Table(" in code) == (name == "async_domain")
+    migration = next(p for p in result.written if "/versions/" in p)
+    assert "note_tags" in (root / migration).read_text(encoding="utf-8")
+    tests = next(root / p for p in result.written if p.startswith("tests/") and "test_" in p)
+    generated = tests.read_text(encoding="utf-8")
+    assert "def test_note_tag_ids_are_a_set_the_client_replaces(" in generated
+    assert "def test_deleting_a_tag_unlinks_it_from_notes_tag(" in generated
+    assert "def test_note_see_also_ids_name_existing_rows_once(" in generated
+    report = run_gates(root, ["tests", "lint", "types", "migrations"])
+    for gate in ("tests", "lint", "types", "migrations"):
+        gate_result = report.result(gate)
+        assert gate_result is not None and gate_result.status is Status.PASSED, (gate, gate_result)
 
 
 FILTERED = """\

@@ -25,7 +25,16 @@ from backsmith.design.samples import (
     nul_case,
     valid_value,
 )
-from backsmith.design.storage import Column, Index, IndexReason, Table, index_name, table_of
+from backsmith.design.storage import (
+    Column,
+    Index,
+    IndexReason,
+    LinkTable,
+    Table,
+    index_name,
+    link_tables_of,
+    table_of,
+)
 from backsmith.design.values import COLUMN_RANGES, NO_NUL, Domain, domain_of
 from backsmith.errors import Location, SpecError
 from backsmith.spec.expressions import RUNTIME_CALLS, to_python
@@ -221,6 +230,30 @@ class HouseAction:
 
 
 @dataclass(frozen=True)
+class HouseLink:
+    """A many_to_many: its association table (the design's), the ids clients send and
+    read (`label_ids`), and the attribute holding the linked rows (`labels`)."""
+
+    name: str  # label
+    ids: str  # label_ids
+    collection: str  # labels
+    owner: str  # Ticket
+    table: str  # ticket_labels
+    owner_column: str  # ticket_id
+    target_column: str  # label_id
+    target: str  # Label
+    target_snake: str
+    target_plural: str
+    target_table: str
+    link_model: str  # TicketLabelLink: the association as a SQLModel table class
+    rows_function: str  # _ticket_label_rows: the rows a request's ids name, or a 422
+
+    @property
+    def self_reference(self) -> bool:
+        return self.owner == self.target
+
+
+@dataclass(frozen=True)
 class HouseInverse:
     """A parent's read-only collection of one relation's rows: `GET /doctors/{doctor_id}/
     appointments`, answered as reading the parent would, then as the rows' own list."""
@@ -304,6 +337,8 @@ class HouseEntity:
     # would break a check, a 422 before the uniqueness is read: left to the service.
     unique_untested: list[tuple[str, ...]] = dataclasses.field(default_factory=list)
     actions: list[HouseAction] = dataclasses.field(default_factory=list)
+    links: list[HouseLink] = dataclasses.field(default_factory=list)  # its many_to_many
+    linked_by: list[HouseLink] = dataclasses.field(default_factory=list)  # others' to it
 
     @property
     def tested_actions(self) -> list[HouseAction]:
@@ -461,6 +496,7 @@ class HouseEntity:
     def update_required(self) -> list[str]:
         """Update fields that may be left out but not set to null."""
         fields = [f.name for f in self.fields if f.on_update and not f.nullable]
+        fields += [link.ids for link in self.links]  # `[]` empties the set; null is a 422
         return fields + [r.column for r in self.relations if not r.nullable]
 
     def error_statuses(self, action: str) -> list[int]:
@@ -564,7 +600,7 @@ class HouseFeature:
 
     @property
     def has_numbers(self) -> bool:
-        return any(e.numbers("create") or e.numbers("update") for e in self.entities)
+        return any(e.numbers("create") or e.numbers("update") or e.links for e in self.entities)
 
     @property
     def has_nul_checks(self) -> bool:
@@ -573,6 +609,16 @@ class HouseFeature:
     @property
     def enum_classes(self) -> list[str]:
         return [f.enum_class for e in self.entities for f in e.fields if f.enum_class]
+
+    @property
+    def links(self) -> list[HouseLink]:
+        return [link for entity in self.entities for link in entity.links]
+
+    @property
+    def link_names(self) -> list[str]:
+        """What the service and the tests import for the association tables: each table
+        (SQLAlchemy), or each link class (SQLModel)."""
+        return [link.link_model if self.style.sqlmodel else link.table for link in self.links]
 
     @property
     def rows_in_utc(self) -> bool:
@@ -1107,9 +1153,6 @@ def _refuse_unsupported(entity: Entity) -> None:
     for field in entity.fields:
         if field.read_access or field.write_access:
             raise _unsupported(f"{entity.name}.{field.name}", "field `access` is", field.location)
-    for relation in entity.many_to_many:
-        where = f"{entity.name}.{relation.name}"
-        raise _unsupported(where, "many_to_many relations are", relation.location)
     for relation in entity.relations:
         where = f"{entity.name}.{relation.name}"
         if relation.embed:
@@ -1191,6 +1234,12 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 else f"{pluralize(name)}{style.read_suffix}",
             )
         )
+    for house, entity in zip(entities, spec.entities, strict=True):
+        house.links = [_link(entity, table, by_name, style) for table in link_tables_of(entity)]
+    for house in entities:
+        house.linked_by = [
+            link for other in entities for link in other.links if link.target == house.name
+        ]
     for house, entity in zip(entities, spec.entities, strict=True):
         _add_checks(house, entity)
         house.actions = [_action(house, entity, a) for a in entity.actions]
@@ -1288,6 +1337,28 @@ def _action(house: HouseEntity, entity: Entity, action: CustomAction) -> HouseAc
         moves=[t for t in house.transitions if t.field in action.values],
         rows=action_rows(entity, action, house.samples, unique),
         rechecks=any(name in house.checked_fields for name, _value in changes),
+    )
+
+
+def _link(
+    entity: Entity, table: LinkTable, by_name: dict[str, Entity], style: HouseStyle
+) -> HouseLink:
+    relation = next(r for r in entity.many_to_many if r.name == table.relation)
+    target = by_name[table.target]
+    return HouseLink(
+        name=relation.name,
+        ids=relation.ids,
+        collection=relation.collection,
+        owner=entity.name,
+        table=table.name,
+        owner_column=table.owner_column,
+        target_column=table.target_column,
+        target=target.name,
+        target_snake=snake(target.name),
+        target_plural=names.entity_plural(target),
+        target_table=style.table_name(target.name),
+        link_model=f"{entity.name}{names.pascal(relation.name)}Link",
+        rows_function=f"_{snake(entity.name)}_{relation.name}_rows",
     )
 
 
