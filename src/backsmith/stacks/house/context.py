@@ -337,6 +337,9 @@ class HouseEntity:
     # would break a check, a 422 before the uniqueness is read: left to the service.
     unique_untested: list[tuple[str, ...]] = dataclasses.field(default_factory=list)
     actions: list[HouseAction] = dataclasses.field(default_factory=list)
+    # Optimistic concurrency: a `version` every accepted write moves on, sent as an ETag;
+    # PATCH and DELETE need it back in If-Match (428 without, 412 when stale).
+    versioned: bool = False
     links: list[HouseLink] = dataclasses.field(default_factory=list)  # its many_to_many
     linked_by: list[HouseLink] = dataclasses.field(default_factory=list)  # others' to it
 
@@ -513,6 +516,10 @@ class HouseEntity:
             statuses.add(403)
         if custom and (custom.guard or custom.moves or custom.rechecks):
             statuses.add(409)  # its guard refuses, a move it may not make, a broken check
+        if self.versioned and (action in ("update", "delete", "restore") or custom):
+            statuses.add(412)  # stale If-Match, or a concurrent write won the race
+        if self.versioned and action in ("update", "delete"):
+            statuses.add(428)  # no If-Match (restore and actions need none)
         if action in ("list", "read") and self.refuses_outsiders(action):
             statuses.add(403)  # a signed-in caller the rule gives no rows at all
         unique = bool(self.unique) or any(f.unique for f in self.fields)
@@ -1143,7 +1150,6 @@ def _unsupported(
 def _refuse_unsupported(entity: Entity) -> None:
     """Business rules this blueprint does not generate yet: refused, never silently dropped."""
     used = {
-        "versioned": entity.versioned,
         "computed": bool(entity.computed),
         "tenant": entity.tenant,
     }
@@ -1228,6 +1234,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 access_cells=[],  # once the actions' rows are known, below
                 transitions=_transitions(entity, samples),
                 soft_delete=entity.soft_delete,
+                versioned=entity.versioned,
                 frees_unique=_frees_unique(entity, samples),
                 page_class=None
                 if style.pagination.model
