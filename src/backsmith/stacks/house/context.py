@@ -275,6 +275,9 @@ class Child:
     soft_delete: bool = False  # the child entity is soft-deleted too: its deleted rows stay
     # Told apart in a test's name when the child links to the parent more than once.
     via: str = ""
+    # Another required link of the child's points at the same parent entity: the child's
+    # factory makes that parent from the first sample, so the test's parent takes the next.
+    shares_parent: bool = False
 
 
 @dataclass
@@ -535,6 +538,23 @@ class HouseEntity:
         if action == "delete" and restricted:
             statuses.add(409)
         return sorted(statuses)
+
+    @property
+    def compared(self) -> dict[str, str]:
+        """Fields whose value comes back other than as the JSON sent (see `_COMPARISON`)."""
+        return {f.name: f.comparison for f in self.fields if f.comparison != "json"}
+
+    @property
+    def equality_filters(self) -> list[HouseFilter]:
+        """Equality on the entity's own columns, each with a test of its own: not on a
+        field no request sets and that starts empty (null on every row a test makes, so
+        nothing to match; the fuzzer still sends it)."""
+        never_set = {f.name for f in self.fields if not f.on_create and not f.default}
+        return [
+            f
+            for f in self.filters
+            if f.op == "eq" and not f.parent and f.attribute not in never_set
+        ]
 
     @property
     def probed_filters(self) -> list[HouseFilter]:
@@ -1218,6 +1238,10 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                         r.column,
                         r.on_delete,
                         soft_delete=other.soft_delete,
+                        shares_parent=any(
+                            o.required and o.target == name and o.column != r.column
+                            for o in other.relations
+                        ),
                     )
                     for other in spec.entities
                     for r in other.relations
