@@ -26,6 +26,7 @@ from backsmith.errors import SpecError, StepFailed
 from backsmith.gates.model import Status
 from backsmith.gates.runner import GATE_NAMES, run_gates
 from backsmith.pipeline import implement_feature
+from backsmith.project.profile import load_profile
 from tests.cli.test_cli import snapshot
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "projects"
@@ -181,6 +182,32 @@ def test_business_rules_it_cannot_generate_yet_are_refused(tmp_path: Path) -> No
     assert "`versioned` is not supported in existing projects yet" in str(raised.value)
     assert raised.value.location is not None and raised.value.location.line == 3
     assert sorted(p for p in root.rglob("*") if p.is_file()) == before
+
+
+def test_an_entity_may_not_take_a_table_the_project_already_has(tmp_path: Path) -> None:
+    """The project's own `Project` model owns the table `project`: an entity named so is
+    refused where it is written (Alembic would refuse the second table), and nothing is
+    written; `inspect` lists the tables it found. A feature's own tables, made by its
+    earlier migration, are no clash: implementing it again changes nothing."""
+    root = copy_of("async_layered", tmp_path)
+    profile = load_profile(root)
+    assert "project=app.models.project:Project" in (profile.value("tables") or "")
+    document = tmp_path / "work.yaml"
+    document.write_text(
+        "feature: work\nentities:\n  Task:\n    fields: {title: str}\n"
+        "  Project:\n    fields: {name: str}\n",
+        encoding="utf-8",
+    )
+    before = sorted(p for p in root.rglob("*") if p.is_file())
+    with pytest.raises(SpecError) as raised:
+        implement_feature(root, document)
+    assert "Project: this project already has the table `project`" in str(raised.value)
+    assert raised.value.location is not None and raised.value.location.line == 5
+    assert sorted(p for p in root.rglob("*") if p.is_file()) == before
+
+    document.write_text("feature: work\nentities:\n  Task:\n    fields: {title: str}\n")
+    assert implement_feature(root, document).written
+    assert implement_feature(root, document).written == []
 
 
 MANY_TO_MANY = """\

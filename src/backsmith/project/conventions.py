@@ -12,6 +12,7 @@ override. Nothing here imports or runs the project's code.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 
 from backsmith.project.detect import Candidate, CodeIndex, Where
@@ -277,3 +278,42 @@ def error_statuses(index: CodeIndex, generated: Iterable[str] = ()) -> Candidate
     return Candidate(
         "undocumented", routes[:3], note=f"none of {len(routes)} routes declares responses="
     )
+
+
+_CREATED_TABLE = re.compile(r"""op\.create_table\(\s*["']([^"']+)["']""")
+
+
+def existing_tables(
+    index: CodeIndex, models: dict[str, Where], sqlmodel: bool, created_by_backsmith: set[str]
+) -> Candidate:
+    """`table=module:Class, ...`: the tables the project's models define, which a new
+    entity may not take. A table of backsmith's own earlier migrations is a feature's,
+    which implementing it again regenerates, so it is left out (`created_by_backsmith`)."""
+    found: list[tuple[str, str, Where]] = []
+    for owner, node, qualname in index.classes():
+        if qualname not in models:
+            continue
+        constant = class_constant(node, ("__tablename__",))
+        if constant and isinstance(constant[0], str):
+            table = constant[0]
+        elif sqlmodel:
+            table = node.name.lower()  # SQLModel's default
+        else:
+            continue  # a table name the code does not spell; nothing to compare with
+        if table not in created_by_backsmith:
+            found.append((table, f"{owner.name}:{node.name}", owner.at(node)))
+    value = ", ".join(f"{table}={model}" for table, model, _ in found)
+    return Candidate(value or NONE, [where for *_, where in found], note="no tables")
+
+
+def tables_created_in(migrations: Iterable[str]) -> set[str]:
+    """The tables these migration scripts create (`op.create_table("name", ...)`)."""
+    return {name for text in migrations for name in _CREATED_TABLE.findall(text)}
+
+
+def parse_tables(value: str | None) -> dict[str, str]:
+    """The `tables` fact read back: table -> `module:Class`."""
+    if not value or value == NONE:
+        return {}
+    pairs = (part.strip().partition("=") for part in value.split(","))
+    return {table: model for table, _, model in pairs if table and model}

@@ -81,6 +81,8 @@ FACT_KEYS: dict[str, str] = {
     "session_commits": "true if the session dependency commits when the request ends",
     "service_providers": "where XServiceDep aliases build service classes, or none",
     "table_names": "plural or singular: how the project names its tables",
+    "tables": "the tables the project's models define (table=module:Class), which a new "
+    "entity may not take",
     "read_suffix": "the suffix of response schemas: Public, Out, Read or Response",
     "error_statuses": "documented if the routes declare their error responses (responses=)",
     "pagination_model_generic": "true if the page model is generic (Page[T]), one for every list",
@@ -541,6 +543,7 @@ class _Profiler:
         self._dependencies(models)
         self._routers()
         self._style(models)
+        self._existing_tables(models)
         self._conventions()
         self._tests(PurePosixPath(tests_dir))
         self._tooling()
@@ -915,6 +918,19 @@ class _Profiler:
         error = next((e for e in errors if e.value == chosen), None)
         if error is not None and error.extra.get("base"):
             self.set("error_base", error.extra["base"], error.evidence)
+
+    def _existing_tables(self, models: dict[str, Where]) -> None:
+        """The tables the project already has: a new entity may not take one's name."""
+        generated = generated_files(self.root)
+        migrations = [
+            (self.root / path).read_text(encoding="utf-8", errors="replace")
+            for path in generated
+            if "/versions/" in path and (self.root / path).is_file()
+        ]
+        sqlmodel = (self.found("orm") or "") == "sqlmodel"
+        created = conventions.tables_created_in(migrations)
+        tables = conventions.existing_tables(self.index, models, sqlmodel, created)
+        self.set("tables", tables.value, tables.evidence or tables.note)
 
     def _conventions(self) -> None:
         """How the team shapes what the wiring facts name (see `conventions.py`)."""

@@ -1185,7 +1185,28 @@ def _refuse_unsupported(entity: Entity) -> None:
             raise _unsupported(where, "`embed` is", relation.embed_locations[0])
 
 
+def _refuse_taken_tables(spec: FeatureSpec, style: HouseStyle) -> None:
+    """An entity whose table, or whose class in the shared models module, the project
+    already has: Alembic would refuse the second definition, and a shared module would
+    lose the project's own class."""
+    models = style.module_of("models")
+    for entity in spec.entities:
+        table = style.table_name(entity.name)
+        taken = style.existing_tables.get(table)
+        clash = next(
+            (m for m in style.existing_tables.values() if m == f"{models}:{entity.name}"), None
+        )
+        if taken or clash:
+            where = f"table `{table}` ({taken})" if taken else f"class {clash}"
+            raise SpecError(
+                f"{entity.name}: this project already has the {where}",
+                entity.location,
+                hint="rename the entity; to extend the project's own model, add to it by hand",
+            )
+
+
 def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
+    _refuse_taken_tables(spec, style)
     entities: list[HouseEntity] = []
     by_name = {e.name: e for e in spec.entities}
     accesses = {e.name: access_of(e) for e in spec.entities}

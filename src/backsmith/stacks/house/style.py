@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backsmith.errors import ProjectError
-from backsmith.project.conventions import NONE, parse_error_classes
+from backsmith.project.conventions import NONE, parse_error_classes, parse_tables
 from backsmith.project.profile import ProjectProfile
 from backsmith.spec.model import pluralize, snake
 
@@ -94,6 +94,7 @@ class HouseStyle:
     path_templates: dict[str, str]  # layer -> path with `{feature}`, as the profile gives it
     read_suffix: str  # what the project calls response schemas: ItemPublic, ProjectOut ...
     plural_tables: bool  # `products` rather than `product`
+    existing_tables: dict[str, str]  # table -> module:Class, as the project's models have them
     session_commits: bool  # the session dependency commits; else services commit
     error_media_type: str | None  # how errors are served, when not plain JSON
     # Where the project's services are classes built per request by a dependency (the
@@ -293,6 +294,7 @@ def read_house_style(profile: ProjectProfile, feature: str) -> HouseStyle:
         path_templates=templates,
         read_suffix=profile.value("read_suffix") or "Read",
         plural_tables=profile.value("table_names") == "plural",
+        existing_tables=parse_tables(profile.value("tables")),
         session_commits=profile.value("session_commits") == "true",
         service_providers=None if service_providers in (None, NONE) else service_providers,
         error_media_type="application/problem+json"
