@@ -61,7 +61,6 @@ class Expense(Base):
             length=6,
             values_callable=lambda kinds: [kind.value for kind in kinds],
         ),
-        default=ExpenseKind.NEED,
         index=True,
     )
     category_id: Mapped[int] = mapped_column(

@@ -45,7 +45,6 @@ class Doctor(Base):
             length=11,
             values_callable=lambda kinds: [kind.value for kind in kinds],
         ),
-        default=DoctorSpecialty.GENERAL,
         index=True,
     )
     license_no: Mapped[str] = mapped_column(Text(), unique=True)
@@ -53,8 +52,8 @@ class Doctor(Base):
     bio: Mapped[str | None] = mapped_column(Text())
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     website: Mapped[str | None] = mapped_column(String(2048))
-    opens_at: Mapped[time] = mapped_column(Time(), default=time.fromisoformat("08:00:00"))
-    accepts_new_patients: Mapped[bool] = mapped_column(Boolean(), default=True, index=True)
+    opens_at: Mapped[time] = mapped_column(Time())
+    accepts_new_patients: Mapped[bool] = mapped_column(Boolean(), index=True)
 
 
 class AppointmentStatus(enum.StrEnum):
@@ -74,7 +73,7 @@ class Appointment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    minutes: Mapped[int] = mapped_column(Integer(), default=30)
+    minutes: Mapped[int] = mapped_column(Integer())
     reason: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[AppointmentStatus] = mapped_column(
         Enum(
@@ -83,7 +82,6 @@ class Appointment(Base):
             length=9,
             values_callable=lambda kinds: [kind.value for kind in kinds],
         ),
-        default=AppointmentStatus.SCHEDULED,
         index=True,
     )
     doctor_id: Mapped[int] = mapped_column(

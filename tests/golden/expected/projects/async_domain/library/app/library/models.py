@@ -62,10 +62,9 @@ class Book(Base):
             length=9,
             values_callable=lambda kinds: [kind.value for kind in kinds],
         ),
-        default=BookFormat.PAPERBACK,
         index=True,
     )
-    subjects: Mapped[Any] = mapped_column(JSON(), default=[])
+    subjects: Mapped[Any] = mapped_column(JSON())
     times_lent: Mapped[int] = mapped_column(Integer(), default=0)
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("authors.id", ondelete="SET NULL"), index=True

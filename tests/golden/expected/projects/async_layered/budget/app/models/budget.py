@@ -56,7 +56,6 @@ class Expense(Base):
     note: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[ExpenseKind] = mapped_column(
         Enum(ExpenseKind, native_enum=False, length=6, values_callable=lambda kinds: [kind.value for kind in kinds]),
-        default=ExpenseKind.NEED,
         index=True,
     )
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id", ondelete="RESTRICT"), index=True)

@@ -57,10 +57,9 @@ class Book(Base):
     weight_kg: Mapped[float | None] = mapped_column(Float())
     format: Mapped[BookFormat] = mapped_column(
         Enum(BookFormat, native_enum=False, length=9, values_callable=lambda kinds: [kind.value for kind in kinds]),
-        default=BookFormat.PAPERBACK,
         index=True,
     )
-    subjects: Mapped[Any] = mapped_column(JSON(), default=[])
+    subjects: Mapped[Any] = mapped_column(JSON())
     times_lent: Mapped[int] = mapped_column(Integer(), default=0)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("author.id", ondelete="SET NULL"), index=True)
 
