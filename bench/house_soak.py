@@ -3,8 +3,8 @@
     python -m bench.house_soak --count N --seed S --project async_domain [--out FILE]
 
 Each document is drawn by `tests/strategies` (reproducibly from the seed), with what
-existing projects still refuse taken out (`versioned`, `tenant`, `computed`, field
-`access`, `embed`): what is left is the rest of the document as drawn. A copy of
+existing projects still refuse taken out (`tenant`, `computed`, field `access`,
+`embed`): what is left is the rest of the document as drawn. A copy of
 `tests/fixtures/projects/PROJECT` gets it through `implement` (its own Alembic makes the
 migration), then the project's own suite, lint and types gates run. A document is
 `refused` (with the message, which must name its place), `passed`, or `failed` (the gate
@@ -31,7 +31,7 @@ from tests.strategies.render import dump
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "projects"
 GATES = ["tests", "lint", "types"]
-ENTITY_OPTIONS_REFUSED = ("versioned", "tenant", "computed")
+ENTITY_OPTIONS_REFUSED = ("tenant", "computed")
 
 
 def without_what_existing_projects_refuse(document: dict[str, Any]) -> dict[str, Any]:

@@ -173,13 +173,13 @@ def test_business_rules_it_cannot_generate_yet_are_refused(tmp_path: Path) -> No
     root = copy_of("async_domain", tmp_path)
     document = tmp_path / "tickets.yaml"
     document.write_text(
-        "feature: tickets\nentities:\n  Ticket:\n    versioned: true\n    fields: {title: str}\n",
+        "feature: tickets\nentities:\n  Ticket:\n    tenant: true\n    fields: {title: str}\n",
         encoding="utf-8",
     )
     before = sorted(p for p in root.rglob("*") if p.is_file())
     with pytest.raises(SpecError) as raised:
         implement_feature(root, document)
-    assert "`versioned` is not supported in existing projects yet" in str(raised.value)
+    assert "`tenant` is not supported in existing projects yet" in str(raised.value)
     assert raised.value.location is not None and raised.value.location.line == 3
     assert sorted(p for p in root.rglob("*") if p.is_file()) == before
 
@@ -208,6 +208,65 @@ def test_an_entity_may_not_take_a_table_the_project_already_has(tmp_path: Path) 
     document.write_text("feature: work\nentities:\n  Task:\n    fields: {title: str}\n")
     assert implement_feature(root, document).written
     assert implement_feature(root, document).written == []
+
+
+VERSIONED = """\
+feature: desk
+entities:
+  Queue:
+    versioned: true
+    soft_delete: true
+    fields:
+      name: {type: str, max_length: 40, unique: true}
+  Ticket:
+    owned: true
+    versioned: true
+    fields:
+      title: str(1..120)
+      status: {enum: [open, closed], default: open}
+    relations:
+      queue: {to: Queue}
+    actions:
+      close:
+        set: {status: closed}
+        when: status == "open"
+"""
+
+
+def test_a_versioned_entity_sends_its_version_as_an_etag_and_writes_need_it_back(
+    tmp_path: Path,
+) -> None:
+    """Reads send `ETag: "N"`; PATCH and DELETE without If-Match are a 428, with a stale
+    one a 412; every accepted write (an empty PATCH, a soft delete, a restore, an action)
+    makes a new version. Served in a project whose models are SQLModel and whose routes
+    and tests are its own; every generated test sends the version it read. Without the
+    service's If-Match check, the version test fails."""
+    root = copy_of("sqlmodel_layered", tmp_path)
+    document = tmp_path / "desk.yaml"
+    document.write_text(VERSIONED, encoding="utf-8")
+
+    implement_feature(root, document)
+
+    report = run_gates(root, ["tests", "lint", "types", "migrations"])
+    for gate in ("tests", "lint", "types", "migrations"):
+        gate_result = report.result(gate)
+        assert gate_result is not None and gate_result.status is Status.PASSED, (gate, gate_result)
+    tests = root / "tests/api/routes/test_desk.py"
+    assert "def test_ticket_writes_name_the_version_they_were_made_from(" in tests.read_text(
+        encoding="utf-8"
+    )
+
+    service = root / "app/crud.py"
+    code = service.read_text(encoding="utf-8")
+    check = "_check_if_match(if_match, ticket.version)"
+    assert code.count(check) == 2  # update and delete
+    service.write_text(code.replace(check, "pass"), encoding="utf-8")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "version"]
+    suite = subprocess.run(
+        [*command, str(tests)], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert suite.returncode == 1, suite.stdout[-3000:]
+    assert "test_ticket_writes_name_the_version_they_were_made_from" in suite.stdout
 
 
 MANY_TO_MANY = """\
@@ -1108,23 +1167,34 @@ def test_migrations_on_postgresql_alone_without_a_server_are_skipped_saying_why(
     assert "--database-url" in migrations.summary
 
 
-def test_a_sort_on_the_update_time_is_refused_at_its_key(tmp_path: Path) -> None:
-    """The tables backsmith adds to a project keep no timestamps: `created_at` orders by
-    id (the order rows are made in), and `updated_at`, which nothing stands in for, is
-    refused where the document names it, with nothing written."""
+def test_a_sort_on_the_update_time_orders_by_each_rows_last_write(tmp_path: Path) -> None:
+    """The tables backsmith adds keep no timestamps of the project's base: `created_at`
+    orders by id (the order rows are made in); a sort on `updated_at` gives the table a
+    column of its own that every write sets, and a generated test PATCHes the older row
+    and finds it first. Without the update's stamp, that test fails."""
     root = copy_of("async_domain", tmp_path)
     document = tmp_path / "notes.yaml"
     document.write_text(
         "feature: notes\nentities:\n  Note:\n    fields: {text: str}\n"
-        "    list:\n      sort: [-created_at, -updated_at]\n",
+        "    list:\n      sort: [-updated_at, -created_at]\n",
         encoding="utf-8",
     )
-    before = sorted(p for p in root.rglob("*") if p.is_file())
-    with pytest.raises(SpecError) as raised:
-        implement_feature(root, document)
-    assert "Note: sort `-updated_at`: `updated_at` is not supported in existing projects" in str(
-        raised.value
+    result = implement_feature(root, document)
+    tests = root / "tests/notes/test_router.py"
+    assert "def test_notes_sort_newest_write_first(" in tests.read_text(encoding="utf-8")
+    report = run_gates(root, ["tests", "lint", "types", "migrations"])
+    for gate in ("tests", "lint", "types", "migrations"):
+        gate_result = report.result(gate)
+        assert gate_result is not None and gate_result.status is Status.PASSED, (gate, gate_result)
+    assert any("/versions/" in path for path in result.written)
+
+    service = root / "app/notes/service.py"
+    code = service.read_text(encoding="utf-8")
+    stamp = "note.updated_at = datetime.now(UTC)"
+    assert code.count(stamp) == 1  # the update's: no restore or action here
+    service.write_text(code.replace(stamp, "pass"), encoding="utf-8")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "newest"]
+    suite = subprocess.run(
+        [*command, str(tests)], cwd=root, capture_output=True, text=True, check=False
     )
-    location = raised.value.location
-    assert location is not None and location.line == 6
-    assert sorted(p for p in root.rglob("*") if p.is_file()) == before
+    assert suite.returncode == 1, suite.stdout[-3000:]

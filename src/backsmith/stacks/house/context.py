@@ -340,6 +340,9 @@ class HouseEntity:
     # would break a check, a 422 before the uniqueness is read: left to the service.
     unique_untested: list[tuple[str, ...]] = dataclasses.field(default_factory=list)
     actions: list[HouseAction] = dataclasses.field(default_factory=list)
+    # A list sorts on `updated_at`: the table keeps the time of each row's last write
+    # (not in responses: the project's rows show no timestamps of backsmith's).
+    stamps_updates: bool = False
     # Optimistic concurrency: a `version` every accepted write moves on, sent as an ETag;
     # PATCH and DELETE need it back in If-Match (428 without, 412 when stale).
     versioned: bool = False
@@ -436,6 +439,13 @@ class HouseEntity:
         kinds = {FieldType.INT.value, FieldType.BIGINT.value, FieldType.FLOAT.value}
         fields = [f.name for f in self.fields if f.kind in kinds and getattr(f, wanted)]
         return fields + [r.column for r in self.relations]
+
+    def bools(self, action: str) -> list[str]:
+        """Booleans a client sends on `create` or `update`: JSON booleans only."""
+        wanted = "on_create" if action == "create" else "on_update"
+        return [
+            f.name for f in self.fields if f.kind == FieldType.BOOL.value and getattr(f, wanted)
+        ]
 
     def anonymous(self, action: str) -> bool:
         """Whether `action` never asks who the caller is, so its route takes no signed-in
@@ -628,6 +638,10 @@ class HouseFeature:
     @property
     def has_numbers(self) -> bool:
         return any(e.numbers("create") or e.numbers("update") or e.links for e in self.entities)
+
+    @property
+    def has_bools(self) -> bool:
+        return any(e.bools("create") or e.bools("update") for e in self.entities)
 
     @property
     def has_nul_checks(self) -> bool:
@@ -1000,6 +1014,8 @@ def _indexes(storage: Table, entity: Entity) -> list[Index]:
     present = {"id", *(f.name for f in entity.fields), *(r.column for r in entity.relations)}
     if entity.owned:
         present.add("owner_id")
+    if any(key.name == "updated_at" for key in entity.list.sort):
+        present.add("updated_at")
     indexes = [index for index in storage.indexes if set(index.columns) <= present]
     if entity.soft_delete:
         indexes += [
@@ -1103,20 +1119,13 @@ def _filter(flt: Filter) -> HouseFilter:
 
 def _sorts(entity: Entity, attribute: dict[str, str]) -> list[tuple[str, str, bool]]:
     """Each sort key of the document: its `?sort=` value, the attribute it orders by, and
-    whether descending. The tables made here keep no timestamps (the project's base class
-    may have none): `created_at` orders by id, which rows take in the order they are made;
-    `updated_at` has no such stand-in and is refused. (`attribute`: the model attribute
-    of each relation, and of `owner`.)"""
+    whether descending. The tables made here keep no timestamps of the project's base
+    class (it may have none): `created_at` orders by id, which rows take in the order they
+    are made; `updated_at` by a column of the table's own, which every write sets (see
+    `HouseEntity.stamps_updates`). (`attribute`: the model attribute of each relation,
+    and of `owner`.)"""
     sorts = []
     for key in entity.list.sort:
-        if key.name == "updated_at":
-            raise _unsupported(
-                f"{entity.name}: sort `{key}`",
-                "`updated_at` is",
-                key.location,
-                hint="sort on a field of the entity, or generate the feature into a new "
-                "project (backsmith new)",
-            )
         by = "id" if key.name == "created_at" else attribute.get(key.name, key.name)
         sorts.append((str(key), by, key.descending))
     return sorts
@@ -1280,6 +1289,7 @@ def build_house_feature(spec: FeatureSpec, style: HouseStyle) -> HouseFeature:
                 transitions=_transitions(entity, samples),
                 soft_delete=entity.soft_delete,
                 versioned=entity.versioned,
+                stamps_updates=any(key.name == "updated_at" for key in entity.list.sort),
                 frees_unique=_frees_unique(entity, samples),
                 page_class=None
                 if style.pagination.model

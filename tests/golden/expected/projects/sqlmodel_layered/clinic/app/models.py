@@ -139,6 +139,13 @@ def json_number(value: object) -> object:
     return value
 
 
+def json_bool(value: object) -> object:
+    """A boolean only as `true` or `false`: pydantic would also read 0, 1, "yes" ..."""
+    if value is not None and not isinstance(value, bool):
+        raise ValueError("Input should be a JSON boolean")
+    return value
+
+
 class DoctorSpecialty(enum.StrEnum):
     GENERAL = "general"
     CARDIOLOGY = "cardiology"
@@ -185,6 +192,11 @@ class DoctorBase(SQLModel):
     @classmethod
     def _iso_8601(cls, value: object) -> object:
         return iso_8601(value)
+
+    @field_validator("accepts_new_patients", mode="before")
+    @classmethod
+    def _json_bool(cls, value: object) -> object:
+        return json_bool(value)
 
 
 class DoctorCreate(DoctorBase):
@@ -236,6 +248,11 @@ class DoctorUpdate(SQLModel):
     @classmethod
     def _iso_8601(cls, value: object) -> object:
         return iso_8601(value)
+
+    @field_validator("accepts_new_patients", mode="before")
+    @classmethod
+    def _json_bool(cls, value: object) -> object:
+        return json_bool(value)
 
 
 class Doctor(DoctorBase, table=True):

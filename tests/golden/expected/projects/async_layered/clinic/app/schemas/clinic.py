@@ -45,6 +45,13 @@ def json_number(value: object) -> object:
     return value
 
 
+def json_bool(value: object) -> object:
+    """A boolean only as `true` or `false`: pydantic would also read 0, 1, "yes" ..."""
+    if value is not None and not isinstance(value, bool):
+        raise ValueError("Input should be a JSON boolean")
+    return value
+
+
 class DoctorCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -68,6 +75,11 @@ class DoctorCreate(BaseModel):
     @classmethod
     def _iso_8601(cls, value: object) -> object:
         return iso_8601(value)
+
+    @field_validator("accepts_new_patients", mode="before")
+    @classmethod
+    def _json_bool(cls, value: object) -> object:
+        return json_bool(value)
 
 
 class DoctorUpdate(BaseModel):
@@ -100,6 +112,11 @@ class DoctorUpdate(BaseModel):
     @classmethod
     def _iso_8601(cls, value: object) -> object:
         return iso_8601(value)
+
+    @field_validator("accepts_new_patients", mode="before")
+    @classmethod
+    def _json_bool(cls, value: object) -> object:
+        return json_bool(value)
 
 
 class DoctorOut(BaseModel):
