@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -1386,13 +1388,10 @@ def _action(house: HouseEntity, entity: Entity, action: CustomAction) -> HouseAc
             action.guard.message,
             to_python(action.guard.tree),
         )
-    changed = ", ".join(
-        [*(f"{n}={v!r}" for n, v in action.values.items()), *(f"{n}=now" for n in action.stamped)]
-    )
     unique = [(f.name,) for f in house.fields if f.unique] + house.unique
     return HouseAction(
         name=action.name,
-        summary=action.description or f"{action.name.capitalize()}: sets {changed}.",
+        summary=action.description or _action_summary(action),
         changes=changes,
         guard=guard,
         guard_fields=action.guard.fields if action.guard else (),
@@ -1400,6 +1399,25 @@ def _action(house: HouseEntity, entity: Entity, action: CustomAction) -> HouseAc
         rows=action_rows(entity, action, house.samples, unique),
         rechecks=any(name in house.checked_fields for name, _value in changes),
     )
+
+
+def _action_summary(action: CustomAction) -> str:
+    """`Close: sets status="closed", closed_at=now.`, the values as the document writes
+    them; only the fields where that would not fit on a line of a docstring."""
+
+    def shown(value: Any) -> str:
+        if isinstance(value, (date, datetime, time)):
+            return f'"{value.isoformat()}"'
+        return f'"{value}"' if isinstance(value, str) else json.dumps(value)
+
+    sets = [f"{n}={shown(v)}" for n, v in action.values.items()]
+    sets += [f"{n}=now" for n in action.stamped]
+    summary = f"{action.name.capitalize()}: sets {', '.join(sets)}."
+    if len(summary) > 72:
+        summary = (
+            f"{action.name.capitalize()}: sets {', '.join([*action.values, *action.stamped])}."
+        )
+    return summary
 
 
 def _link(
