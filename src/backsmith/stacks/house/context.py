@@ -268,6 +268,19 @@ class HouseInverse:
 
 
 @dataclass(frozen=True)
+class InverseRows:
+    """The rows an inverse's test makes, by sample index, so that no unique value repeats:
+    a tree's parent is a row of the same entity (index 0, its children next), and a link
+    unique with nothing a client varies (a one_to_one) takes one row per parent."""
+
+    first: int  # the first child's index
+    count: int  # children under the parent; 0: too few rows for a test
+    another: bool  # a second parent, with a child the list must leave out
+    other_parent: int
+    other_child: int
+
+
+@dataclass(frozen=True)
 class Child:
     entity: str
     snake: str
@@ -708,6 +721,16 @@ class HouseFeature:
         sources += [a.guard.source for e in self.entities for a in e.actions if a.guard]
         used = {name for name in helpers if any(f"{name}(" in s for s in sources)}
         return sorted({"first_broken", *used})
+
+    def inverse_rows(self, entity: HouseEntity, inverse: HouseInverse) -> InverseRows:
+        """How the test of `entity`'s rows under `inverse` makes them (see `InverseRows`)."""
+        wanted = 1 if entity.one_per_parent(inverse.column) else 2
+        if inverse.entity.name == entity.name:  # a tree: parent and children share a table
+            count = min(wanted, entity.rows - 1)
+            return InverseRows(1, count, entity.rows >= count + 3, count + 1, count + 2)
+        count = min(wanted, entity.rows)
+        another = entity.rows > count and self.rows_of(inverse.entity.name) >= 2
+        return InverseRows(0, count, another, 1, count)
 
     def by_name(self, name: str) -> HouseEntity:
         return next(e for e in self.entities if e.name == name)
