@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from backsmith.spec import load_feature
+from backsmith.spec.model import CustomAction
 from backsmith.stacks.fastapi_sqlalchemy.context import FeatureContext, build_context
 from backsmith.stacks.fastapi_sqlalchemy.testplan import build_test_plan
+from backsmith.stacks.house.context import _action_summary
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -346,3 +351,23 @@ def test_an_embedded_parent_gets_a_summary_and_its_checks(tmp_path: Path) -> Non
 def test_a_document_without_embed_shows_no_summary(clinic: FeatureContext) -> None:
     assert not clinic.any_embeds
     assert all(not e.embeds and not e.shown_in_summaries for e in clinic.entities)
+
+
+def test_an_existing_projects_action_docstring_spells_values_as_the_document_does() -> None:
+    """Numbers, decimals, uuids, dates, booleans and nulls each as a reader of the document
+    wrote them, never as Python's repr (`Decimal('2.50')`); only the names where the
+    values would not fit on a docstring's line."""
+    short = CustomAction(
+        name="pay", values={"amount": Decimal("2.50")}, stamped=("paid_at",), access=()
+    )
+    assert _action_summary(short) == "Pay: sets amount=2.50, paid_at=now."
+    flags = CustomAction(
+        name="flag", values={"done": True, "note": None, "on": date(2024, 1, 2)}, access=()
+    )
+    assert _action_summary(flags) == 'Flag: sets done=true, note=null, on="2024-01-02".'
+    many = CustomAction(
+        name="settle",
+        values={"ref": uuid.UUID(int=1), "amount": Decimal("2.50"), "done": True},
+        access=(),
+    )
+    assert _action_summary(many) == "Settle: sets ref, amount, done."

@@ -1429,9 +1429,13 @@ def _action_summary(action: CustomAction) -> str:
     them; only the fields where that would not fit on a line of a docstring."""
 
     def shown(value: Any) -> str:
+        if value is None or isinstance(value, bool):
+            return json.dumps(value)  # null, true, false
+        if isinstance(value, (int, float, Decimal)):
+            return str(value)
         if isinstance(value, (date, datetime, time)):
             return f'"{value.isoformat()}"'
-        return f'"{value}"' if isinstance(value, str) else json.dumps(value)
+        return f'"{value}"'  # text, an enum's value, a uuid
 
     sets = [f"{n}={shown(v)}" for n, v in action.values.items()]
     sets += [f"{n}=now" for n in action.stamped]
